@@ -1,0 +1,131 @@
+"""Buyer chats: the link between an Ozon chat and its Telegram topic, and its sync cursor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from storage.db import Database, from_db_time, to_db_time, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRow:
+    chat_id: str
+    chat_type: str
+    status: str
+    created_at: datetime | None
+    order_number: str | None
+    sku: str | None
+    topic_id: int | None
+    topic_fresh: bool
+    """The topic was just created and its opening message (the chat's facts) is not posted yet."""
+    sync_cursor: str | None
+    """Newest Ozon message id recorded (or passed over on first sight); None before first sync."""
+    last_message_id: str | None
+    """The chat list's `last_message_id` as of the last completed sync."""
+    unread_count: int
+    last_buyer_at: datetime | None
+    sync_error: str | None
+    first_seen_at: datetime
+
+    @classmethod
+    def from_row(cls, row: aiosqlite.Row) -> ChatRow:
+        first_seen = from_db_time(row["first_seen_at"])
+        assert first_seen is not None
+        return cls(
+            chat_id=row["chat_id"],
+            chat_type=row["chat_type"],
+            status=row["status"],
+            created_at=from_db_time(row["created_at"]),
+            order_number=row["order_number"],
+            sku=row["sku"],
+            topic_id=row["topic_id"],
+            topic_fresh=bool(row["topic_fresh"]),
+            sync_cursor=row["sync_cursor"],
+            last_message_id=row["last_message_id"],
+            unread_count=row["unread_count"],
+            last_buyer_at=from_db_time(row["last_buyer_at"]),
+            sync_error=row["sync_error"],
+            first_seen_at=first_seen,
+        )
+
+
+class ChatRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, chat_id: str) -> ChatRow | None:
+        row = await self._db.fetch_one("SELECT * FROM chats WHERE chat_id = ?", (chat_id,))
+        return None if row is None else ChatRow.from_row(row)
+
+    async def get_by_topic(self, topic_id: int) -> ChatRow | None:
+        row = await self._db.fetch_one("SELECT * FROM chats WHERE topic_id = ?", (topic_id,))
+        return None if row is None else ChatRow.from_row(row)
+
+    async def observe(
+        self,
+        chat_id: str,
+        *,
+        chat_type: str,
+        status: str,
+        created_at: datetime | None,
+        unread_count: int,
+    ) -> ChatRow:
+        """Insert a chat seen in Ozon's list for the first time, or refresh what the list says."""
+        now = to_db_time(utcnow())
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                """
+                INSERT INTO chats (chat_id, chat_type, status, created_at, unread_count,
+                                   first_seen_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (chat_id) DO UPDATE SET
+                    chat_type = excluded.chat_type,
+                    status = excluded.status,
+                    created_at = COALESCE(chats.created_at, excluded.created_at),
+                    unread_count = excluded.unread_count,
+                    updated_at = excluded.updated_at
+                """,
+                (chat_id, chat_type, status, to_db_time(created_at), unread_count, now, now),
+            )
+            row = await tx.fetch_one("SELECT * FROM chats WHERE chat_id = ?", (chat_id,))
+        assert row is not None
+        return ChatRow.from_row(row)
+
+    async def set_topic(self, chat_id: str, topic_id: int) -> None:
+        """Remember a newly created topic; its opening message is still to be posted."""
+        async with self._db.transaction() as tx:
+            # A topic id is never reused by Telegram, but clear any stale link to be safe.
+            await tx.execute(
+                "UPDATE chats SET topic_id = NULL WHERE topic_id = ? AND chat_id != ?",
+                (topic_id, chat_id),
+            )
+            await tx.execute(
+                "UPDATE chats SET topic_id = ?, topic_fresh = 1, updated_at = ? WHERE chat_id = ?",
+                (topic_id, to_db_time(utcnow()), chat_id),
+            )
+
+    async def set_sync_error(self, chat_id: str, error: str | None) -> None:
+        await self._db.execute(
+            "UPDATE chats SET sync_error = ? WHERE chat_id = ?", (error, chat_id)
+        )
+
+    async def set_status(self, chat_id: str, status: str) -> None:
+        await self._db.execute(
+            "UPDATE chats SET status = ?, updated_at = ? WHERE chat_id = ?",
+            (status, to_db_time(utcnow()), chat_id),
+        )
+
+    async def count(self) -> int:
+        return int(await self._db.fetch_value("SELECT count(*) FROM chats"))
+
+    async def count_with_errors(self) -> int:
+        return int(
+            await self._db.fetch_value("SELECT count(*) FROM chats WHERE sync_error IS NOT NULL")
+        )
+
+    async def mark_topic_opened(self, chat_id: str) -> None:
+        """The topic's opening message is posted."""
+        await self._db.execute("UPDATE chats SET topic_fresh = 0 WHERE chat_id = ?", (chat_id,))

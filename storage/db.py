@@ -1,0 +1,163 @@
+"""The SQLite database: one aiosqlite connection in WAL mode, numbered migrations, transactions.
+
+One connection serves the whole process. aiosqlite runs its statements on a worker thread in order;
+an asyncio lock keeps one transaction at a time so that statements of concurrent coroutines never
+interleave inside another's transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from storage.migrations import MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+Params = Sequence[Any] | dict[str, Any]
+
+
+class StorageError(Exception):
+    """The database cannot be opened or written; the message says what the operator should check."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_db_time(value: datetime | None) -> str | None:
+    """Store aware datetimes as ISO 8601 in UTC, so that text order is time order."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def from_db_time(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+class Database:
+    """An open database. Create with `await Database.open(path)`; close with `await db.close()`."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self._conn = conn
+        self._lock = asyncio.Lock()
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path) -> Database:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = await aiosqlite.connect(path, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise StorageError(f"cannot open the database at {path}: {exc}") from exc
+        conn.row_factory = aiosqlite.Row
+        db = cls(conn, path)
+        try:
+            await db._configure()
+            await db._migrate()
+        except BaseException as exc:
+            await conn.close()
+            if isinstance(exc, sqlite3.Error):
+                raise StorageError(f"cannot prepare the database at {path}: {exc}") from exc
+            raise
+        return db
+
+    async def _configure(self) -> None:
+        mode = await self.fetch_value("PRAGMA journal_mode=WAL")
+        if str(mode).lower() != "wal":
+            log.warning("database journal mode is %s, not WAL", mode)
+        # FULL: a committed row survives a crash of the process and of the machine.
+        await self._conn.execute("PRAGMA synchronous=FULL")
+        await self._conn.execute("PRAGMA foreign_keys=ON")
+        await self._conn.execute("PRAGMA busy_timeout=5000")
+
+    async def _migrate(self) -> None:
+        current = int(await self.fetch_value("PRAGMA user_version") or 0)
+        if current > len(MIGRATIONS):
+            raise StorageError(
+                f"the database at {self.path} has schema version {current}, newer than this "
+                f"bridge knows ({len(MIGRATIONS)}): run the newer version or restore a backup"
+            )
+        for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
+            log.info("migrating database schema to version %d", version)
+            # executescript commits on its own; user_version moves in the same script.
+            await self._conn.executescript(
+                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version={version};\nCOMMIT;"
+            )
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._conn.close()
+
+    @property
+    def schema_version(self) -> int:
+        return len(MIGRATIONS)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """`async with db.transaction() as tx:` runs statements atomically (BEGIN IMMEDIATE)."""
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Transaction(self._conn)
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            await self._conn.execute("COMMIT")
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """One statement in its own transaction; returns the number of changed rows."""
+        async with self.transaction() as tx:
+            return await tx.execute(sql, params)
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        async with self._lock:
+            cursor = await self._conn.execute(sql, params)
+            return list(await cursor.fetchall())
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        async with self._lock:
+            cursor = await self._conn.execute(sql, params)
+            return await cursor.fetchone()
+
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]
+
+    async def ping(self) -> bool:
+        """True while the database answers a query."""
+        try:
+            return bool(await self.fetch_value("SELECT 1") == 1)
+        except (sqlite3.Error, ValueError):
+            return False
+
+
+class Transaction:
+    """Statements inside `Database.transaction()`."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        cursor = await self._conn.execute(sql, params)
+        return cursor.rowcount
+
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
+        await self._conn.executemany(sql, rows)
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        cursor = await self._conn.execute(sql, params)
+        return await cursor.fetchone()
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        cursor = await self._conn.execute(sql, params)
+        return list(await cursor.fetchall())

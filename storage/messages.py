@@ -1,0 +1,202 @@
+"""Messages that crossed (or are crossing) the bridge from Ozon into Telegram.
+
+A message is recorded here, unique on (chat_id, message_id), before anything is posted; the relay
+drains `pending` rows in order per chat and marks them `posted` with the Telegram message id. The
+bridge's own replies come back in Ozon's history as the seller's: they are recorded as `outbound`
+rows in state `echo` and never posted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from storage.db import Database, from_db_time, to_db_time, utcnow
+
+_NUMERIC_ORDER = "length(message_id), message_id"
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    """A message read from Ozon, about to be recorded."""
+
+    message_id: str
+    author: str
+    created_at: datetime
+    body: str
+    is_image: bool
+    order_number: str | None = None
+    sku: str | None = None
+    outbound: bool = False
+    """The bridge itself sent it: record it as an echo, never post it."""
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRow:
+    id: int
+    chat_id: str
+    message_id: str
+    direction: str
+    author: str
+    created_at: datetime
+    body: str
+    is_image: bool
+    state: str
+    tg_message_id: int | None
+    attempts: int
+    last_error: str | None
+
+    @classmethod
+    def from_row(cls, row: aiosqlite.Row) -> MessageRow:
+        created = from_db_time(row["created_at"])
+        assert created is not None
+        return cls(
+            id=row["id"],
+            chat_id=row["chat_id"],
+            message_id=row["message_id"],
+            direction=row["direction"],
+            author=row["author"],
+            created_at=created,
+            body=row["body"],
+            is_image=bool(row["is_image"]),
+            state=row["state"],
+            tg_message_id=row["tg_message_id"],
+            attempts=row["attempts"],
+            last_error=row["last_error"],
+        )
+
+
+class MessageRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def record(
+        self,
+        chat_id: str,
+        messages: Sequence[NewMessage],
+        *,
+        cursor: str,
+        last_message_id: str | None = None,
+        buyer_author: str = "CUSTOMER",
+    ) -> int:
+        """Record messages and move the chat's cursor, atomically. Returns how many were new.
+
+        Messages already recorded are ignored, so reading the same history twice (a retry, a push
+        and a poll) records each message once. The cursor only moves forward.
+        """
+        now = to_db_time(utcnow())
+        async with self._db.transaction() as tx:
+            new = 0
+            for msg in messages:
+                new += await tx.execute(
+                    """
+                    INSERT INTO messages (chat_id, message_id, direction, author, created_at,
+                                          body, is_image, state, recorded_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (chat_id, message_id) DO NOTHING
+                    """,
+                    (
+                        chat_id,
+                        msg.message_id,
+                        "outbound" if msg.outbound else "inbound",
+                        msg.author,
+                        to_db_time(msg.created_at),
+                        msg.body,
+                        int(msg.is_image),
+                        "echo" if msg.outbound else "pending",
+                        now,
+                    ),
+                )
+            with_context = [m for m in messages if m.order_number or m.sku]
+            if with_context:
+                latest = max(with_context, key=lambda m: (len(m.message_id), m.message_id))
+                await tx.execute(
+                    """
+                    UPDATE chats SET order_number = COALESCE(?, order_number),
+                                     sku = COALESCE(?, sku)
+                    WHERE chat_id = ?
+                    """,
+                    (latest.order_number, latest.sku, chat_id),
+                )
+            buyer_times = [m.created_at for m in messages if m.author == buyer_author]
+            if buyer_times:
+                await tx.execute(
+                    """
+                    UPDATE chats SET last_buyer_at = max(COALESCE(last_buyer_at, ''), ?)
+                    WHERE chat_id = ?
+                    """,
+                    (to_db_time(max(buyer_times)), chat_id),
+                )
+            await tx.execute(
+                """
+                UPDATE chats SET
+                    sync_cursor = CASE
+                        WHEN sync_cursor IS NULL
+                          OR length(?) > length(sync_cursor)
+                          OR (length(?) = length(sync_cursor) AND ? > sync_cursor)
+                        THEN ? ELSE sync_cursor END,
+                    last_message_id = COALESCE(?, last_message_id),
+                    sync_error = NULL,
+                    updated_at = ?
+                WHERE chat_id = ?
+                """,
+                (cursor, cursor, cursor, cursor, last_message_id, now, chat_id),
+            )
+        return new
+
+    async def chats_with_pending(self, limit: int = 50) -> list[str]:
+        """Chats with messages waiting for Telegram, the longest-waiting first."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT chat_id, min(id) AS first FROM messages WHERE state = 'pending'
+            GROUP BY chat_id ORDER BY first LIMIT ?
+            """,
+            (limit,),
+        )
+        return [row["chat_id"] for row in rows]
+
+    async def pending(self, chat_id: str, limit: int = 50) -> list[MessageRow]:
+        """A chat's waiting messages in Ozon's order."""
+        rows = await self._db.fetch_all(
+            f"SELECT * FROM messages WHERE chat_id = ? AND state = 'pending' "  # noqa: S608
+            f"ORDER BY {_NUMERIC_ORDER} LIMIT ?",
+            (chat_id, limit),
+        )
+        return [MessageRow.from_row(row) for row in rows]
+
+    async def mark_posted(
+        self, chat_id: str, ids: Sequence[int], tg_message_id: int, *, opened_topic: bool
+    ) -> None:
+        """Mark messages as shown in Telegram (and the topic's opening message as posted)."""
+        now = to_db_time(utcnow())
+        async with self._db.transaction() as tx:
+            await tx.execute_many(
+                "UPDATE messages SET state = 'posted', tg_message_id = ?, posted_at = ?, "
+                "last_error = NULL WHERE id = ? AND state = 'pending'",
+                [(tg_message_id, now, message_row_id) for message_row_id in ids],
+            )
+            if opened_topic:
+                await tx.execute("UPDATE chats SET topic_fresh = 0 WHERE chat_id = ?", (chat_id,))
+
+    async def note_failure(self, ids: Sequence[int], error: str, *, final: bool) -> None:
+        """Count a failed attempt; `final` gives up on the rows (state `failed`)."""
+        async with self._db.transaction() as tx:
+            await tx.execute_many(
+                "UPDATE messages SET attempts = attempts + 1, last_error = ?, "
+                "state = CASE WHEN ? THEN 'failed' ELSE state END WHERE id = ?",
+                [(error[:500], int(final), message_row_id) for message_row_id in ids],
+            )
+
+    async def for_chat(self, chat_id: str) -> list[MessageRow]:
+        rows = await self._db.fetch_all(
+            f"SELECT * FROM messages WHERE chat_id = ? ORDER BY {_NUMERIC_ORDER}",  # noqa: S608
+            (chat_id,),
+        )
+        return [MessageRow.from_row(row) for row in rows]
+
+    async def count_by_state(self) -> dict[str, int]:
+        rows = await self._db.fetch_all("SELECT state, count(*) FROM messages GROUP BY state")
+        return {row[0]: row[1] for row in rows}

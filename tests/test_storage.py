@@ -1,0 +1,166 @@
+"""The database: migrations, WAL, uniqueness, cursors that only move forward, numeric order."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from storage.chats import ChatRepository
+from storage.db import Database, StorageError
+from storage.messages import MessageRepository, NewMessage
+from storage.migrations import MIGRATIONS
+
+T0 = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+
+
+def msg(message_id: str, author: str = "CUSTOMER", minutes: int = 0) -> NewMessage:
+    return NewMessage(
+        message_id=message_id,
+        author=author,
+        created_at=T0 + timedelta(minutes=minutes),
+        body=f"text {message_id}",
+        is_image=False,
+        order_number="12345-0001",
+        sku="987654321",
+    )
+
+
+async def open_db(path: Path) -> tuple[Database, ChatRepository, MessageRepository]:
+    db = await Database.open(path)
+    return db, ChatRepository(db), MessageRepository(db)
+
+
+async def test_migrations_set_user_version_and_wal(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "sub" / "bridge.sqlite3")
+    try:
+        assert await db.fetch_value("PRAGMA user_version") == len(MIGRATIONS)
+        assert str(await db.fetch_value("PRAGMA journal_mode")).lower() == "wal"
+    finally:
+        await db.close()
+    # Opening again runs nothing twice.
+    db = await Database.open(tmp_path / "sub" / "bridge.sqlite3")
+    assert await db.fetch_value("PRAGMA user_version") == len(MIGRATIONS)
+    await db.close()
+
+
+async def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bridge.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version={len(MIGRATIONS) + 5}")
+    conn.close()
+    with pytest.raises(StorageError, match="newer than this bridge knows"):
+        await Database.open(path)
+
+
+async def test_unwritable_location_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(StorageError, match="cannot open the database"):
+        await Database.open(blocker / "bridge.sqlite3")
+
+
+async def test_messages_are_recorded_once_and_cursor_only_moves_forward(tmp_path: Path) -> None:
+    db, chats, messages = await open_db(tmp_path / "bridge.sqlite3")
+    try:
+        await chats.observe(
+            "chat-1", chat_type="BUYER_SELLER", status="OPENED", created_at=T0, unread_count=1
+        )
+        big = "30000000001280042740"  # above 2^64 even: TEXT keeps it exact
+        assert (
+            await messages.record(
+                "chat-1", [msg("3000000000817031942")], cursor="3000000000817031942"
+            )
+            == 1
+        )
+        assert (
+            await messages.record(
+                "chat-1", [msg("3000000000817031942")], cursor="3000000000817031942"
+            )
+            == 0
+        )
+        assert await messages.record("chat-1", [msg(big)], cursor=big) == 1
+        # An older cursor never moves it back.
+        await messages.record("chat-1", [], cursor="3000000000817031942")
+        chat = await chats.get("chat-1")
+        assert chat is not None
+        assert chat.sync_cursor == big
+        assert chat.order_number == "12345-0001"
+        assert chat.sku == "987654321"
+        assert chat.last_buyer_at == T0
+    finally:
+        await db.close()
+
+
+async def test_pending_order_is_numeric_not_textual(tmp_path: Path) -> None:
+    db, chats, messages = await open_db(tmp_path / "bridge.sqlite3")
+    try:
+        await chats.observe(
+            "c", chat_type="BUYER_SELLER", status="OPENED", created_at=None, unread_count=0
+        )
+        # Recorded out of order, with ids of different lengths ("9" < "10" numerically).
+        await messages.record("c", [msg("10"), msg("9"), msg("100"), msg("11")], cursor="100")
+        pending = await messages.pending("c")
+        assert [m.message_id for m in pending] == ["9", "10", "11", "100"]
+        await messages.mark_posted("c", [pending[0].id, pending[1].id], 77, opened_topic=False)
+        assert [m.message_id for m in await messages.pending("c")] == ["11", "100"]
+        assert await messages.count_by_state() == {"posted": 2, "pending": 2}
+    finally:
+        await db.close()
+
+
+async def test_echo_rows_are_never_pending(tmp_path: Path) -> None:
+    db, chats, messages = await open_db(tmp_path / "bridge.sqlite3")
+    try:
+        await chats.observe(
+            "c", chat_type="BUYER_SELLER", status="OPENED", created_at=None, unread_count=0
+        )
+        echo = NewMessage("5", "SELLER", T0, "sent by the bridge", False, outbound=True)
+        await messages.record("c", [echo, msg("6")], cursor="6")
+        assert [m.message_id for m in await messages.pending("c")] == ["6"]
+        rows = await messages.for_chat("c")
+        assert [(r.direction, r.state) for r in rows] == [
+            ("outbound", "echo"),
+            ("inbound", "pending"),
+        ]
+    finally:
+        await db.close()
+
+
+async def test_topic_link_and_lookup(tmp_path: Path) -> None:
+    db, chats, _ = await open_db(tmp_path / "bridge.sqlite3")
+    try:
+        for chat_id in ("a", "b"):
+            await chats.observe(
+                chat_id, chat_type="BUYER_SELLER", status="OPENED", created_at=None, unread_count=0
+            )
+        await chats.set_topic("a", 42)
+        found = await chats.get_by_topic(42)
+        assert found is not None
+        assert found.chat_id == "a"
+        assert found.topic_fresh
+        await chats.mark_topic_opened("a")
+        # Moving the topic id to another chat unlinks the first one (the unique index holds).
+        await chats.set_topic("b", 42)
+        assert (await chats.get("a")).topic_id is None  # type: ignore[union-attr]
+        assert (await chats.get_by_topic(42)).chat_id == "b"  # type: ignore[union-attr]
+    finally:
+        await db.close()
+
+
+async def test_committed_rows_survive_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "bridge.sqlite3"
+    db, chats, messages = await open_db(path)
+    await chats.observe(
+        "c", chat_type="BUYER_SELLER", status="OPENED", created_at=None, unread_count=0
+    )
+    await messages.record("c", [msg("1"), msg("2")], cursor="2")
+    await db.close()
+    db, chats, messages = await open_db(path)
+    try:
+        assert [m.message_id for m in await messages.pending("c")] == ["1", "2"]
+        assert (await chats.get("c")).sync_cursor == "2"  # type: ignore[union-attr]
+    finally:
+        await db.close()
