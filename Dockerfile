@@ -1,0 +1,28 @@
+# ozon-telegram-bridge: one long-lived container per seller.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DATABASE_PATH=/data/bridge.sqlite3
+
+WORKDIR /app
+
+# Dependencies in their own layer: rebuilt only when pyproject.toml changes.
+COPY pyproject.toml README.md ./
+RUN mkdir -p bot storage && touch bot/__init__.py storage/__init__.py \
+    && pip install . \
+    && pip uninstall -y ozon-telegram-bridge
+
+COPY bot ./bot
+COPY storage ./storage
+RUN pip install --no-deps . \
+    && useradd --system --uid 10001 --home-dir /app bridge \
+    && mkdir -p /data && chown bridge /data
+
+USER bridge
+VOLUME ["/data"]
+EXPOSE 8080
+
+CMD ["python", "-m", "bot"]

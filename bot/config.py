@@ -1,0 +1,169 @@
+"""Settings: one pydantic-settings class read from the environment and `.env`.
+
+The names of the configuration contract (`BOT_TOKEN`, `FORUM_CHAT_ID`, ...) are stable: deployments
+and acceptance tests depend on them. Add new settings freely; never rename one.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+OZON_PUSH_NETWORKS = ("195.34.21.0/24", "185.73.192.0/22", "91.223.93.0/24")
+"""The source ranges Ozon documents for push notifications."""
+
+_TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+
+
+def _split_list(value: object) -> object:
+    """Accept `1,2, 3` (and JSON-less whitespace) for list settings."""
+    if isinstance(value, str):
+        return [part.strip() for part in re.split(r"[,\s]+", value) if part.strip()]
+    if isinstance(value, int):
+        return [value]
+    return value
+
+
+class Settings(BaseSettings):
+    """Everything the bridge reads from its environment."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    # Required.
+    bot_token: SecretStr = Field(description="Telegram bot token from @BotFather")
+    forum_chat_id: int = Field(description="id of the forum supergroup, like -1001234567890")
+    ozon_client_id: str = Field(description="Ozon Client-Id (digits)")
+    ozon_api_key: SecretStr = Field(description="Ozon Api-Key with the chat role")
+
+    # Optional, with defaults.
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    database_path: Path = Path("data/bridge.sqlite3")
+    poll_interval_seconds: int = Field(default=60, ge=1)
+    ozon_api_url: str = "https://api-seller.ozon.ru"
+    telegram_api_url: str = "https://api.telegram.org"
+    push_enabled: bool = False
+    push_port: int = Field(default=8080, ge=1, le=65535)
+    push_path: str = "/ozon/push"
+    push_allowed_ips: Annotated[list[ipaddress.IPv4Network | ipaddress.IPv6Network], NoDecode] = (
+        Field(default_factory=lambda: [ipaddress.ip_network(n) for n in OZON_PUSH_NETWORKS])
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    # Tuning (not part of the stable contract, documented in .env.example).
+    ozon_rate_limit_per_second: float = Field(default=20.0, gt=0, le=50)
+    ozon_timeout_seconds: float = Field(default=30.0, gt=0)
+    telegram_messages_per_minute: int = Field(default=20, ge=1, le=60)
+    telegram_budget_window_seconds: float = Field(default=60.0, gt=0)
+    first_sight_hours: float = Field(default=48.0, ge=0)
+    first_sight_max_messages: int = Field(default=10, ge=0, le=100)
+    timezone: str = "Europe/Moscow"
+    ozon_chat_url_template: str = (
+        "https://seller.ozon.ru/app/messenger?group=customers_v2&id={chat_id}"
+    )
+
+    @field_validator("bot_token")
+    @classmethod
+    def _check_token(cls, value: SecretStr) -> SecretStr:
+        if not _TOKEN_RE.match(value.get_secret_value()):
+            raise ValueError("expected a bot token like 123456789:AAE... from @BotFather")
+        return value
+
+    @field_validator("forum_chat_id")
+    @classmethod
+    def _check_forum(cls, value: int) -> int:
+        if value >= 0:
+            raise ValueError("expected the supergroup id, a negative number like -1001234567890")
+        return value
+
+    @field_validator("ozon_client_id")
+    @classmethod
+    def _check_client_id(cls, value: str) -> str:
+        value = value.strip()
+        if not value.isdigit():
+            raise ValueError("expected the numeric Client-Id from Ozon's Settings → Seller API")
+        return value
+
+    @field_validator("ozon_api_key")
+    @classmethod
+    def _check_api_key(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("expected the Api-Key from Ozon's Settings → Seller API")
+        return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("admin_ids", "push_allowed_ips", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return _split_list(value)
+
+    @field_validator("ozon_api_url", "telegram_api_url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("expected an http(s) URL like https://api-seller.ozon.ru")
+        return value.rstrip("/")
+
+    @field_validator("push_path")
+    @classmethod
+    def _check_path(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("expected a path starting with /, like /ozon/push")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("expected an IANA time zone like Europe/Moscow") from exc
+        return value
+
+    @field_validator("ozon_chat_url_template")
+    @classmethod
+    def _check_template(cls, value: str) -> str:
+        if "{chat_id}" not in value:
+            raise ValueError("expected a URL containing {chat_id}")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message is one line per problem, naming the variable."""
+
+
+def load_settings(env_file: str | Path | None = ".env") -> Settings:
+    """Read the settings, turning pydantic's report into lines an operator can act on."""
+    try:
+        return Settings(_env_file=env_file)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc)) from None
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """One line per bad variable: its environment name and what is expected. Never the value."""
+    lines = []
+    for error in exc.errors(include_input=False, include_url=False):
+        name = str(error["loc"][0]).upper() if error["loc"] else "?"
+        if error["type"] == "missing":
+            field = Settings.model_fields.get(name.lower())
+            hint = f" ({field.description})" if field and field.description else ""
+            lines.append(f"{name} is not set: it is required{hint}")
+            continue
+        message = str(error["msg"]).removeprefix("Value error, ")
+        lines.append(f"{name} is invalid: {message}")
+    return "\n".join(lines)

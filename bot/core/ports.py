@@ -1,0 +1,107 @@
+"""What the core needs from the Telegram side, as small protocols and the errors they raise.
+
+The core never imports aiogram: `bot.telegram` implements these and `bot.__main__` wires them in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from bot.ozon.media import MediaUnavailable
+from storage.chats import ChatRow
+from storage.messages import MessageRow
+
+
+class TelegramFault(Exception):
+    """Base of the faults the Telegram side reports to the core."""
+
+
+class TopicGone(TelegramFault):
+    """The topic was deleted (or Telegram no longer knows it): create a new one and send again."""
+
+
+class TopicClosed(TelegramFault):
+    """The topic is closed: reopen it and send again."""
+
+
+class TelegramUnavailable(TelegramFault):
+    """Nothing can be posted right now; keep the messages queued and try again later.
+
+    `operator_hint` says what the operator must fix when it is a configuration fault (the bot was
+    removed from the group, lost its rights); it is None for transient faults (network, 5xx).
+    """
+
+    def __init__(self, message: str, *, operator_hint: str | None = None) -> None:
+        super().__init__(message)
+        self.operator_hint = operator_hint
+
+
+class ShuttingDown(TelegramFault):
+    """The bridge is stopping: nothing more is posted (raised instead of waiting for budget)."""
+
+
+class PostRejected(TelegramFault):
+    """Telegram refuses this particular post for good (a 400 about its content)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One Telegram message carrying one or more Ozon messages of a chat."""
+
+    kind: Literal["text", "photo"]
+    html: str
+    """The text, or the photo's caption (may be empty)."""
+    message_ids: Sequence[int] = field(default_factory=tuple)
+    """Local ids (`MessageRow.id`) of the Ozon messages this post shows."""
+    image_url: str | None = None
+    fallback_html: str | None = None
+    """For a photo: the text to post instead when the picture cannot be fetched or is refused."""
+
+
+class TelegramPort(Protocol):
+    async def create_topic(self, name: str) -> int: ...
+
+    async def reopen_topic(self, topic_id: int) -> None: ...
+
+    async def post_text(self, topic_id: int, html: str) -> int: ...
+
+    async def post_photo(self, topic_id: int, photo: bytes, filename: str, caption: str) -> int: ...
+
+
+class PostRenderer(Protocol):
+    """Turns a chat's waiting messages into posts (merging bursts where it can)."""
+
+    def topic_name(self, chat: ChatRow) -> str: ...
+
+    def header(self, chat: ChatRow, *, recreated: bool) -> str: ...
+
+    def posts(self, chat: ChatRow, messages: Sequence[MessageRow]) -> list[Post]: ...
+
+    def unshowable(self, chat: ChatRow, messages: Sequence[MessageRow]) -> str: ...
+
+    def merge_header(self, header: str, post: Post) -> Post | None:
+        """The post with the header in front, or None when they do not fit in one message."""
+        ...
+
+
+class MediaFetcher(Protocol):
+    async def fetch(self, url: str) -> tuple[bytes, str]:
+        """The file's bytes and a file name; raises `MediaUnavailable`."""
+        ...
+
+
+__all__ = [
+    "MediaFetcher",
+    "MediaUnavailable",
+    "Post",
+    "PostRejected",
+    "PostRenderer",
+    "ShuttingDown",
+    "TelegramFault",
+    "TelegramPort",
+    "TelegramUnavailable",
+    "TopicClosed",
+    "TopicGone",
+]

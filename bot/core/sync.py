@@ -1,0 +1,244 @@
+"""Reading Ozon: which buyer chats have new messages, and recording those messages.
+
+Ozon has no "updates since" feed. A poll pages `/v3/chat/list`, keeps buyer chats, and for each
+whose `last_message_id` is past the stored cursor reads `/v3/chat/history` Forward from the cursor.
+Every new message is recorded (unique on chat and message id) before the relay posts anything, and
+the cursor moves in the same transaction, so it never passes a message that was not recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from bot.ozon import (
+    ChatMessage,
+    ChatSummary,
+    OzonAuthError,
+    OzonClient,
+    OzonError,
+    message_id_key,
+)
+from storage.chats import ChatRepository, ChatRow
+from storage.messages import MessageRepository, NewMessage
+
+log = logging.getLogger(__name__)
+
+HISTORY_PAGE = 100
+"""Messages per `/v3/chat/history` request when catching up (Ozon allows up to 1000)."""
+
+
+@dataclass(slots=True)
+class SyncReport:
+    chats_seen: int = 0
+    chats_synced: int = 0
+    messages_recorded: int = 0
+    failed_chats: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SyncHealth:
+    """What `/healthz` and `/status` tell about polling."""
+
+    last_success: datetime | None = None
+    last_error: str | None = None
+    last_report: SyncReport | None = None
+    last_duration: float | None = None
+
+
+class Syncer:
+    def __init__(
+        self,
+        ozon: OzonClient,
+        chats: ChatRepository,
+        messages: MessageRepository,
+        *,
+        on_recorded: Callable[[], None],
+        first_sight_window: timedelta = timedelta(hours=48),
+        first_sight_max_messages: int = 10,
+        concurrency: int = 4,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._ozon = ozon
+        self._chats = chats
+        self._messages = messages
+        self._on_recorded = on_recorded
+        self._first_sight_window = first_sight_window
+        self._first_sight_max = first_sight_max_messages
+        self._concurrency = concurrency
+        self._now = now
+        self._poll_lock = asyncio.Lock()
+        self.health = SyncHealth()
+
+    async def poll(self) -> SyncReport:
+        """One pass over Ozon's chat list. Never raises for one chat's failure."""
+        async with self._poll_lock:
+            started = time.monotonic()
+            try:
+                report = await self._poll()
+            except OzonAuthError as exc:
+                self.health.last_error = exc.explanation
+                log.error("poll failed: %s", exc.explanation)
+                raise
+            except OzonError as exc:
+                self.health.last_error = str(exc)
+                log.warning("poll failed: %s", exc)
+                raise
+            self.health.last_report = report
+            self.health.last_duration = time.monotonic() - started
+            if report.failed_chats:
+                self.health.last_error = f"{len(report.failed_chats)} chat(s) failed to sync"
+            else:
+                self.health.last_success = self._now()
+                self.health.last_error = None
+            log.info(
+                "poll: %d buyer chats, %d synced, %d new messages, %d failed, %.2fs",
+                report.chats_seen,
+                report.chats_synced,
+                report.messages_recorded,
+                len(report.failed_chats),
+                self.health.last_duration,
+            )
+            return report
+
+    async def _poll(self) -> SyncReport:
+        report = SyncReport()
+        due: list[tuple[ChatRow, ChatSummary]] = []
+        async for summary in self._ozon.iter_chats():
+            if not summary.is_buyer_chat:
+                continue
+            report.chats_seen += 1
+            row = await self._chats.observe(
+                summary.chat_id,
+                chat_type=summary.chat_type,
+                status=str(summary.status),
+                created_at=summary.created_at,
+                unread_count=summary.unread_count,
+            )
+            if _needs_sync(row, summary):
+                due.append((row, summary))
+
+        gate = asyncio.Semaphore(self._concurrency)
+
+        async def one(row: ChatRow, summary: ChatSummary) -> None:
+            async with gate:
+                try:
+                    report.messages_recorded += await self._sync(row, summary.last_message_id)
+                except OzonAuthError:
+                    raise
+                except OzonError as exc:
+                    report.failed_chats.append(row.chat_id)
+                    await self._chats.set_sync_error(row.chat_id, str(exc))
+                    log.warning("chat %s: sync failed: %s", row.chat_id, exc)
+                    return
+                report.chats_synced += 1
+
+        await asyncio.gather(*(one(row, summary) for row, summary in due))
+        return report
+
+    async def sync_chat(self, chat_id: str) -> int:
+        """Bring one known chat up to date (a push said it changed). Returns new messages."""
+        row = await self._chats.get(chat_id)
+        if row is None:
+            return 0  # the next poll sees it in the list and applies the first-sight rule
+        return await self._sync(row, None)
+
+    async def _sync(self, row: ChatRow, list_last_id: str | None) -> int:
+        if row.sync_cursor is None:
+            recorded = await self._first_sight(row, list_last_id)
+        else:
+            recorded = await self._catch_up(row.chat_id, row.sync_cursor, list_last_id)
+        if recorded:
+            self._on_recorded()
+        return recorded
+
+    async def _first_sight(self, row: ChatRow, list_last_id: str | None) -> int:
+        """A chat seen for the first time: post its latest messages if it is live, else only
+        remember where it stands (its topic appears with its next message)."""
+        limit = max(self._first_sight_max, 1)
+        page = await self._ozon.chat_history(row.chat_id, direction="Backward", limit=limit)
+        latest = sorted(page.messages, key=lambda m: message_id_key(m.message_id))
+        if not latest:
+            # No messages yet: everything from the start is new.
+            await self._messages.record(row.chat_id, [], cursor="0", last_message_id=list_last_id)
+            return 0
+        newest = latest[-1]
+        cursor = _max_id(newest.message_id, list_last_id)
+        live = self._now() - newest.created_at <= self._first_sight_window
+        if not live or self._first_sight_max == 0:
+            log.info(
+                "chat %s: first seen, quiet since %s: not posted", row.chat_id, newest.created_at
+            )
+            await self._messages.record(
+                row.chat_id, [], cursor=cursor, last_message_id=list_last_id
+            )
+            return 0
+        chosen = latest[-self._first_sight_max :]
+        log.info("chat %s: first seen, posting its %d latest messages", row.chat_id, len(chosen))
+        return await self._messages.record(
+            row.chat_id, _to_new(chosen), cursor=newest.message_id, last_message_id=list_last_id
+        )
+
+    async def _catch_up(self, chat_id: str, cursor: str, list_last_id: str | None) -> int:
+        """Read Forward from the cursor until the end, recording page by page."""
+        recorded = 0
+        while True:
+            page = await self._ozon.chat_history(
+                chat_id, direction="Forward", from_message_id=cursor, limit=HISTORY_PAGE
+            )
+            floor = message_id_key(cursor)
+            fresh = sorted(
+                (m for m in page.messages if message_id_key(m.message_id) > floor),
+                key=lambda m: message_id_key(m.message_id),
+            )
+            if not fresh:
+                # Nothing past the cursor (the list may count a message history does not show):
+                # remember the list's id so the next poll does not ask again.
+                await self._messages.record(
+                    chat_id, [], cursor=cursor, last_message_id=list_last_id
+                )
+                return recorded
+            cursor = fresh[-1].message_id
+            done = not page.has_next
+            recorded += await self._messages.record(
+                chat_id,
+                _to_new(fresh),
+                cursor=cursor,
+                last_message_id=list_last_id if done else None,
+            )
+            if done:
+                return recorded
+
+
+def _needs_sync(row: ChatRow, summary: ChatSummary) -> bool:
+    if row.sync_cursor is None:
+        return True
+    last = summary.last_message_id
+    if last is None or last == row.last_message_id:
+        return False
+    return message_id_key(last) > message_id_key(row.sync_cursor)
+
+
+def _max_id(a: str, b: str | None) -> str:
+    if b is None:
+        return a
+    return a if message_id_key(a) >= message_id_key(b) else b
+
+
+def _to_new(messages: Sequence[ChatMessage]) -> list[NewMessage]:
+    return [
+        NewMessage(
+            message_id=m.message_id,
+            author=str(m.author),
+            created_at=m.created_at,
+            body=m.text,
+            is_image=m.is_image,
+            order_number=m.order_number,
+            sku=m.sku,
+        )
+        for m in messages
+    ]

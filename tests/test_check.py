@@ -1,0 +1,116 @@
+"""`python -m bot check`: a line per check, the fix in words, non-zero on any failure."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.check import run_check
+from bot.config import Settings
+from tests.conftest import OZON_API_KEY, bridge_env
+from tests.fakes.ozon import FakeOzon
+from tests.fakes.telegram import FakeTelegram
+from tests.process import BridgeProcess
+
+MakeSettings = Callable[..., Settings]
+
+
+async def check(settings: Settings) -> tuple[int, list[str]]:
+    out = io.StringIO()
+    code = await run_check(settings, out)
+    return code, out.getvalue().splitlines()
+
+
+def line(lines: list[str], name: str) -> str:
+    found = [text for text in lines if text.split(":")[0].split(None, 1)[-1] == name]
+    assert found, f"no line for {name!r} in {lines}"
+    return found[0]
+
+
+async def test_everything_right(make_settings: MakeSettings) -> None:
+    code, lines = await check(make_settings())
+    assert code == 0, lines
+    assert [text.split()[0] for text in lines[:-1]] == ["OK"] * 7
+    assert "@ozon_bridge_bot" in line(lines, "telegram token")
+    assert "forum supergroup" in line(lines, "forum group")
+    assert "manage topics" in line(lines, "bot rights")
+    assert "the key expires on" in line(lines, "ozon credentials")
+    assert lines[-1] == "All checks passed: the bridge is ready to run."
+
+
+async def test_rejected_token(make_settings: MakeSettings) -> None:
+    code, lines = await check(make_settings(bot_token="999:wrong-token"))
+    assert code == 1
+    assert line(lines, "telegram token").startswith("FAIL")
+    assert "copy the token again from @BotFather" in line(lines, "telegram token")
+    # The Ozon side is still checked.
+    assert line(lines, "ozon chat access").startswith("OK")
+
+
+@pytest.mark.parametrize(
+    ("setup", "name", "fix"),
+    [
+        (lambda tg: setattr(tg, "is_forum", False), "forum group", "turn them on"),
+        (lambda tg: setattr(tg, "bot_is_admin", False), "bot rights", "promote it"),
+        (lambda tg: setattr(tg, "can_manage_topics", False), "bot rights", "Manage topics"),
+    ],
+)
+async def test_group_misconfigured(
+    make_settings: MakeSettings,
+    tg: FakeTelegram,
+    setup: Callable[[FakeTelegram], None],
+    name: str,
+    fix: str,
+) -> None:
+    setup(tg)
+    code, lines = await check(make_settings())
+    assert code == 1
+    assert line(lines, name).startswith("FAIL")
+    assert fix in line(lines, name)
+
+
+@pytest.mark.parametrize(
+    ("mode", "name", "fix"),
+    [
+        ("invalid", "ozon credentials", "OZON_API_KEY"),
+        ("expired", "ozon credentials", "expired"),
+        ("ip_restricted", "ozon credentials", "IP"),
+        ("no_chat_role", "ozon chat access", "chat role"),
+    ],
+)
+async def test_ozon_key_problems(
+    make_settings: MakeSettings, ozon: FakeOzon, mode: str, name: str, fix: str
+) -> None:
+    ozon.auth_mode = mode  # type: ignore[assignment]
+    code, lines = await check(make_settings())
+    assert code == 1
+    assert line(lines, name).startswith("FAIL")
+    assert fix in line(lines, name)
+    assert OZON_API_KEY not in "\n".join(lines)
+
+
+async def test_key_about_to_expire_is_reported(make_settings: MakeSettings, ozon: FakeOzon) -> None:
+    ozon.key_expires_at = datetime.now(UTC) + timedelta(days=3, hours=1)
+    code, lines = await check(make_settings())
+    assert code == 0
+    assert "create a new key soon" in line(lines, "ozon credentials")
+
+
+async def test_unreachable_ozon(make_settings: MakeSettings) -> None:
+    code, lines = await check(make_settings(ozon_api_url="http://127.0.0.1:9"))
+    assert code == 1
+    assert "cannot reach Ozon at OZON_API_URL" in line(lines, "ozon credentials")
+
+
+async def test_check_as_a_process(ozon: FakeOzon, tg: FakeTelegram, tmp_path: Path) -> None:
+    ozon.auth_mode = "expired"
+    proc = BridgeProcess(bridge_env(ozon, tg, tmp_path / "bridge.sqlite3"), tmp_path)
+    await proc.start("check")
+    assert await proc.wait(60) == 1
+    assert "FAIL  ozon credentials:" in proc.output
+    assert "OK    telegram token:" in proc.output
+    assert OZON_API_KEY not in proc.output

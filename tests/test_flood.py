@@ -1,0 +1,72 @@
+"""The group's Telegram budget, on a simulated clock."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+
+import pytest
+
+from bot.telegram.flood import FloodControl, FloodControlClosed
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+async def test_never_more_than_the_budget_in_any_window() -> None:
+    clock = Clock()
+    flood = FloodControl(20, 60.0, clock=clock, sleep=clock.sleep)
+    grants: list[float] = []
+    for _ in range(100):
+        await flood.acquire()
+        grants.append(clock.now)
+    for i, start in enumerate(grants):
+        in_window = [t for t in grants[i:] if t < start + 60.0]
+        assert len(in_window) <= 20
+    # ... and uses it: 100 sends take about 4 windows, not more.
+    assert grants[-1] - grants[0] <= 4 * 60.0 + 20 * 1.0
+    assert all(b - a >= 1.0 - 1e-9 for a, b in itertools.pairwise(grants))
+
+
+async def test_retry_after_pauses_everyone() -> None:
+    clock = Clock()
+    flood = FloodControl(20, 60.0, clock=clock, sleep=clock.sleep)
+    await flood.acquire()
+    flood.pause(30)
+    before = clock.now
+    await flood.acquire()
+    assert clock.now - before >= 30
+    assert flood.retry_after_total == 1
+
+
+async def test_waiters_are_served_in_arrival_order() -> None:
+    clock = Clock()
+    flood = FloodControl(2, 10.0, clock=clock, sleep=clock.sleep)
+    order: list[int] = []
+
+    async def take(n: int) -> None:
+        await flood.acquire()
+        order.append(n)
+
+    await asyncio.gather(*(take(n) for n in range(6)))
+    assert order == list(range(6))
+
+
+async def test_close_releases_waiters_at_once() -> None:
+    flood = FloodControl(1, 3600.0)
+    await flood.acquire()
+    waiter = asyncio.create_task(flood.acquire())
+    await asyncio.sleep(0.01)
+    assert not waiter.done()
+    flood.close()
+    with pytest.raises(FloodControlClosed):
+        await asyncio.wait_for(waiter, timeout=5)

@@ -1,0 +1,231 @@
+"""Ozon -> Telegram end to end: the whole bridge (run_bridge) against the loopback stand-ins."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from storage.chats import ChatRepository
+from storage.db import Database
+from storage.messages import MessageRepository
+from tests.fakes.ozon import FakeOzon
+from tests.fakes.telegram import FakeMessage, FakeTelegram
+from tests.waiting import wait_for
+
+Bridge = Callable[..., Any]
+NOW = datetime.now(UTC)
+
+
+def shown(message: FakeMessage) -> str:
+    return message.text or message.caption or ""
+
+
+def topic_text(tg: FakeTelegram, thread_id: int) -> str:
+    return "\n".join(shown(m) for m in tg.thread_messages(thread_id))
+
+
+def topic_named(tg: FakeTelegram, name: str) -> int | None:
+    found = [t.thread_id for t in tg.topics.values() if t.name == name and not t.deleted]
+    return found[0] if found else None
+
+
+def live_topics(tg: FakeTelegram) -> list[int]:
+    return [t.thread_id for t in tg.topics.values() if not t.deleted]
+
+
+def all_shown(tg: FakeTelegram) -> str:
+    return "\n".join(shown(m) for m in tg.sent)
+
+
+async def chat_state(db_path: Any, chat_id: str) -> tuple[Any, list[Any]]:
+    db = await Database.open(db_path)
+    try:
+        return await ChatRepository(db).get(chat_id), await MessageRepository(db).for_chat(chat_id)
+    finally:
+        await db.close()
+
+
+async def test_buyer_chats_become_topics_with_every_message_once_in_order(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    a = ozon.add_chat()
+    for n in range(1, 4):
+        ozon.add_message(a, f"Вопрос A{n}", order_number="12345678-0001", sku="111222")
+    b = ozon.add_chat()
+    ozon.add_message(b, "Вопрос B1")
+    ozon.add_message(b, "Ответ поддержки B2", user_type="Support", user_id="9")
+    support = ozon.add_chat(chat_type="SELLER_SUPPORT")
+    ozon.add_message(support, "Сообщение от поддержки продавцу")
+
+    async with bridge() as settings:
+        await wait_for(lambda: "Ответ поддержки B2" in all_shown(tg) and "A3" in all_shown(tg))
+        topic_a = topic_named(tg, "Заказ 12345678-0001 · SKU 111222")
+        topic_b = topic_named(tg, f"Чат {b[:8]}")
+        assert topic_a is not None
+        assert topic_b is not None
+        # More messages while running: they follow, once each.
+        ozon.add_message(a, "Вопрос A4", order_number="12345678-0001", sku="111222")
+        ozon.add_message(a, "Вопрос A5 <b>не жирный</b> & [ссылка](https://ozon.ru/x)")
+        await wait_for(lambda: "A5" in topic_text(tg, topic_a))
+
+    text_a = topic_text(tg, topic_a)
+    positions = [text_a.index(f"Вопрос A{n}") for n in range(1, 6)]
+    assert positions == sorted(positions)
+    assert all(text_a.count(f"Вопрос A{n}") == 1 for n in range(1, 6))
+    # Buyer text is escaped, links survive as links.
+    last = tg.thread_messages(topic_a)[-1]
+    assert last.source_text is not None
+    assert "&lt;b&gt;не жирный&lt;/b&gt; &amp;" in last.source_text
+    assert '<a href="https://ozon.ru/x">ссылка</a>' in last.source_text
+    # The topic opens with the chat's facts and a link to the seller cabinet.
+    first = tg.thread_messages(topic_a)[0]
+    assert "Чат с покупателем Ozon" in shown(first)
+    assert "12345678-0001" in shown(first)
+    assert f"id={a}" in (first.source_text or "")
+    # Authors are named.
+    text_b = topic_text(tg, topic_b)
+    assert "Покупатель" in text_b
+    assert "Поддержка Ozon" in text_b
+    # Support chats are never bridged.
+    assert "Сообщение от поддержки продавцу" not in all_shown(tg)
+    assert len(live_topics(tg)) == 2
+    chat, rows = await chat_state(settings.database_path, a)
+    assert chat.topic_id == topic_a
+    assert [r.state for r in rows] == ["posted"] * 5
+    assert chat.sync_cursor == ozon.messages(a)[-1].message_id.__str__()
+
+
+async def test_old_chats_are_not_flooded_and_first_sight_is_capped(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    old = ozon.add_chat()
+    for n in range(3):
+        ozon.add_message(old, f"Старое {n}", created_at=NOW - timedelta(days=3, minutes=-n))
+    live = ozon.add_chat()
+    for n in range(15):
+        ozon.add_message(live, f"Живое #{n:02d}", created_at=NOW - timedelta(minutes=30 - n))
+
+    async with bridge() as settings:
+        await wait_for(lambda: "Живое #14" in all_shown(tg))
+
+        async def old_chat_remembered() -> bool:
+            chat, _ = await chat_state(settings.database_path, old)
+            return chat is not None and chat.sync_cursor is not None
+
+        await wait_for(old_chat_remembered)
+        assert len(live_topics(tg)) == 1
+        ozon.add_message(old, "Новое в старом чате")
+        await wait_for(lambda: "Новое в старом чате" in all_shown(tg))
+
+    text = all_shown(tg)
+    assert [n for n in range(15) if f"Живое #{n:02d}" in text] == list(range(5, 15))
+    assert "Старое" not in text
+    assert len(live_topics(tg)) == 2
+
+
+async def test_deleted_topic_is_recreated_and_closed_topic_reopened(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Первое", order_number="555-1")
+    async with bridge() as settings:
+        await wait_for(lambda: "Первое" in all_shown(tg))
+        (first_topic,) = live_topics(tg)
+
+        tg.close_topic(first_topic)
+        ozon.add_message(chat, "После закрытия")
+        await wait_for(lambda: "После закрытия" in topic_text(tg, first_topic))
+        assert not tg.topics[first_topic].closed
+
+        tg.delete_topic(first_topic)
+        ozon.add_message(chat, "После удаления")
+        await wait_for(lambda: "После удаления" in all_shown(tg))
+
+    (second_topic,) = live_topics(tg)
+    assert second_topic != first_topic
+    assert tg.topics[second_topic].name == "Заказ 555-1"
+    opening = tg.thread_messages(second_topic)[0]
+    assert "удалена" in shown(opening)
+    assert "После удаления" in topic_text(tg, second_topic)
+    assert all_shown(tg).count("После удаления") == 1
+    stored, rows = await chat_state(settings.database_path, chat)
+    assert stored.topic_id == second_topic
+    assert [r.state for r in rows] == ["posted"] * 3
+
+
+async def test_images_are_posted_as_photos_or_as_links_when_unavailable(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    picture = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Вот фото брака")
+    ozon.add_message(chat, "", image=picture, image_name="defect.png")
+    broken = ozon.add_message(chat, "", image=b"\xff\xd8\xff" + b"x" * 100, image_name="gone.jpg")
+    # The second picture's link is dead.
+    token = next(m.file_token for m in ozon.messages(chat) if str(m.message_id) == broken)
+    assert token is not None
+    del ozon._files[token]
+
+    async with bridge():
+        await wait_for(lambda: "gone.jpg" in all_shown(tg))
+
+    photos = [m for m in tg.sent if m.kind == "photo"]
+    assert len(photos) == 1
+    assert photos[0].file == picture
+    assert "Покупатель" in shown(photos[0])
+    fallback = [m for m in tg.sent if "gone.jpg" in shown(m)]
+    assert len(fallback) == 1
+    assert fallback[0].kind == "text"
+    assert "Изображение" in shown(fallback[0])
+
+
+async def test_bursts_of_429_from_both_sides_lose_nothing(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    chats = [ozon.add_chat() for _ in range(5)]
+    for i, chat in enumerate(chats):
+        for n in range(3):
+            ozon.add_message(chat, f"Чат {i} сообщение {n}")
+    ozon.fail_next(None, 429, count=6, retry_after=1)
+    tg.fail_next("sendMessage", 429, count=3, retry_after=1)
+    tg.fail_next("createForumTopic", 429, count=1, retry_after=1)
+
+    async with bridge():
+        await wait_for(
+            lambda: all(f"Чат {i} сообщение 2" in all_shown(tg) for i in range(5)), within=30
+        )
+
+    text = all_shown(tg)
+    for i in range(5):
+        for n in range(3):
+            assert text.count(f"Чат {i} сообщение {n}") == 1
+    assert len(live_topics(tg)) == 5
+    assert sum(1 for r in ozon.requests if r.status == 429) == 6
+
+
+async def test_one_failing_chat_does_not_stop_the_others(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    broken, healthy = ozon.add_chat(), ozon.add_chat()
+    ozon.add_message(broken, "Из сломанного чата")
+    ozon.add_message(healthy, "Из здорового чата")
+    # Ozon cannot find one chat's history (it answers 404 for it) until it heals.
+    healed = False
+    original = ozon._handlers["/v3/chat/history"]
+
+    async def history(body: dict[str, Any]) -> Any:
+        if body.get("chat_id") == broken and not healed:
+            return await original({**body, "chat_id": "no-such-chat"})
+        return await original(body)
+
+    ozon._handlers["/v3/chat/history"] = history
+
+    async with bridge() as settings:
+        await wait_for(lambda: "Из здорового чата" in all_shown(tg))
+        stored, _ = await chat_state(settings.database_path, broken)
+        assert "Из сломанного чата" not in all_shown(tg)
+        healed = True
+        await wait_for(lambda: "Из сломанного чата" in all_shown(tg))
+    assert stored is not None
+    assert stored.sync_cursor is None
