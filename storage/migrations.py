@@ -48,4 +48,38 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX messages_pending ON messages(chat_id, id) WHERE state = 'pending';
     """,
+    # 2: staff replies on their way to Ozon. A row is written before any network call; the
+    # worker moves it queued -> sending -> delivered | failed. `ozon_message_id` links the
+    # bridge's own message when it comes back in Ozon's history (never posted again).
+    """
+    CREATE TABLE outbox (
+        id               INTEGER PRIMARY KEY,
+        chat_id          TEXT NOT NULL REFERENCES chats(chat_id),
+        kind             TEXT NOT NULL CHECK (kind IN ('text', 'file')),
+        body             TEXT,
+        file_id          TEXT,
+        file_name        TEXT,
+        tg_message_id    INTEGER NOT NULL,
+        topic_id         INTEGER,
+        part             INTEGER NOT NULL DEFAULT 0,
+        parts            INTEGER NOT NULL DEFAULT 1,
+        state            TEXT NOT NULL DEFAULT 'queued'
+                         CHECK (state IN ('queued', 'sending', 'delivered', 'failed')),
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        not_before       TEXT,
+        reason           TEXT,
+        detail           TEXT,
+        retriable        INTEGER NOT NULL DEFAULT 0,
+        notified         INTEGER NOT NULL DEFAULT 0,
+        ozon_message_id  TEXT,
+        created_at       TEXT NOT NULL,
+        sending_at       TEXT,
+        finished_at      TEXT,
+        UNIQUE (tg_message_id, part)
+    );
+    CREATE INDEX outbox_open ON outbox(chat_id, id) WHERE state IN ('queued', 'sending');
+    CREATE INDEX outbox_unnotified ON outbox(tg_message_id)
+        WHERE notified = 0 AND state IN ('delivered', 'failed');
+    CREATE INDEX outbox_echo ON outbox(chat_id, ozon_message_id);
+    """,
 )
