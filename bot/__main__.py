@@ -15,13 +15,16 @@ from collections.abc import Callable
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 
+from aiogram import Dispatcher
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import __version__
 from bot.check import run_check
 from bot.clients import make_bot, make_ozon
 from bot.config import ConfigError, Settings, load_settings
+from bot.core.outbox import OutboxWorker
 from bot.core.relay import Relay
+from bot.core.replies import StaffReplies
 from bot.core.sync import Syncer
 from bot.core.topics import Topics
 from bot.logs import setup_logging
@@ -29,10 +32,12 @@ from bot.ozon import OzonError
 from bot.ozon.media import MediaDownloader
 from bot.telegram.flood import FloodControl
 from bot.telegram.gateway import TelegramGateway
+from bot.telegram.handlers import build_router
 from bot.telegram.render import Renderer
 from storage.chats import ChatRepository
 from storage.db import Database, StorageError
 from storage.messages import MessageRepository
+from storage.outbox import OutboxRepository
 
 log = logging.getLogger("bot")
 
@@ -45,7 +50,7 @@ async def run_bridge(settings: Settings, stop: asyncio.Event) -> None:
     async with AsyncExitStack() as stack:
         db = await Database.open(settings.database_path)
         stack.push_async_callback(db.close)
-        chats, messages = ChatRepository(db), MessageRepository(db)
+        chats, messages, outbox = ChatRepository(db), MessageRepository(db), OutboxRepository(db)
 
         ozon = make_ozon(settings)
         stack.push_async_callback(ozon.aclose)
@@ -65,17 +70,34 @@ async def run_bridge(settings: Settings, stop: asyncio.Event) -> None:
             ozon,
             chats,
             messages,
+            outbox,
             on_recorded=relay.wake,
             first_sight_window=timedelta(hours=settings.first_sight_hours),
             first_sight_max_messages=settings.first_sight_max_messages,
         )
+        worker = OutboxWorker(
+            outbox,
+            ozon,
+            telegram,
+            syncer,
+            per_chat_per_minute=settings.reply_per_chat_per_minute,
+            mark_read=settings.ozon_mark_read,
+        )
+        replies = StaffReplies(
+            chats, outbox, telegram, on_queued=worker.wake, max_parts=settings.reply_max_parts
+        )
+        stack.push_async_callback(replies.close)
 
-        def stop_posting() -> None:
+        def stop_workers() -> None:
             relay.stop()
+            worker.stop()
             flood.close()  # a post waiting for budget gives up at once; one in flight finishes
 
-        relay_task = asyncio.create_task(relay.run(), name="relay")
-        stack.push_async_callback(_stop_task, relay_task, stop_posting)
+        tasks = [
+            asyncio.create_task(relay.run(), name="relay"),
+            asyncio.create_task(worker.run(), name="outbox"),
+        ]
+        stack.push_async_callback(_stop_tasks, tasks, stop_workers)
 
         scheduler = AsyncIOScheduler(timezone=UTC)
         scheduler.add_job(
@@ -91,6 +113,22 @@ async def run_bridge(settings: Settings, stop: asyncio.Event) -> None:
         )
         scheduler.start()
         stack.callback(scheduler.shutdown, wait=False)
+
+        dispatcher = Dispatcher(replies=replies)
+        dispatcher.include_router(build_router(settings.forum_chat_id))
+        polling = asyncio.create_task(
+            dispatcher.start_polling(
+                bot,
+                handle_signals=False,
+                close_bot_session=False,
+                # One update at a time: Telegram's offset moves past an update only after its
+                # handler has recorded it.
+                handle_as_tasks=False,
+                allowed_updates=["message", "edited_message", "callback_query"],
+            ),
+            name="telegram-polling",
+        )
+        stack.push_async_callback(_stop_polling, dispatcher, polling)
 
         log.info(
             "bridge %s running: forum %s, polling Ozon every %ss, database %s",
@@ -108,16 +146,26 @@ async def _poll(syncer: Syncer) -> None:
         await syncer.poll()
 
 
-async def _stop_task(task: asyncio.Task[None], request_stop: Callable[[], None]) -> None:
-    """Ask a worker to stop, give it a moment to finish what is in flight, then cancel it."""
+async def _stop_tasks(tasks: list[asyncio.Task[None]], request_stop: Callable[[], None]) -> None:
+    """Ask the workers to stop, give them a moment to finish what is in flight, then cancel."""
     request_stop()
-    try:
-        await asyncio.wait_for(asyncio.shield(task), timeout=SHUTDOWN_GRACE)
-    except TimeoutError:
+    done, pending = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE)
+    for task in pending:
+        log.warning("worker %s did not stop in time: cancelled", task.get_name())
         task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-    except Exception:
-        log.exception("worker %s failed", task.get_name())
+    await asyncio.gather(*pending, return_exceptions=True)
+    for task in done:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("worker %s failed", task.get_name(), exc_info=task.exception())
+
+
+async def _stop_polling(dispatcher: Dispatcher, polling: asyncio.Task[None]) -> None:
+    with contextlib.suppress(RuntimeError):  # polling had not started yet
+        await dispatcher.stop_polling()
+    done, _ = await asyncio.wait([polling], timeout=3)
+    if not done:
+        polling.cancel()
+    await asyncio.gather(polling, return_exceptions=True)
 
 
 async def _serve(settings: Settings) -> int:

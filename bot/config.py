@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     telegram_budget_window_seconds: float = Field(default=60.0, gt=0)
     first_sight_hours: float = Field(default=48.0, ge=0)
     first_sight_max_messages: int = Field(default=10, ge=0, le=100)
+    reply_max_parts: int = Field(default=5, ge=1, le=50)
+    reply_per_chat_per_minute: int = Field(default=10, ge=1, le=600)
+    ozon_mark_read: bool = True
     timezone: str = "Europe/Moscow"
     ozon_chat_url_template: str = (
         "https://seller.ozon.ru/app/messenger?group=customers_v2&id={chat_id}"

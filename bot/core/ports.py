@@ -42,6 +42,10 @@ class ShuttingDown(TelegramFault):
     """The bridge is stopping: nothing more is posted (raised instead of waiting for budget)."""
 
 
+class FileUnavailable(TelegramFault):
+    """A file staff sent cannot be downloaded from Telegram (too large, gone, network)."""
+
+
 class PostRejected(TelegramFault):
     """Telegram refuses this particular post for good (a 400 about its content)."""
 
@@ -69,6 +73,18 @@ class TelegramPort(Protocol):
 
     async def post_photo(self, topic_id: int, photo: bytes, filename: str, caption: str) -> int: ...
 
+    async def reply(
+        self, topic_id: int, reply_to: int, html: str, *, retry_key: int | None = None
+    ) -> int:
+        """Answer a staff message in its topic; `retry_key` adds a «Повторить» button."""
+        ...
+
+    async def react(self, message_id: int, emoji: str) -> None: ...
+
+    async def download(self, file_id: str, max_bytes: int) -> bytes:
+        """A file staff sent; raises `FileUnavailable`."""
+        ...
+
 
 class PostRenderer(Protocol):
     """Turns a chat's waiting messages into posts (merging bursts where it can)."""
@@ -93,6 +109,7 @@ class MediaFetcher(Protocol):
 
 
 __all__ = [
+    "FileUnavailable",
     "MediaFetcher",
     "MediaUnavailable",
     "Post",

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bot.ozon import (
+    Author,
     ChatMessage,
     ChatSummary,
     OzonAuthError,
@@ -25,6 +26,7 @@ from bot.ozon import (
 )
 from storage.chats import ChatRepository, ChatRow
 from storage.messages import MessageRepository, NewMessage
+from storage.outbox import OutboxRepository
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,7 @@ class Syncer:
         ozon: OzonClient,
         chats: ChatRepository,
         messages: MessageRepository,
+        outbox: OutboxRepository,
         *,
         on_recorded: Callable[[], None],
         first_sight_window: timedelta = timedelta(hours=48),
@@ -66,6 +69,7 @@ class Syncer:
         self._ozon = ozon
         self._chats = chats
         self._messages = messages
+        self._outbox = outbox
         self._on_recorded = on_recorded
         self._first_sight_window = first_sight_window
         self._first_sight_max = first_sight_max_messages
@@ -180,7 +184,10 @@ class Syncer:
         chosen = latest[-self._first_sight_max :]
         log.info("chat %s: first seen, posting its %d latest messages", row.chat_id, len(chosen))
         return await self._messages.record(
-            row.chat_id, _to_new(chosen), cursor=newest.message_id, last_message_id=list_last_id
+            row.chat_id,
+            await self._to_new(row.chat_id, chosen),
+            cursor=newest.message_id,
+            last_message_id=list_last_id,
         )
 
     async def _catch_up(self, chat_id: str, cursor: str, list_last_id: str | None) -> int:
@@ -206,12 +213,46 @@ class Syncer:
             done = not page.has_next
             recorded += await self._messages.record(
                 chat_id,
-                _to_new(fresh),
+                await self._to_new(chat_id, fresh),
                 cursor=cursor,
                 last_message_id=list_last_id if done else None,
             )
             if done:
                 return recorded
+
+    async def _to_new(self, chat_id: str, messages: Sequence[ChatMessage]) -> list[NewMessage]:
+        """Messages to record; the seller's own that the bridge sent are marked as its echoes."""
+        return [
+            NewMessage(
+                message_id=m.message_id,
+                author=str(m.author),
+                created_at=m.created_at,
+                body=m.text,
+                is_image=m.is_image,
+                order_number=m.order_number,
+                sku=m.sku,
+                outbound=m.author == Author.SELLER and await self._is_echo(chat_id, m),
+            )
+            for m in messages
+        ]
+
+    async def _is_echo(self, chat_id: str, message: ChatMessage) -> bool:
+        claimed = await self._outbox.claim_echo(
+            chat_id,
+            message.message_id,
+            kind="file" if _is_file(message) else "text",
+            body=None if _is_file(message) else message.text,
+            created_at=message.created_at,
+        )
+        if claimed is not None:
+            log.info("chat %s: message %s is outbox %s", chat_id, message.message_id, claimed)
+        return claimed is not None
+
+
+def _is_file(message: ChatMessage) -> bool:
+    """A file the seller sent shows up as a Markdown link to it (an image or a document)."""
+    text = message.text.strip()
+    return message.is_image or (text.startswith(("[", "![")) and text.endswith(")"))
 
 
 def _needs_sync(row: ChatRow, summary: ChatSummary) -> bool:
@@ -227,18 +268,3 @@ def _max_id(a: str, b: str | None) -> str:
     if b is None:
         return a
     return a if message_id_key(a) >= message_id_key(b) else b
-
-
-def _to_new(messages: Sequence[ChatMessage]) -> list[NewMessage]:
-    return [
-        NewMessage(
-            message_id=m.message_id,
-            author=str(m.author),
-            created_at=m.created_at,
-            body=m.text,
-            is_image=m.is_image,
-            order_number=m.order_number,
-            sku=m.sku,
-        )
-        for m in messages
-    ]

@@ -15,15 +15,26 @@ from aiogram.exceptions import (
     TelegramNetworkError,
     TelegramRetryAfter,
 )
-from aiogram.types import BufferedInputFile
+from aiogram.types import (
+    BufferedInputFile,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReactionTypeEmoji,
+    ReplyParameters,
+)
+from aiohttp import ClientError
 
+from bot import texts
 from bot.core.ports import (
+    FileUnavailable,
     PostRejected,
     ShuttingDown,
     TelegramUnavailable,
     TopicClosed,
     TopicGone,
 )
+from bot.telegram.callbacks import RetryReply
 from bot.telegram.flood import FloodControl, FloodControlClosed
 
 log = logging.getLogger(__name__)
@@ -83,6 +94,58 @@ class TelegramGateway:
             )
         )
         return message.message_id
+
+    async def reply(
+        self, topic_id: int, reply_to: int, html: str, *, retry_key: int | None = None
+    ) -> int:
+        markup = None
+        if retry_key is not None:
+            button = InlineKeyboardButton(
+                text=texts.RETRY_BUTTON, callback_data=RetryReply(message_id=retry_key).pack()
+            )
+            markup = InlineKeyboardMarkup(inline_keyboard=[[button]])
+
+        def send(reply: ReplyParameters | None) -> Callable[[], Awaitable[Message]]:
+            return lambda: self._bot.send_message(
+                self._chat_id,
+                html,
+                message_thread_id=topic_id,
+                parse_mode="HTML",
+                reply_parameters=reply,
+                reply_markup=markup,
+            )
+
+        try:
+            message = await self._call(send(ReplyParameters(message_id=reply_to)))
+        except PostRejected as exc:
+            if "repl" not in str(exc).lower():
+                raise
+            message = await self._call(send(None))  # the staff message is gone: say it anyway
+        return message.message_id
+
+    async def react(self, message_id: int, emoji: str) -> None:
+        await self._call(
+            lambda: self._bot.set_message_reaction(
+                self._chat_id, message_id, reaction=[ReactionTypeEmoji(emoji=emoji)]
+            )
+        )
+
+    async def download(self, file_id: str, max_bytes: int) -> bytes:
+        """Files are fetched outside the group's budget (they are not posts)."""
+        try:
+            file = await self._bot.get_file(file_id)
+            if file.file_size is not None and file.file_size > max_bytes:
+                raise FileUnavailable(f"{file.file_size} bytes, over {max_bytes}")
+            assert file.file_path is not None
+            buffer = await self._bot.download_file(file.file_path)
+        except TelegramRetryAfter as exc:
+            raise FileUnavailable(f"flood limit, retry after {exc.retry_after}s") from exc
+        except (TelegramNetworkError, TelegramAPIError) as exc:
+            raise FileUnavailable(exc.message) from exc
+        except ClientError as exc:
+            raise FileUnavailable(type(exc).__name__) from exc
+        assert buffer is not None
+        return buffer.read()
 
     async def _call(self, make: Callable[[], Awaitable[T]]) -> T:
         """Run one group call inside the budget, waiting out every 429."""

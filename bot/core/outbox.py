@@ -1,0 +1,305 @@
+"""Telegram -> Ozon, delivery: drains the outbox into Ozon's send methods, exactly once.
+
+Rows go strictly in order per chat, at most `per_chat_per_minute` sends a minute per chat, under
+the Ozon client's global limiter. A row is marked `sending` (committed) before the request. Neither
+API takes an idempotency key, so a row whose send may have reached Ozon (a crash, a lost answer,
+a 5xx) is reconciled first: the chat is synced, and the bridge's own message, found in the history
+and linked to the row, proves delivery. Only when it is not there is the row sent again.
+Staff then see the outcome on their message: a reaction, and for failures a reply with the
+reason (and a «Повторить» button when trying again can help).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+import time
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot import texts
+from bot.core.files import detect_file_type
+from bot.core.ports import (
+    FileUnavailable,
+    PostRejected,
+    ShuttingDown,
+    TelegramPort,
+    TelegramUnavailable,
+    TopicGone,
+)
+from bot.core.sync import Syncer
+from bot.ozon import (
+    AuthProblem,
+    OzonAuthError,
+    OzonBadRequest,
+    OzonClient,
+    OzonConflict,
+    OzonError,
+    OzonForbidden,
+    OzonNotFound,
+    OzonRateLimited,
+    OzonTransportError,
+)
+from storage.outbox import OutboxRepository, OutboxRow
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+SETTLE = timedelta(seconds=3)
+"""How long after an unsure send Ozon's history is trusted to show the message."""
+
+_WINDOW_WORDS = ("closed", "expired", "48", "72", "time", "window", "закрыт", "истек", "окно")
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    reason: str
+    detail: str
+    retriable: bool
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        outbox: OutboxRepository,
+        ozon: OzonClient,
+        telegram: TelegramPort,
+        syncer: Syncer,
+        *,
+        per_chat_per_minute: int = 10,
+        max_file_bytes: int = 10 * 1024 * 1024,
+        mark_read: bool = True,
+        base_delay: float = 2.0,
+        max_delay: float = 300.0,
+        idle_wait: float = 30.0,
+    ) -> None:
+        self._outbox = outbox
+        self._ozon = ozon
+        self._telegram = telegram
+        self._syncer = syncer
+        self._per_chat = per_chat_per_minute
+        self._max_file_bytes = max_file_bytes
+        self._mark_read = mark_read
+        self._base_delay = base_delay
+        self._max_delay = max_delay
+        self._idle_wait = idle_wait
+        self._sent: dict[str, deque[float]] = {}
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                wait = await self.drain_once()
+                await self.notify_finished()
+            except ShuttingDown:
+                return
+            except TelegramUnavailable as exc:
+                log.warning("outbox: cannot tell staff the outcome yet: %s", exc)
+                wait = self._idle_wait
+            await self._sleep(wait)
+
+    async def _sleep(self, seconds: float) -> None:
+        if self._stopping or seconds <= 0:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+
+    async def drain_once(self) -> float:
+        """Process every chat's next row that is due; returns how long to wait for the next."""
+        wait = self._idle_wait
+        now = datetime.now(UTC)
+        for row in await self._outbox.heads():
+            if self._stopping:
+                break
+            if row.not_before is not None and row.not_before > now:
+                wait = min(wait, (row.not_before - now).total_seconds())
+                continue
+            budget_wait = self._chat_budget_wait(row.chat_id)
+            if budget_wait > 0:
+                wait = min(wait, budget_wait)
+                continue
+            await self._process(row)
+            wait = 0  # look again at once: the chat may have more
+        return max(wait, 0.0)
+
+    def _chat_budget_wait(self, chat_id: str) -> float:
+        sent = self._sent.setdefault(chat_id, deque())
+        now = time.monotonic()
+        while sent and sent[0] <= now - 60:
+            sent.popleft()
+        if not sent:
+            del self._sent[chat_id]
+            return 0.0
+        return sent[0] + 60 - now if len(sent) >= self._per_chat else 0.0
+
+    async def _process(self, row: OutboxRow) -> None:
+        if row.state == "sending":
+            try:
+                delivered = await self._already_delivered(row)
+            except OzonError as exc:
+                await self._postpone_or_fail(row, f"reconciling: {exc}", unsure=True)
+                return
+            if delivered:
+                log.info("chat %s: outbox %s is in Ozon's history: delivered", row.chat_id, row.id)
+                await self._outbox.mark_delivered(row.id)
+                return
+            log.info("chat %s: outbox %s is not in Ozon's history: sending", row.chat_id, row.id)
+        try:
+            payload = await self._payload(row)
+        except FileUnavailable as exc:
+            await self._postpone_or_fail(row, f"telegram: {exc}", unsure=False)
+            return
+        except _Refused as refused:
+            await self._fail(row, refused.failure)
+            return
+        await self._outbox.mark_sending(row.id)
+        self._sent.setdefault(row.chat_id, deque()).append(time.monotonic())
+        try:
+            if isinstance(payload, str):
+                await self._ozon.send_message(row.chat_id, payload)
+            else:
+                assert row.file_name is not None
+                await self._ozon.send_file(row.chat_id, payload, row.file_name)
+        except OzonError as exc:
+            await self._on_error(row, exc)
+            return
+        await self._outbox.mark_delivered(row.id)
+        log.info("chat %s: outbox %s delivered (%s)", row.chat_id, row.id, row.kind)
+
+    async def _payload(self, row: OutboxRow) -> str | bytes:
+        if row.kind == "text":
+            assert row.body is not None
+            return row.body
+        assert row.file_id is not None
+        data = await self._telegram.download(row.file_id, self._max_file_bytes)
+        if len(data) > self._max_file_bytes:
+            raise _Refused(Failure("file_too_large", "", retriable=False))
+        if detect_file_type(data) is None:
+            raise _Refused(Failure("file_wrong_type", "", retriable=False))
+        return data
+
+    async def _already_delivered(self, row: OutboxRow) -> bool:
+        """Reconcile an unsure send: sync the chat (linking the bridge's own messages) and look."""
+        if row.ozon_message_id is not None:
+            return True
+        await self._syncer.sync_chat(row.chat_id)
+        fresh = await self._outbox.get(row.id)
+        return fresh is not None and fresh.ozon_message_id is not None
+
+    async def _on_error(self, row: OutboxRow, exc: OzonError) -> None:
+        if exc.outcome_unknown:
+            # It may have arrived: reconcile against the history before any new attempt.
+            await self._postpone_or_fail(row, str(exc), unsure=True)
+        elif isinstance(exc, OzonRateLimited | OzonTransportError):
+            await self._postpone_or_fail(row, str(exc), unsure=False)
+        else:
+            await self._fail(row, classify_refusal(exc))
+
+    async def _postpone_or_fail(self, row: OutboxRow, detail: str, *, unsure: bool) -> None:
+        attempts = max(row.attempts, 1)
+        if attempts >= MAX_ATTEMPTS:
+            await self._fail(row, Failure("unavailable", detail, retriable=True))
+            return
+        delay = min(self._base_delay * 2 ** (attempts - 1), self._max_delay)
+        if unsure:
+            delay = max(delay, SETTLE.total_seconds())
+        log.warning(
+            "chat %s: outbox %s not sent (%s); next attempt in %.0fs",
+            row.chat_id,
+            row.id,
+            detail,
+            delay,
+        )
+        await self._outbox.postpone(row.id, timedelta(seconds=delay), detail, unsure=unsure)
+
+    async def _fail(self, row: OutboxRow, failure: Failure) -> None:
+        log.warning(
+            "chat %s: outbox %s failed: %s %s", row.chat_id, row.id, failure.reason, failure.detail
+        )
+        await self._outbox.fail(row, failure.reason, failure.detail, retriable=failure.retriable)
+
+    async def notify_finished(self) -> None:
+        """Show staff the outcome of every staff message whose parts are all done."""
+        for rows in await self._outbox.finished_unnotified():
+            head = rows[0]
+            failed = [r for r in rows if r.state == "failed"]
+            try:
+                if failed:
+                    await self._telegram.react(head.tg_message_id, texts.REACTION_FAILED)
+                    if head.topic_id is not None:
+                        await self._telegram.reply(
+                            head.topic_id,
+                            head.tg_message_id,
+                            failure_text(rows),
+                            retry_key=head.tg_message_id if failed[0].retriable else None,
+                        )
+                else:
+                    await self._telegram.react(head.tg_message_id, texts.REACTION_DELIVERED)
+            except (PostRejected, TopicGone) as exc:
+                log.info("staff message %s: outcome not shown (%s)", head.tg_message_id, exc)
+            await self._outbox.mark_notified(head.tg_message_id)
+            if not failed and self._mark_read:
+                await self._mark_chat_read(head.chat_id)
+
+    async def _mark_chat_read(self, chat_id: str) -> None:
+        try:
+            await self._ozon.mark_read(chat_id)
+        except OzonError as exc:
+            log.warning("chat %s: could not mark read: %s", chat_id, exc)
+
+
+class _Refused(Exception):
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.reason)
+        self.failure = failure
+
+
+def classify_refusal(exc: OzonError) -> Failure:
+    """Why Ozon refused a send, in terms staff can act on."""
+    if isinstance(exc, OzonAuthError):
+        reason = {
+            AuthProblem.KEY_EXPIRED: "key_expired",
+            AuthProblem.MISSING_ROLE: "no_role",
+        }.get(exc.kind, "auth")
+        return Failure(reason, exc.explanation, retriable=True)
+    message = getattr(exc, "message", "") or str(exc)
+    lowered = message.lower()
+    if isinstance(exc, OzonForbidden) and "premium" in lowered:
+        return Failure("no_premium", message, retriable=True)
+    if isinstance(exc, OzonNotFound):
+        return Failure("chat_not_found", message, retriable=False)
+    if isinstance(exc, OzonBadRequest | OzonConflict | OzonForbidden):
+        if any(word in lowered for word in _WINDOW_WORDS):
+            return Failure("window_closed", message, retriable=False)
+        return Failure("rejected", message, retriable=False)
+    return Failure("unavailable", message, retriable=True)
+
+
+def failure_text(rows: Sequence[OutboxRow]) -> str:
+    """The staff-facing explanation of a staff message that was not (fully) delivered."""
+    failed = [r for r in rows if r.state == "failed"]
+    delivered = len(rows) - len(failed)
+    first = next((r for r in failed if r.reason != "previous_part"), failed[0])
+    reason = texts.FAILURE_REASONS.get(first.reason or "", texts.FAILURE_REASONS["unavailable"])
+    lines = [
+        texts.FAILED_HEADER
+        if delivered == 0
+        else texts.FAILED_PARTIAL.format(delivered=delivered, total=len(rows)),
+        reason.format(detail=html.escape(first.detail or ""), max_mb=10),
+    ]
+    if first.retriable:
+        lines.append(texts.FAILED_RETRY_HINT)
+    return "\n".join(lines)

@@ -1,0 +1,95 @@
+"""What the bot does with updates from the forum group: staff replies and the «Повторить» button.
+
+Only people's messages inside topics are replies. Messages in General, service messages (topic
+created, closed, ...), commands and other bots are left alone. The handlers translate aiogram's
+objects into the core's `StaffMessage` and hand over; the core decides and queues.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery, Message
+
+from bot import texts
+from bot.core.replies import StaffFile, StaffMessage, StaffReplies
+from bot.telegram.callbacks import RetryReply
+
+# Content kinds Ozon's chat cannot carry, by the Message attribute that holds them.
+_UNSUPPORTED = (
+    "sticker", "voice", "audio", "video", "video_note", "animation", "poll", "location",
+    "venue", "contact", "dice", "story", "game",
+)  # fmt: skip
+_SERVICE = (
+    "forum_topic_created", "forum_topic_edited", "forum_topic_closed", "forum_topic_reopened",
+    "general_forum_topic_hidden", "general_forum_topic_unhidden", "new_chat_members",
+    "left_chat_member", "pinned_message", "new_chat_title", "new_chat_photo",
+    "delete_chat_photo", "message_auto_delete_timer_changed", "write_access_allowed",
+)  # fmt: skip
+
+
+def build_router(forum_chat_id: int) -> Router:
+    router = Router(name="forum")
+    in_topic = (F.chat.id == forum_chat_id) & F.is_topic_message & F.from_user & ~F.from_user.is_bot
+    router.message.filter(in_topic)
+    router.edited_message.filter(in_topic)
+    router.callback_query.filter(F.message.chat.id == forum_chat_id)
+
+    @router.message()
+    async def staff_message(message: Message, replies: StaffReplies) -> None:
+        staff = to_staff_message(message, edited=False)
+        if staff is not None:
+            await replies.handle(staff)
+
+    @router.edited_message()
+    async def staff_edit(message: Message, replies: StaffReplies) -> None:
+        staff = to_staff_message(message, edited=True)
+        if staff is not None:
+            await replies.handle(staff)
+
+    @router.callback_query(RetryReply.filter())
+    async def retry(query: CallbackQuery, callback_data: RetryReply, replies: StaffReplies) -> None:
+        again = await replies.retry(callback_data.message_id)
+        await query.answer(texts.RETRY_QUEUED if again else texts.RETRY_NOTHING)
+        if again and query.message is not None:
+            await query.bot.edit_message_reply_markup(  # type: ignore[union-attr]
+                chat_id=forum_chat_id, message_id=query.message.message_id, reply_markup=None
+            )
+
+    return router
+
+
+def to_staff_message(message: Message, *, edited: bool) -> StaffMessage | None:
+    """The core's view of a message in a topic; None for what is not a reply at all."""
+    if message.message_thread_id is None or any(getattr(message, a, None) for a in _SERVICE):
+        return None
+    text = message.text or message.caption
+    if message.text is not None and message.text.startswith("/"):
+        return None  # a command, not a reply to the buyer
+
+    def build(files: tuple[StaffFile, ...] = (), unsupported: str | None = None) -> StaffMessage:
+        assert message.message_thread_id is not None
+        return StaffMessage(
+            topic_id=message.message_thread_id,
+            message_id=message.message_id,
+            text=text,
+            files=files,
+            unsupported=unsupported,
+            edited=edited,
+        )
+
+    unsupported = next((kind for kind in _UNSUPPORTED if getattr(message, kind, None)), None)
+    if unsupported is not None:
+        return build(unsupported=unsupported)
+    files: list[StaffFile] = []
+    if message.photo:
+        largest = max(
+            message.photo, key=lambda size: (size.width * size.height, size.file_size or 0)
+        )
+        name = f"photo_{message.message_id}.jpg"
+        files.append(StaffFile(largest.file_id, name, largest.file_size, "image/jpeg", True))
+    if message.document:
+        doc = message.document
+        files.append(StaffFile(doc.file_id, doc.file_name, doc.file_size, doc.mime_type))
+    if text is None and not files:
+        return build(unsupported="other")
+    return build(files=tuple(files))

@@ -1,0 +1,171 @@
+"""Telegram -> Ozon end to end: staff write in a buyer's topic, the buyer gets it, staff see how it
+went. The whole bridge runs (run_bridge, the real aiogram dispatcher) against the stand-ins."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from tests.fakes.ozon import FakeOzon
+from tests.fakes.telegram import FakeMessage, FakeTelegram
+from tests.waiting import wait_for
+
+Bridge = Callable[..., Any]
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 64
+PDF = b"%PDF-1.7\n" + b"%\xe2\xe3\xcf\xd3\n" + b"0 obj << >> endobj\n" * 500 + b"%%EOF\n"
+
+
+@asynccontextmanager
+async def buyer_topic(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge, **settings: Any
+) -> AsyncIterator[tuple[str, int]]:
+    """A running bridge with one buyer chat already shown in its topic."""
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Здравствуйте, где мой заказ?", order_number="777-1")
+    async with bridge(**settings):
+        await wait_for(lambda: any("где мой заказ" in (m.text or "") for m in tg.sent))
+        (topic,) = [t.thread_id for t in tg.topics.values() if not t.deleted]
+        yield chat, topic
+
+
+def staff_says(tg: FakeTelegram, topic: int, text: str = "", **kwargs: Any) -> int:
+    """A staff member writes in the topic; returns the Telegram message id."""
+    tg.user_message(text, thread_id=topic, **kwargs)
+    return max(tg.messages)
+
+
+def reaction(tg: FakeTelegram, message_id: int) -> str | None:
+    found = tg.reactions.get((tg.forum_chat_id, message_id))
+    return found[0]["emoji"] if found else None
+
+
+def answers(tg: FakeTelegram, message_id: int) -> list[FakeMessage]:
+    return [m for m in tg.sent if m.reply_to_message_id == message_id]
+
+
+def texts_to(ozon: FakeOzon, chat: str) -> list[str]:
+    return [text for chat_id, text in ozon.sent_texts if chat_id == chat]
+
+
+async def test_text_reply_reaches_the_buyer_and_is_not_echoed(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    async with buyer_topic(ozon, tg, bridge) as (chat, topic):
+        note = staff_says(tg, topic, "// внутренняя заметка: проверить склад")
+        reply = staff_says(tg, topic, "Добрый день! Заказ уже в пути.")
+        await wait_for(lambda: reaction(tg, reply) == "👌")
+        # Two polls later the bridge's own message has come back in the history: not posted.
+        polls = ozon.count("/v3/chat/list")
+        await wait_for(lambda: ozon.count("/v3/chat/list") >= polls + 2)
+        ozon.add_message(chat, "Спасибо!", user_type="Seller", user_id=ozon.client_id)
+        await wait_for(lambda: any("Спасибо!" in (m.text or "") for m in tg.sent))
+
+    assert texts_to(ozon, chat) == ["Добрый день! Заказ уже в пути."]
+    assert reaction(tg, note) is None
+    shown = "\n".join(m.text or "" for m in tg.thread_messages(topic))
+    assert "Заказ уже в пути" not in shown
+    # A message written in Ozon's own cabinet is posted, marked as such.
+    assert "Продавец (из кабинета Ozon)" in shown
+    assert any(chat_id == chat for chat_id, _ in ozon.read_marks)
+
+
+async def test_long_reply_arrives_in_ordered_parts(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    paragraph = "Мы проверили ваш заказ. " * 20 + "Всё в порядке!\n\n"
+    original = (paragraph * 6)[:2500]
+    async with buyer_topic(ozon, tg, bridge) as (chat, topic):
+        reply = staff_says(tg, topic, original)
+        await wait_for(lambda: reaction(tg, reply) == "👌")
+    parts = texts_to(ozon, chat)
+    assert len(parts) == 3
+    assert all(1 <= len(part) <= 1000 for part in parts)
+    assert "".join(parts) == original
+
+
+async def test_too_long_reply_is_refused(ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge) -> None:
+    async with buyer_topic(ozon, tg, bridge) as (chat, topic):
+        reply = staff_says(tg, topic, "слово " * 1200)
+        await wait_for(lambda: bool(answers(tg, reply)))
+    assert "слишком длинное" in (answers(tg, reply)[0].text or "")
+    assert texts_to(ozon, chat) == []
+
+
+async def test_photo_and_pdf_arrive_byte_exact_with_caption_after(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    async with buyer_topic(ozon, tg, bridge) as (chat, topic):
+        photo = staff_says(tg, topic, photo=PNG, caption="Вот фото упаковки")
+        pdf = staff_says(tg, topic, document=(PDF, "накладная.pdf", "application/pdf"))
+        await wait_for(lambda: reaction(tg, photo) == "👌" and reaction(tg, pdf) == "👌")
+    files = [(name, data) for chat_id, name, data in ozon.sent_files if chat_id == chat]
+    assert [data for _, data in files] == [PNG, PDF]
+    assert files[0][0].endswith(".jpg")
+    assert files[1][0] == "накладная.pdf"
+    assert texts_to(ozon, chat) == ["Вот фото упаковки"]
+    order = [r.path for r in ozon.requests if r.path.startswith("/v1/chat/send/")]
+    assert order == ["/v1/chat/send/file", "/v1/chat/send/message", "/v1/chat/send/file"]
+
+
+async def test_what_ozon_cannot_carry_gets_a_clear_answer(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    big = b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024)
+    async with buyer_topic(ozon, tg, bridge) as (chat, topic):
+        sticker = staff_says(tg, topic, sticker=True)
+        large = staff_says(tg, topic, document=(big, "счёт.pdf", "application/pdf"))
+        word = staff_says(tg, topic, document=(b"PK\x03\x04", "договор.docx", "application/zip"))
+        edited = staff_says(tg, topic, "Первый вариант")
+        await wait_for(lambda: reaction(tg, edited) == "👌")
+        raw = dict(tg.messages[edited].raw, text="Исправленный вариант", edit_date=1)
+        tg.push_update({"edited_message": raw})
+        await wait_for(lambda: all(answers(tg, m) for m in (sticker, large, word, edited)))
+
+    assert "не принимает стикеры" in (answers(tg, sticker)[0].text or "")
+    assert "не больше 10 МБ" in (answers(tg, large)[0].text or "")
+    assert "JPEG, PNG, WEBP и PDF" in (answers(tg, word)[0].text or "")
+    assert "не умеет изменять" in (answers(tg, edited)[0].text or "")
+    assert texts_to(ozon, chat) == ["Первый вариант"]
+    assert ozon.sent_files == []
+
+
+async def test_refusals_are_explained_and_retriable_ones_can_be_retried(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    async with buyer_topic(ozon, tg, bridge) as (chat, topic):
+        ozon.set_reply_window(chat, open=False)
+        closed = staff_says(tg, topic, "Ответ после окна")
+        await wait_for(lambda: bool(answers(tg, closed)))
+        notice = answers(tg, closed)[0]
+        assert reaction(tg, closed) == "👎"
+        assert "окно для ответа закрыто" in (notice.text or "")
+        assert notice.reply_markup is None
+
+        ozon.set_reply_window(chat, open=True)
+        ozon.premium = False
+        paid = staff_says(tg, topic, "Ответ без подписки")
+        await wait_for(lambda: bool(answers(tg, paid)))
+        notice = answers(tg, paid)[0]
+        assert "Premium Plus" in (notice.text or "")
+        assert notice.reply_markup is not None
+        button = notice.reply_markup["inline_keyboard"][0][0]
+        assert button["text"] == "Повторить"
+
+        ozon.premium = True
+        tg.callback(button["callback_data"], from_id=111, message_id=notice.message_id)
+        await wait_for(lambda: reaction(tg, paid) == "👌")
+
+    assert texts_to(ozon, chat) == ["Ответ без подписки"]
+
+
+async def test_429_and_5xx_bursts_deliver_every_reply_exactly_once(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    async with buyer_topic(ozon, tg, bridge) as (chat, topic):
+        ozon.fail_next("/v1/chat/send/message", 429, count=3, retry_after=1)
+        ozon.fail_next("/v1/chat/send/message", 500, count=2)
+        ozon.drop_response_after_apply("/v1/chat/send/message")
+        replies = [staff_says(tg, topic, f"Ответ номер {n}") for n in range(4)]
+        await wait_for(lambda: all(reaction(tg, r) == "👌" for r in replies), within=60)
+    assert texts_to(ozon, chat) == [f"Ответ номер {n}" for n in range(4)]
