@@ -40,6 +40,12 @@ class Outcome:
 
 async def run_check(settings: Settings, out: TextIO = sys.stdout) -> int:
     outcomes: list[Outcome] = []
+    secrets = [settings.bot_token.get_secret_value(), settings.ozon_api_key.get_secret_value()]
+
+    def scrub(text: str) -> str:
+        for secret in secrets:
+            text = text.replace(secret, "***")
+        return text
 
     async def step(name: str, check: Callable[[], Awaitable[str]]) -> bool:
         try:
@@ -49,7 +55,8 @@ async def run_check(settings: Settings, out: TextIO = sys.stdout) -> int:
         else:
             outcomes.append(Outcome(name, True, detail))
         line = outcomes[-1]
-        print(f"{'OK  ' if line.ok else 'FAIL'}  {line.name}: {line.detail}", file=out, flush=True)
+        status = "OK  " if line.ok else "FAIL"
+        print(f"{status}  {line.name}: {scrub(line.detail)}", file=out, flush=True)
         return line.ok
 
     print("OK    settings: all variables are set and valid", file=out)

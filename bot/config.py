@@ -10,6 +10,7 @@ import ipaddress
 import re
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -113,9 +114,17 @@ class Settings(BaseSettings):
     @field_validator("ozon_api_url", "telegram_api_url")
     @classmethod
     def _check_url(cls, value: str) -> str:
-        if not re.match(r"^https?://[^\s/]+", value):
-            raise ValueError("expected an http(s) URL like https://api-seller.ozon.ru")
-        return value.rstrip("/")
+        problem = "expected an http(s) URL like https://api-seller.ozon.ru"
+        try:
+            parts = urlsplit(value.strip())
+            port_ok = parts.port is None or parts.port > 0
+        except ValueError:
+            raise ValueError(problem) from None
+        if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+            raise ValueError(problem)
+        if any(ch.isspace() for ch in value.strip()):
+            raise ValueError(problem)
+        return value.strip().rstrip("/")
 
     @field_validator("push_path")
     @classmethod

@@ -28,13 +28,9 @@ TOPIC_HEADER_SKU = "SKU: <code>{sku}</code>"
 TOPIC_HEADER_CHAT = "ID чата: <code>{chat_id}</code>"
 TOPIC_HEADER_CREATED = "Чат создан: {created}"
 TOPIC_HEADER_LINK = '<a href="{url}">Открыть чат в кабинете продавца</a>'
-TOPIC_HEADER_HINT = "Сообщения покупателя появляются здесь."
 TOPIC_RECREATED = "♻️ Прежняя тема этого чата была удалена, переписка продолжается здесь."
 
 IMAGE_LINK = "🖼 Изображение: {link}"
-IMAGE_UNAVAILABLE = "🖼 Изображение (не удалось загрузить)"
-IMAGE_ON_MODERATION = "🖼 Изображение на модерации Ozon"
-IMAGE_REJECTED = "🖼 Изображение не прошло модерацию Ozon"
 EMPTY_MESSAGE = "(пустое сообщение)"
 MESSAGE_TOO_LONG_TAIL = "… (сообщение сокращено, полностью — в кабинете Ozon)"
 MESSAGE_UNSHOWABLE = (
@@ -42,7 +38,6 @@ MESSAGE_UNSHOWABLE = (
 )
 
 DATETIME_FORMAT = "%d.%m.%Y %H:%M"
-TIME_FORMAT = "%H:%M"
 
 # --- Staff replies (Telegram -> Ozon) ---------------------------------------------------------
 

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
 from storage.db import Database, from_db_time, to_db_time, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class ChatSeen:
+    """What Ozon's chat list says of a chat."""
+
+    chat_id: str
+    chat_type: str
+    status: str
+    created_at: datetime | None
+    unread_count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +85,18 @@ class ChatRepository:
         created_at: datetime | None,
         unread_count: int,
     ) -> ChatRow:
-        """Insert a chat seen in Ozon's list for the first time, or refresh what the list says."""
+        """`observe_many` for one chat."""
+        seen = ChatSeen(chat_id, chat_type, status, created_at, unread_count)
+        return (await self.observe_many([seen]))[chat_id]
+
+    async def observe_many(self, seen: Sequence[ChatSeen]) -> dict[str, ChatRow]:
+        """Insert chats seen in Ozon's list for the first time and refresh what the list says of
+        the others, in one transaction that writes only what changed. Returns the rows by id."""
+        if not seen:
+            return {}
         now = to_db_time(utcnow())
         async with self._db.transaction() as tx:
-            await tx.execute(
+            await tx.execute_many(
                 """
                 INSERT INTO chats (chat_id, chat_type, status, created_at, unread_count,
                                    first_seen_at, updated_at)
@@ -87,12 +107,35 @@ class ChatRepository:
                     created_at = COALESCE(chats.created_at, excluded.created_at),
                     unread_count = excluded.unread_count,
                     updated_at = excluded.updated_at
+                WHERE chats.chat_type != excluded.chat_type
+                   OR chats.status != excluded.status
+                   OR chats.unread_count != excluded.unread_count
+                   OR (chats.created_at IS NULL AND excluded.created_at IS NOT NULL)
                 """,
-                (chat_id, chat_type, status, to_db_time(created_at), unread_count, now, now),
+                [
+                    (
+                        c.chat_id,
+                        c.chat_type,
+                        c.status,
+                        to_db_time(c.created_at),
+                        c.unread_count,
+                        now,
+                        now,
+                    )
+                    for c in seen
+                ],
             )
-            row = await tx.fetch_one("SELECT * FROM chats WHERE chat_id = ?", (chat_id,))
-        assert row is not None
-        return ChatRow.from_row(row)
+            rows: dict[str, ChatRow] = {}
+            ids = [c.chat_id for c in seen]
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for row in await tx.fetch_all(
+                    f"SELECT * FROM chats WHERE chat_id IN ({marks})",  # noqa: S608
+                    chunk,
+                ):
+                    rows[row["chat_id"]] = ChatRow.from_row(row)
+        return rows
 
     async def set_topic(self, chat_id: str, topic_id: int) -> None:
         """Remember a newly created topic; its opening message is still to be posted."""

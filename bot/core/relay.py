@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -30,9 +31,14 @@ from bot.core.ports import (
 )
 from bot.core.topics import Topics
 from storage.chats import ChatRepository, ChatRow
-from storage.messages import MessageRepository
+from storage.messages import MessageRepository, MessageRow
 
 log = logging.getLogger(__name__)
+
+
+class _ChatProblem(Exception):
+    """Something wrong with one chat's topic that retrying at once will not fix."""
+
 
 MAX_ATTEMPTS = 5
 """A message that fails this many times for an unexpected reason is given up (state `failed`)."""
@@ -63,6 +69,7 @@ class Relay:
         self._max_backoff = max_backoff
         self._wake = asyncio.Event()
         self._stopping = False
+        self._held: dict[str, float] = {}
         self.unavailable: str | None = None
         """Why nothing can be posted right now (None while Telegram accepts posts)."""
 
@@ -88,12 +95,24 @@ class Relay:
                 await self._sleep(backoff)
                 backoff = min(backoff * 2, self._max_backoff)
                 continue
+            except Exception:
+                # A bug or a broken database must not end the relay: say so and try again.
+                log.exception("relay: unexpected error, retrying in %.0fs", backoff)
+                await self._sleep(backoff)
+                backoff = min(backoff * 2, self._max_backoff)
+                continue
             if self.unavailable is not None:
                 log.info("telegram accepts posts again")
                 self.unavailable = None
             backoff = 1.0
             if not posted:
-                await self._sleep(self._idle_wait)
+                await self._sleep(self._next_wake())
+
+    def _next_wake(self) -> float:
+        """Idle until new work, or until the first chat on hold may be tried again."""
+        now = time.monotonic()
+        held = [until - now for until in self._held.values() if until > now]
+        return min([self._idle_wait, *held])
 
     async def _sleep(self, seconds: float) -> None:
         """Wait until woken (new work, stop) or the time passes."""
@@ -111,9 +130,13 @@ class Relay:
     async def drain_once(self) -> int:
         """One round over the chats with waiting messages; returns how many posts were made."""
         posted = 0
-        for chat_id in await self._messages.chats_with_pending(limit=100):
+        now = time.monotonic()
+        for chat_id in await self._messages.chats_with_pending(limit=200):
             if self._stopping:
                 break
+            if self._held.get(chat_id, 0.0) > now:
+                continue  # this chat had a problem of its own: the others go first
+            self._held.pop(chat_id, None)
             posted += await self.relay_chat(chat_id)
         return posted
 
@@ -123,47 +146,67 @@ class Relay:
         pending = await self._messages.pending(chat_id, limit=self._batch_size)
         if chat is None or not pending:
             return 0
-        chat = await self._topics.ensure(chat)
         count = 0
-        for post in self._renderer.posts(chat, pending):
-            if self._stopping:
-                break
-            try:
+        post: Post | None = None
+        try:
+            chat = await self._topics.ensure(chat)
+            for post in self._renderer.posts(chat, pending):
+                if self._stopping:
+                    break
                 chat = await self._deliver(chat, post)
-            except (TelegramFault, asyncio.CancelledError):
-                raise  # faults of Telegram as a whole are the run loop's business
-            except Exception as exc:
-                log.exception("chat %s: could not post messages %s", chat_id, post.message_ids)
-                tries = 1 + min(
-                    (m.attempts for m in pending if m.id in post.message_ids), default=0
-                )
-                await self._messages.note_failure(
-                    post.message_ids, repr(exc), final=tries >= MAX_ATTEMPTS
-                )
-                break  # keep the chat's order: retry this post before any later one
-            count += 1
+                count += 1
+        except (ShuttingDown, TelegramUnavailable):
+            raise  # Telegram as a whole: the run loop waits
+        except Exception as exc:  # noqa: BLE001 - logged with its traceback in _chat_failed
+            # This chat's own problem (a refused topic, an odd message): hold it back a while,
+            # keep its order, and let the other chats go on.
+            await self._chat_failed(chat, post, pending, exc)
         return count
+
+    async def _chat_failed(
+        self, chat: ChatRow, post: Post | None, pending: Sequence[MessageRow], exc: Exception
+    ) -> None:
+        ids = post.message_ids if post is not None else [pending[0].id]
+        rows = [m for m in pending if m.id in ids]
+        tries = 1 + min((m.attempts for m in rows), default=0)
+        final = tries >= MAX_ATTEMPTS
+        log.error(
+            "chat %s: could not post message(s) %s (attempt %d): %r",
+            chat.chat_id,
+            [m.message_id for m in rows],
+            tries,
+            exc,
+            exc_info=not isinstance(exc, TelegramFault),
+        )
+        await self._messages.note_failure(ids, repr(exc), final=final)
+        self._held[chat.chat_id] = time.monotonic() + min(15.0 * 2 ** (tries - 1), 600.0)
+        if final and chat.topic_id is not None:
+            # Given up: at least say in the topic that a message is waiting in Ozon's cabinet.
+            with contextlib.suppress(TelegramFault):
+                await self._telegram.post_text(chat.topic_id, self._renderer.unshowable(chat, rows))
 
     async def _deliver(self, chat: ChatRow, post: Post) -> ChatRow:
         """Post into the chat's topic, recovering a deleted or closed topic once each."""
-        recreated = reopened = False
+        recreated = reopened = reopen_now = False
         while True:
             topic_id = chat.topic_id
             assert topic_id is not None
             try:
+                if reopen_now:
+                    reopen_now = False  # a topic deleted meanwhile raises TopicGone here
+                    await self._telegram.reopen_topic(topic_id)
                 await self._post(chat, post, recreated=recreated)
             except TopicGone:
                 if recreated:
-                    raise TelegramUnavailable("a freshly created topic is reported gone") from None
+                    raise _ChatProblem("a freshly created topic is reported gone") from None
                 chat = await self._topics.replace(chat, topic_id)
                 recreated = True
                 continue
             except TopicClosed:
                 if reopened:
-                    raise TelegramUnavailable("a reopened topic is still reported closed") from None
+                    raise _ChatProblem("a reopened topic is still reported closed") from None
                 log.info("chat %s: topic %s is closed, reopening", chat.chat_id, topic_id)
-                await self._telegram.reopen_topic(topic_id)
-                reopened = True
+                reopened = reopen_now = True
                 continue
             return replace(chat, topic_fresh=False)
 

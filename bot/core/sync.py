@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from bot.core.locks import KeyedLocks
 from bot.ozon import (
     Author,
     ChatMessage,
@@ -24,7 +25,7 @@ from bot.ozon import (
     OzonError,
     message_id_key,
 )
-from storage.chats import ChatRepository, ChatRow
+from storage.chats import ChatRepository, ChatRow, ChatSeen
 from storage.messages import MessageRepository, NewMessage
 from storage.outbox import OutboxRepository
 
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 
 HISTORY_PAGE = 100
 """Messages per `/v3/chat/history` request when catching up (Ozon allows up to 1000)."""
+OBSERVE_BATCH = 500
+"""Chats from the list written to the database in one transaction."""
 
 
 @dataclass(slots=True)
@@ -76,6 +79,7 @@ class Syncer:
         self._concurrency = concurrency
         self._now = now
         self._poll_lock = asyncio.Lock()
+        self._locks = KeyedLocks()
         self.health = SyncHealth()
 
     async def poll(self) -> SyncReport:
@@ -111,51 +115,62 @@ class Syncer:
 
     async def _poll(self) -> SyncReport:
         report = SyncReport()
-        due: list[tuple[ChatRow, ChatSummary]] = []
-        async for summary in self._ozon.iter_chats():
-            if not summary.is_buyer_chat:
-                continue
-            report.chats_seen += 1
-            row = await self._chats.observe(
-                summary.chat_id,
-                chat_type=summary.chat_type,
-                status=str(summary.status),
-                created_at=summary.created_at,
-                unread_count=summary.unread_count,
+        due: dict[str, str | None] = {}
+        page: list[ChatSummary] = []
+
+        async def observe(summaries: list[ChatSummary]) -> None:
+            rows = await self._chats.observe_many(
+                [
+                    ChatSeen(s.chat_id, s.chat_type, str(s.status), s.created_at, s.unread_count)
+                    for s in summaries
+                ]
             )
-            if _needs_sync(row, summary):
-                due.append((row, summary))
+            for summary in summaries:
+                if _needs_sync(rows[summary.chat_id], summary):
+                    due[summary.chat_id] = summary.last_message_id
+
+        async for summary in self._ozon.iter_chats():
+            if summary.is_buyer_chat:
+                report.chats_seen += 1
+                page.append(summary)
+            if len(page) >= OBSERVE_BATCH:
+                await observe(page)
+                page = []
+        if page:
+            await observe(page)
 
         gate = asyncio.Semaphore(self._concurrency)
 
-        async def one(row: ChatRow, summary: ChatSummary) -> None:
+        async def one(chat_id: str, list_last_id: str | None) -> None:
             async with gate:
                 try:
-                    report.messages_recorded += await self._sync(row, summary.last_message_id)
-                except OzonAuthError:
-                    raise
+                    report.messages_recorded += await self._sync(chat_id, list_last_id)
                 except OzonError as exc:
-                    report.failed_chats.append(row.chat_id)
-                    await self._chats.set_sync_error(row.chat_id, str(exc))
-                    log.warning("chat %s: sync failed: %s", row.chat_id, exc)
+                    report.failed_chats.append(chat_id)
+                    await self._chats.set_sync_error(chat_id, str(exc))
+                    log.warning("chat %s: sync failed: %s", chat_id, exc)
                     return
                 report.chats_synced += 1
 
-        await asyncio.gather(*(one(row, summary) for row, summary in due))
+        async with asyncio.TaskGroup() as group:
+            for chat_id, list_last_id in due.items():
+                group.create_task(one(chat_id, list_last_id))
         return report
 
     async def sync_chat(self, chat_id: str) -> int:
-        """Bring one known chat up to date (a push said it changed). Returns new messages."""
-        row = await self._chats.get(chat_id)
-        if row is None:
-            return 0  # the next poll sees it in the list and applies the first-sight rule
-        return await self._sync(row, None)
+        """Bring one known chat up to date (a push said it changed, or a send needs checking).
+        Returns how many new messages were recorded."""
+        return await self._sync(chat_id, None)
 
-    async def _sync(self, row: ChatRow, list_last_id: str | None) -> int:
-        if row.sync_cursor is None:
-            recorded = await self._first_sight(row, list_last_id)
-        else:
-            recorded = await self._catch_up(row.chat_id, row.sync_cursor, list_last_id)
+    async def _sync(self, chat_id: str, list_last_id: str | None) -> int:
+        async with self._locks.hold(chat_id):
+            row = await self._chats.get(chat_id)
+            if row is None:
+                return 0  # the next poll sees it in the list and applies the first-sight rule
+            if row.sync_cursor is None:
+                recorded = await self._first_sight(row, list_last_id)
+            else:
+                recorded = await self._catch_up(chat_id, row.sync_cursor, list_last_id)
         if recorded:
             self._on_recorded()
         return recorded
@@ -167,27 +182,24 @@ class Syncer:
         page = await self._ozon.chat_history(row.chat_id, direction="Backward", limit=limit)
         latest = sorted(page.messages, key=lambda m: message_id_key(m.message_id))
         if not latest:
-            # No messages yet: everything from the start is new.
-            await self._messages.record(row.chat_id, [], cursor="0", last_message_id=list_last_id)
-            return 0
+            return 0  # nothing visible yet: the rule applies when something is
         newest = latest[-1]
-        cursor = _max_id(newest.message_id, list_last_id)
+        cursor = newest.message_id  # never past what the history showed
+        reached = _reached(cursor, list_last_id)
         live = self._now() - newest.created_at <= self._first_sight_window
         if not live or self._first_sight_max == 0:
             log.info(
                 "chat %s: first seen, quiet since %s: not posted", row.chat_id, newest.created_at
             )
-            await self._messages.record(
-                row.chat_id, [], cursor=cursor, last_message_id=list_last_id
-            )
+            await self._messages.record(row.chat_id, [], cursor=cursor, last_message_id=reached)
             return 0
         chosen = latest[-self._first_sight_max :]
         log.info("chat %s: first seen, posting its %d latest messages", row.chat_id, len(chosen))
         return await self._messages.record(
             row.chat_id,
             await self._to_new(row.chat_id, chosen),
-            cursor=newest.message_id,
-            last_message_id=list_last_id,
+            cursor=cursor,
+            last_message_id=reached,
         )
 
     async def _catch_up(self, chat_id: str, cursor: str, list_last_id: str | None) -> int:
@@ -203,11 +215,11 @@ class Syncer:
                 key=lambda m: message_id_key(m.message_id),
             )
             if not fresh:
-                # Nothing past the cursor (the list may count a message history does not show):
-                # remember the list's id so the next poll does not ask again.
-                await self._messages.record(
-                    chat_id, [], cursor=cursor, last_message_id=list_last_id
-                )
+                # Nothing past the cursor. If the list already counts a message the history
+                # does not show yet, ask again next poll: it is remembered only once reached.
+                reached = _reached(cursor, list_last_id)
+                if reached is not None:
+                    await self._messages.record(chat_id, [], cursor=cursor, last_message_id=reached)
                 return recorded
             cursor = fresh[-1].message_id
             done = not page.has_next
@@ -215,7 +227,7 @@ class Syncer:
                 chat_id,
                 await self._to_new(chat_id, fresh),
                 cursor=cursor,
-                last_message_id=list_last_id if done else None,
+                last_message_id=_reached(cursor, list_last_id) if done else None,
             )
             if done:
                 return recorded
@@ -264,7 +276,8 @@ def _needs_sync(row: ChatRow, summary: ChatSummary) -> bool:
     return message_id_key(last) > message_id_key(row.sync_cursor)
 
 
-def _max_id(a: str, b: str | None) -> str:
-    if b is None:
-        return a
-    return a if message_id_key(a) >= message_id_key(b) else b
+def _reached(cursor: str, list_last_id: str | None) -> str | None:
+    """The list's last message id, if the cursor has got that far (else None)."""
+    if list_last_id is None or message_id_key(cursor) < message_id_key(list_last_id):
+        return None
+    return list_last_id

@@ -44,15 +44,15 @@ class MediaDownloader:
             async with self._client.stream("GET", url) as response:
                 if response.status_code != 200:
                     raise MediaUnavailable(f"HTTP {response.status_code}")
-                declared = int(response.headers.get("content-length") or 0)
-                if declared > self._max_bytes:
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > self._max_bytes:
                     raise MediaUnavailable(f"{declared} bytes, over {self._max_bytes}")
                 data = bytearray()
                 async for chunk in response.aiter_bytes():
                     data += chunk
                     if len(data) > self._max_bytes:
                         raise MediaUnavailable(f"over {self._max_bytes} bytes")
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
             raise MediaUnavailable(f"{type(exc).__name__}") from exc
         content = bytes(data)
         extension = next((ext for sig, ext in _SIGNATURES.items() if content.startswith(sig)), None)

@@ -11,9 +11,12 @@ from aiogram import Bot
 from aiogram.exceptions import (
     TelegramAPIError,
     TelegramBadRequest,
+    TelegramEntityTooLarge,
     TelegramForbiddenError,
+    TelegramMigrateToChat,
     TelegramNetworkError,
     TelegramRetryAfter,
+    TelegramUnauthorizedError,
 )
 from aiogram.types import (
     BufferedInputFile,
@@ -141,7 +144,7 @@ class TelegramGateway:
         except TelegramRetryAfter as exc:
             raise FileUnavailable(f"flood limit, retry after {exc.retry_after}s") from exc
         except (TelegramNetworkError, TelegramAPIError) as exc:
-            raise FileUnavailable(exc.message) from exc
+            raise FileUnavailable(exc.message.replace(self._bot.token, "***")) from exc
         except ClientError as exc:
             raise FileUnavailable(type(exc).__name__) from exc
         assert buffer is not None
@@ -159,8 +162,20 @@ class TelegramGateway:
             except TelegramRetryAfter as exc:
                 log.warning("telegram flood limit: waiting %ss", exc.retry_after)
                 self._flood.pause(exc.retry_after)
-            except TelegramBadRequest as exc:
+            except (TelegramBadRequest, TelegramEntityTooLarge) as exc:
                 raise _classify_bad_request(exc) from exc
+            except TelegramUnauthorizedError as exc:
+                raise TelegramUnavailable(
+                    "unauthorized",
+                    operator_hint="Telegram no longer accepts BOT_TOKEN: set the current token "
+                    "from @BotFather and restart",
+                ) from exc
+            except TelegramMigrateToChat as exc:
+                raise TelegramUnavailable(
+                    "migrated",
+                    operator_hint=f"the forum group moved to id {exc.migrate_to_chat_id}: "
+                    "set FORUM_CHAT_ID to it and restart",
+                ) from exc
             except TelegramForbiddenError as exc:
                 raise TelegramUnavailable(
                     exc.message,
@@ -171,10 +186,11 @@ class TelegramGateway:
                     ),
                 ) from exc
             except (TelegramNetworkError, TelegramAPIError) as exc:
-                raise TelegramUnavailable(f"{type(exc).__name__}: {exc.message}") from exc
+                detail = exc.message.replace(self._bot.token, "***")
+                raise TelegramUnavailable(f"{type(exc).__name__}: {detail}") from exc
 
 
-def _classify_bad_request(exc: TelegramBadRequest) -> Exception:
+def _classify_bad_request(exc: TelegramAPIError) -> Exception:
     text = exc.message.lower()
     if any(marker in text for marker in _GONE):
         return TopicGone(exc.message)

@@ -85,12 +85,6 @@ class Renderer:
                 posts.append(self._photo(message, url))
                 continue
             block = self._block(message)
-            if visible_length(block) > TEXT_LIMIT:
-                flush()
-                chunks = split_html(block, TEXT_LIMIT)
-                posts.extend(Post("text", chunk) for chunk in chunks[:-1])
-                posts.append(Post("text", chunks[-1], (message.id,)))
-                continue
             if text and visible_length(_SEPARATOR.join([*text, block])) > TEXT_LIMIT:
                 flush()
             text.append(block)
@@ -117,7 +111,12 @@ class Renderer:
 
     def _block(self, message: MessageRow) -> str:
         body = markdown_to_html(message.body) if message.body.strip() else texts.EMPTY_MESSAGE
-        return self._signature(message) + "\n" + body
+        block = self._signature(message) + "\n" + body
+        if visible_length(block) <= TEXT_LIMIT:
+            return block
+        # Longer than one Telegram message (Ozon's own limit makes this rare): show the start.
+        tail = "\n" + escape(texts.MESSAGE_TOO_LONG_TAIL)
+        return split_html(block, TEXT_LIMIT - visible_length(tail))[0] + tail
 
     def _signature(self, message: MessageRow) -> str:
         label = texts.AUTHOR_LABELS.get(message.author, texts.AUTHOR_LABELS["UNKNOWN"])
