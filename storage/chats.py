@@ -41,6 +41,7 @@ class ChatRow:
     last_buyer_at: datetime | None
     sync_error: str | None
     first_seen_at: datetime
+    buyer_id: str | None = None
 
     @classmethod
     def from_row(cls, row: aiosqlite.Row) -> ChatRow:
@@ -61,6 +62,7 @@ class ChatRow:
             last_buyer_at=from_db_time(row["last_buyer_at"]),
             sync_error=row["sync_error"],
             first_seen_at=first_seen,
+            buyer_id=row["buyer_id"],
         )
 
 

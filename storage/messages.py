@@ -32,6 +32,7 @@ class NewMessage:
     sku: str | None = None
     outbound: bool = False
     """The bridge itself sent it: record it as an echo, never post it."""
+    user_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,14 +122,16 @@ class MessageRepository:
                     """,
                     (latest.order_number, latest.sku, chat_id),
                 )
-            buyer_times = [m.created_at for m in messages if m.author == buyer_author]
-            if buyer_times:
+            from_buyer = [m for m in messages if m.author == buyer_author]
+            if from_buyer:
+                latest_buyer = max(from_buyer, key=lambda m: m.created_at)
                 await tx.execute(
                     """
-                    UPDATE chats SET last_buyer_at = max(COALESCE(last_buyer_at, ''), ?)
+                    UPDATE chats SET last_buyer_at = max(COALESCE(last_buyer_at, ''), ?),
+                                     buyer_id = COALESCE(?, buyer_id)
                     WHERE chat_id = ?
                     """,
-                    (to_db_time(max(buyer_times)), chat_id),
+                    (to_db_time(latest_buyer.created_at), latest_buyer.user_id, chat_id),
                 )
             await tx.execute(
                 """

@@ -59,7 +59,7 @@ MIGRATIONS: tuple[str, ...] = (
         body             TEXT,
         file_id          TEXT,
         file_name        TEXT,
-        tg_message_id    INTEGER NOT NULL,
+        tg_message_id    INTEGER,
         topic_id         INTEGER,
         part             INTEGER NOT NULL DEFAULT 0,
         parts            INTEGER NOT NULL DEFAULT 1,
@@ -81,5 +81,39 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX outbox_unnotified ON outbox(tg_message_id)
         WHERE notified = 0 AND state IN ('delivered', 'failed');
     CREATE INDEX outbox_echo ON outbox(chat_id, ozon_message_id);
+    """,
+    # 3: broadcasts. A job is previewed, confirmed, then fed into the outbox one recipient at a
+    # time; a recipient row links to its outbox row, so a restart never sends twice.
+    """
+    CREATE TABLE broadcasts (
+        id                   INTEGER PRIMARY KEY,
+        admin_id             INTEGER NOT NULL,
+        reply_chat_id        INTEGER NOT NULL,
+        template             TEXT NOT NULL,
+        filters              TEXT NOT NULL,
+        state                TEXT NOT NULL CHECK (state IN
+                             ('preview', 'running', 'done', 'cancelled', 'expired')),
+        total                INTEGER NOT NULL DEFAULT 0,
+        left_out             TEXT NOT NULL DEFAULT '{}',
+        preview_message_id   INTEGER,
+        progress_message_id  INTEGER,
+        created_at           TEXT NOT NULL,
+        confirmed_at         TEXT,
+        finished_at          TEXT,
+        reported             INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE broadcast_recipients (
+        broadcast_id  INTEGER NOT NULL REFERENCES broadcasts(id),
+        chat_id       TEXT NOT NULL REFERENCES chats(chat_id),
+        body          TEXT NOT NULL,
+        state         TEXT NOT NULL DEFAULT 'pending'
+                      CHECK (state IN ('pending', 'queued', 'skipped')),
+        outbox_id     INTEGER REFERENCES outbox(id),
+        PRIMARY KEY (broadcast_id, chat_id)
+    );
+    CREATE INDEX broadcast_pending ON broadcast_recipients(broadcast_id, state);
+    ALTER TABLE outbox ADD COLUMN broadcast_id INTEGER REFERENCES broadcasts(id);
+    ALTER TABLE chats ADD COLUMN buyer_id TEXT;
+    CREATE INDEX chats_by_buyer ON chats(buyer_id) WHERE buyer_id IS NOT NULL;
     """,
 )

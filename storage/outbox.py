@@ -36,7 +36,7 @@ class OutboxRow:
     body: str | None
     file_id: str | None
     file_name: str | None
-    tg_message_id: int
+    tg_message_id: int | None
     topic_id: int | None
     part: int
     parts: int
@@ -183,21 +183,21 @@ class OutboxRepository:
             (tg_message_id,),
         )
 
-    async def finished_unnotified(self) -> list[list[OutboxRow]]:
+    async def finished_unnotified(self) -> list[tuple[int, list[OutboxRow]]]:
         """Staff messages whose rows are all final and whose outcome staff have not been shown."""
         rows = await self._db.fetch_all(
             """
             SELECT * FROM outbox WHERE tg_message_id IN (
-                SELECT tg_message_id FROM outbox GROUP BY tg_message_id
+                SELECT tg_message_id FROM outbox WHERE tg_message_id IS NOT NULL
+                GROUP BY tg_message_id
                 HAVING sum(state IN ('queued', 'sending')) = 0 AND sum(notified = 0) > 0
             ) ORDER BY tg_message_id, part
             """
         )
         grouped: dict[int, list[OutboxRow]] = {}
         for row in rows:
-            item = OutboxRow.from_row(row)
-            grouped.setdefault(item.tg_message_id, []).append(item)
-        return list(grouped.values())
+            grouped.setdefault(row["tg_message_id"], []).append(OutboxRow.from_row(row))
+        return list(grouped.items())
 
     async def mark_notified(self, tg_message_id: int) -> None:
         await self._db.execute(

@@ -5,6 +5,13 @@ from __future__ import annotations
 from aiogram.filters.callback_data import CallbackData
 
 
+class BroadcastAction(CallbackData, prefix="bc"):
+    """«Отправить» / «Отменить» under a broadcast preview or progress line."""
+
+    job_id: int
+    action: str  # "go" | "stop"
+
+
 class RetryReply(CallbackData, prefix="retry"):
     """«Повторить» under a failure notice: send the staff message's failed parts again."""
 
