@@ -5,7 +5,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    DATABASE_PATH=/data/bridge.sqlite3
+    DATABASE_PATH=/data/bridge.sqlite3 \
+    PUSH_PORT=8080
 
 WORKDIR /app
 
@@ -13,7 +14,8 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 RUN mkdir -p bot storage && touch bot/__init__.py storage/__init__.py \
     && pip install . \
-    && pip uninstall -y ozon-telegram-bridge
+    && pip uninstall -y ozon-telegram-bridge \
+    && rm -rf bot storage build ozon_telegram_bridge.egg-info
 
 COPY bot ./bot
 COPY storage ./storage
@@ -24,5 +26,9 @@ RUN pip install --no-deps . \
 USER bridge
 VOLUME ["/data"]
 EXPOSE 8080
+
+# /healthz answers 200 while the database works and Ozon was synced within three poll intervals.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
+    CMD ["python", "-m", "bot", "health"]
 
 CMD ["python", "-m", "bot"]

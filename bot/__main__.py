@@ -13,27 +13,39 @@ import signal
 import sys
 from collections.abc import Callable
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
-from aiogram import Dispatcher
+from aiogram import Bot, Dispatcher
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import __version__
 from bot.check import run_check
 from bot.clients import make_bot, make_ozon
 from bot.config import ConfigError, Settings, load_settings
+from bot.core.broadcast import Broadcasts, BroadcastWorker
 from bot.core.outbox import OutboxWorker
+from bot.core.push_inbox import PushInbox
 from bot.core.relay import Relay
 from bot.core.replies import StaffReplies
+from bot.core.status import BridgeStatus
 from bot.core.sync import Syncer
 from bot.core.topics import Topics
+from bot.health import run_health
 from bot.logs import setup_logging
 from bot.ozon import OzonError
 from bot.ozon.media import MediaDownloader
+from bot.push import PushServer
+from bot.push_admin import run_push_command
+from bot.telegram.admin import build_admin_router
+from bot.telegram.admins import Admins
+from bot.telegram.broadcast import ProgressReporter, build_broadcast_router
 from bot.telegram.flood import FloodControl
 from bot.telegram.gateway import TelegramGateway
 from bot.telegram.handlers import build_router
 from bot.telegram.render import Renderer
+from storage.broadcasts import BroadcastRepository
 from storage.chats import ChatRepository
 from storage.db import Database, StorageError
 from storage.messages import MessageRepository
@@ -41,69 +53,111 @@ from storage.outbox import OutboxRepository
 
 log = logging.getLogger("bot")
 
-SHUTDOWN_GRACE = 6.0
+SHUTDOWN_GRACE = 5.0
 """Seconds the relay may take to finish the post in flight when asked to stop."""
 
 
+@dataclass(slots=True)
+class Bridge:
+    """Every long-lived piece, built once by `assemble`."""
+
+    settings: Settings
+    db: Database
+    bot: Bot
+    flood: FloodControl
+    gateway: TelegramGateway
+    syncer: Syncer
+    relay: Relay
+    outbox: OutboxWorker
+    replies: StaffReplies
+    inbox: PushInbox
+    broadcasts: Broadcasts
+    broadcast_worker: BroadcastWorker
+    broadcast_repo: BroadcastRepository
+    status: BridgeStatus
+
+
+async def assemble(settings: Settings, stack: AsyncExitStack) -> Bridge:
+    """Open the database and the clients (closed by `stack`) and wire the pieces together."""
+    db = await Database.open(settings.database_path)
+    stack.push_async_callback(db.close)
+    chats, messages, outbox = ChatRepository(db), MessageRepository(db), OutboxRepository(db)
+    broadcast_repo = BroadcastRepository(db)
+
+    ozon = make_ozon(settings)
+    stack.push_async_callback(ozon.aclose)
+    media = MediaDownloader()
+    stack.push_async_callback(media.aclose)
+    bot = make_bot(settings)
+    stack.push_async_callback(bot.session.close)
+
+    flood = FloodControl(
+        settings.telegram_messages_per_minute, settings.telegram_budget_window_seconds
+    )
+    gateway = TelegramGateway(bot, settings.forum_chat_id, flood)
+    renderer = Renderer(settings.tz, settings.ozon_chat_url_template)
+    relay = Relay(chats, messages, Topics(chats, gateway, renderer), gateway, renderer, media)
+    syncer = Syncer(
+        ozon,
+        chats,
+        messages,
+        outbox,
+        on_recorded=relay.wake,
+        first_sight_window=timedelta(hours=settings.first_sight_hours),
+        first_sight_max_messages=settings.first_sight_max_messages,
+    )
+    worker = OutboxWorker(
+        outbox,
+        ozon,
+        gateway,
+        syncer,
+        per_chat_per_minute=settings.reply_per_chat_per_minute,
+        mark_read=settings.ozon_mark_read,
+    )
+    replies = StaffReplies(
+        chats, outbox, gateway, on_queued=worker.wake, max_parts=settings.reply_max_parts
+    )
+    stack.push_async_callback(replies.close)
+    broadcast_worker = BroadcastWorker(
+        broadcast_repo,
+        on_queued=worker.wake,
+        on_progress=ProgressReporter(gateway),
+        per_second=settings.broadcast_per_second,
+    )
+    broadcasts = Broadcasts(
+        broadcast_repo,
+        per_second=settings.broadcast_per_second,
+        on_confirmed=broadcast_worker.wake,
+    )
+    inbox = PushInbox(syncer, chats, gateway)
+    status = BridgeStatus(
+        version=__version__,
+        db=db,
+        messages=messages,
+        outbox=outbox,
+        syncer=syncer,
+        relay=relay,
+        poll_interval=settings.poll_interval_seconds,
+        push_enabled=settings.push_enabled,
+        push_queue=lambda: inbox.depth,
+    )
+    return Bridge(
+        settings, db, bot, flood, gateway, syncer, relay, worker, replies, inbox, broadcasts,
+        broadcast_worker, broadcast_repo, status,
+    )  # fmt: skip
+
+
 async def run_bridge(settings: Settings, stop: asyncio.Event) -> None:
-    """Run until `stop` is set, then close everything in order."""
+    """Run until `stop` is set, then close everything in order (the reverse of opening)."""
     async with AsyncExitStack() as stack:
-        db = await Database.open(settings.database_path)
-        stack.push_async_callback(db.close)
-        chats, messages, outbox = ChatRepository(db), MessageRepository(db), OutboxRepository(db)
-
-        ozon = make_ozon(settings)
-        stack.push_async_callback(ozon.aclose)
-        media = MediaDownloader()
-        stack.push_async_callback(media.aclose)
-        bot = make_bot(settings)
-        stack.push_async_callback(bot.session.close)
-
-        flood = FloodControl(
-            settings.telegram_messages_per_minute, settings.telegram_budget_window_seconds
-        )
-        telegram = TelegramGateway(bot, settings.forum_chat_id, flood)
-        renderer = Renderer(settings.tz, settings.ozon_chat_url_template)
-        topics = Topics(chats, telegram, renderer)
-        relay = Relay(chats, messages, topics, telegram, renderer, media)
-        syncer = Syncer(
-            ozon,
-            chats,
-            messages,
-            outbox,
-            on_recorded=relay.wake,
-            first_sight_window=timedelta(hours=settings.first_sight_hours),
-            first_sight_max_messages=settings.first_sight_max_messages,
-        )
-        worker = OutboxWorker(
-            outbox,
-            ozon,
-            telegram,
-            syncer,
-            per_chat_per_minute=settings.reply_per_chat_per_minute,
-            mark_read=settings.ozon_mark_read,
-        )
-        replies = StaffReplies(
-            chats, outbox, telegram, on_queued=worker.wake, max_parts=settings.reply_max_parts
-        )
-        stack.push_async_callback(replies.close)
-
-        def stop_workers() -> None:
-            relay.stop()
-            worker.stop()
-            flood.close()  # a post waiting for budget gives up at once; one in flight finishes
-
-        tasks = [
-            asyncio.create_task(relay.run(), name="relay"),
-            asyncio.create_task(worker.run(), name="outbox"),
-        ]
-        stack.push_async_callback(_stop_tasks, tasks, stop_workers)
+        bridge = await assemble(settings, stack)
+        _start_workers(bridge, stack, stop)
 
         scheduler = AsyncIOScheduler(timezone=UTC)
         scheduler.add_job(
             _poll,
             "interval",
-            args=[syncer],
+            args=[bridge.syncer],
             seconds=settings.poll_interval_seconds,
             next_run_time=datetime.now(UTC),
             max_instances=1,
@@ -114,31 +168,89 @@ async def run_bridge(settings: Settings, stop: asyncio.Event) -> None:
         scheduler.start()
         stack.callback(scheduler.shutdown, wait=False)
 
-        dispatcher = Dispatcher(replies=replies)
-        dispatcher.include_router(build_router(settings.forum_chat_id))
-        polling = asyncio.create_task(
-            dispatcher.start_polling(
-                bot,
-                handle_signals=False,
-                close_bot_session=False,
-                # One update at a time: Telegram's offset moves past an update only after its
-                # handler has recorded it.
-                handle_as_tasks=False,
-                allowed_updates=["message", "edited_message", "callback_query"],
-            ),
-            name="telegram-polling",
+        server = PushServer(
+            sink=bridge.inbox,
+            health=bridge.status.health,
+            path=settings.push_path,
+            port=settings.push_port,
+            host=settings.push_host,
+            allowed=settings.push_allowed_ips,
+            trusted_proxies=settings.push_trusted_proxies,
+            hmac_secret=settings.push_hmac_secret.get_secret_value()
+            if settings.push_hmac_secret
+            else None,
+            push_enabled=settings.push_enabled,
+            version=__version__,
         )
-        stack.push_async_callback(_stop_polling, dispatcher, polling)
+        await server.start()
+        stack.push_async_callback(server.close)
 
+        _start_polling(bridge, stack)
         log.info(
-            "bridge %s running: forum %s, polling Ozon every %ss, database %s",
+            "bridge %s running: forum %s, polling Ozon every %ss, push %s, health on :%s/healthz",
             __version__,
             settings.forum_chat_id,
             settings.poll_interval_seconds,
-            settings.database_path,
+            f"on {settings.push_path}" if settings.push_enabled else "off",
+            server.port,
         )
         await stop.wait()
-        log.info("stopping: finishing posts in flight")
+        log.info("stopping: finishing the work in flight")
+
+
+class Worker(Protocol):
+    async def run(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+def _start_workers(bridge: Bridge, stack: AsyncExitStack, stop: asyncio.Event) -> None:
+    workers: tuple[Worker, ...] = (
+        bridge.relay,
+        bridge.outbox,
+        bridge.inbox,
+        bridge.broadcast_worker,
+    )
+
+    def stop_workers() -> None:
+        for worker in workers:
+            worker.stop()
+        bridge.flood.close()  # a post waiting for budget gives up at once; one in flight finishes
+
+    names = ("relay", "outbox", "push-inbox", "broadcast")
+    tasks = [asyncio.create_task(w.run(), name=n) for w, n in zip(workers, names, strict=True)]
+    for task in tasks:
+        task.add_done_callback(lambda t: _worker_ended(t, stop))
+    stack.push_async_callback(_stop_tasks, tasks, stop_workers)
+
+
+def _start_polling(bridge: Bridge, stack: AsyncExitStack) -> None:
+    settings = bridge.settings
+    dispatcher = Dispatcher(
+        replies=bridge.replies,
+        gateway=bridge.gateway,
+        admins=Admins(bridge.bot, settings.forum_chat_id, settings.admin_ids),
+        bridge_status=bridge.status,
+        syncer=bridge.syncer,
+        broadcasts=bridge.broadcasts,
+        repo=bridge.broadcast_repo,
+    )
+    dispatcher.include_router(build_admin_router(settings.forum_chat_id))
+    dispatcher.include_router(build_broadcast_router(settings.forum_chat_id))
+    dispatcher.include_router(build_router(settings.forum_chat_id))
+    polling = asyncio.create_task(
+        dispatcher.start_polling(
+            bridge.bot,
+            handle_signals=False,
+            close_bot_session=False,
+            # One update at a time: Telegram's offset moves past an update only after its
+            # handler has recorded it.
+            handle_as_tasks=False,
+            allowed_updates=["message", "edited_message", "callback_query"],
+        ),
+        name="telegram-polling",
+    )
+    stack.push_async_callback(_stop_polling, dispatcher, polling)
 
 
 async def _poll(syncer: Syncer) -> None:
@@ -159,10 +271,20 @@ async def _stop_tasks(tasks: list[asyncio.Task[None]], request_stop: Callable[[]
             log.error("worker %s failed", task.get_name(), exc_info=task.exception())
 
 
+def _worker_ended(task: asyncio.Task[None], stop: asyncio.Event) -> None:
+    """A worker must only end when asked to: otherwise stop the bridge, so that the container's
+    restart policy brings it back rather than it running on half-dead."""
+    if stop.is_set():
+        return
+    reason = "cancelled" if task.cancelled() else repr(task.exception() or "returned")
+    log.critical("worker %s ended unexpectedly (%s): stopping the bridge", task.get_name(), reason)
+    stop.set()
+
+
 async def _stop_polling(dispatcher: Dispatcher, polling: asyncio.Task[None]) -> None:
     with contextlib.suppress(RuntimeError):  # polling had not started yet
         await dispatcher.stop_polling()
-    done, _ = await asyncio.wait([polling], timeout=3)
+    done, _ = await asyncio.wait([polling], timeout=2)
     if not done:
         polling.cancel()
     await asyncio.gather(polling, return_exceptions=True)
@@ -191,6 +313,14 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bridge (the default)")
     sub.add_parser("check", help="verify the settings and both connections, then exit")
+    sub.add_parser("health", help="ask the running bridge's /healthz (exit 0 when healthy)")
+    push = sub.add_parser("push", help="manage Ozon's push subscription for this bridge")
+    push_actions = push.add_subparsers(dest="action", required=True)
+    register = push_actions.add_parser("register", help="subscribe an https URL to chat events")
+    register.add_argument("url")
+    push_actions.add_parser("status", help="show registered URLs and their availability grade")
+    unregister = push_actions.add_parser("unregister", help="remove a URL (all when none given)")
+    unregister.add_argument("url", nargs="?")
     args = parser.parse_args(argv)
 
     try:
@@ -204,6 +334,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "check":
         return asyncio.run(run_check(settings))
+    if args.command == "health":
+        return run_health(settings)
+    if args.command == "push":
+        return asyncio.run(run_push_command(settings, args.action, getattr(args, "url", None)))
     return asyncio.run(_serve(settings))
 
 

@@ -54,11 +54,16 @@ class Settings(BaseSettings):
     ozon_api_url: str = "https://api-seller.ozon.ru"
     telegram_api_url: str = "https://api.telegram.org"
     push_enabled: bool = False
-    push_port: int = Field(default=8080, ge=1, le=65535)
+    push_port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port (tests)
     push_path: str = "/ozon/push"
     push_allowed_ips: Annotated[list[ipaddress.IPv4Network | ipaddress.IPv6Network], NoDecode] = (
         Field(default_factory=lambda: [ipaddress.ip_network(n) for n in OZON_PUSH_NETWORKS])
     )
+    push_host: str = "0.0.0.0"  # noqa: S104 - a container listens on all its interfaces
+    push_trusted_proxies: Annotated[
+        list[ipaddress.IPv4Network | ipaddress.IPv6Network], NoDecode
+    ] = Field(default_factory=list)
+    push_hmac_secret: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["text", "json"] = "text"
 
@@ -72,6 +77,7 @@ class Settings(BaseSettings):
     reply_max_parts: int = Field(default=5, ge=1, le=50)
     reply_per_chat_per_minute: int = Field(default=10, ge=1, le=600)
     ozon_mark_read: bool = True
+    broadcast_per_second: float = Field(default=1.0, gt=0, le=20)
     timezone: str = "Europe/Moscow"
     ozon_chat_url_template: str = (
         "https://seller.ozon.ru/app/messenger?group=customers_v2&id={chat_id}"
@@ -106,7 +112,7 @@ class Settings(BaseSettings):
             raise ValueError("expected the Api-Key from Ozon's Settings → Seller API")
         return SecretStr(value.get_secret_value().strip())
 
-    @field_validator("admin_ids", "push_allowed_ips", mode="before")
+    @field_validator("admin_ids", "push_allowed_ips", "push_trusted_proxies", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         return _split_list(value)
@@ -125,6 +131,13 @@ class Settings(BaseSettings):
         if any(ch.isspace() for ch in value.strip()):
             raise ValueError(problem)
         return value.strip().rstrip("/")
+
+    @field_validator("push_hmac_secret")
+    @classmethod
+    def _check_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        return value
 
     @field_validator("push_path")
     @classmethod

@@ -109,3 +109,91 @@ FAILURE_REASONS = {
     "previous_part": "Не отправлено, потому что не ушла предыдущая часть.",
 }
 FAILED_RETRY_HINT = "Нажмите «Повторить», когда причина будет устранена."
+
+# --- Admin commands ---------------------------------------------------------------------------
+
+NOT_ADMIN = "⛔ Эта команда только для администраторов бриджа."
+HELP = """<b>Бридж Ozon ↔ Telegram</b>
+Каждый чат с покупателем Ozon — отдельная тема в этой группе. Всё, что вы пишете в теме, уходит покупателю (текст, фото, PDF до 10 МБ). Сообщение, начинающееся с <code>//</code>, — внутренняя заметка: покупатель её не увидит.
+
+<b>Команды администратора</b> (в теме «General» или в личке с ботом):
+/status — состояние бриджа
+/sync — опросить Ozon прямо сейчас
+/broadcast <i>текст</i> — рассылка по открытым чатам (с предпросмотром)
+/broadcasts — последние рассылки
+/help — эта справка
+
+<b>Фильтры рассылки</b> — слова <code>ключ=значение</code> перед текстом:
+<code>status=opened|all</code> — открытые (по умолчанию) или все чаты
+<code>days=N</code> — покупатель писал за последние N дней
+<code>unread=0</code> — без непрочитанных сообщений
+<code>repeat</code> — покупатели, у которых больше одного чата
+Подстановки в тексте: <code>{order_number}</code>, <code>{sku}</code>."""
+STATUS = """<b>Состояние бриджа</b> (версия {version})
+База данных: {database}
+Последний опрос Ozon: {last_sync}{sync_error}
+Ждут публикации в Telegram: {pending_posts}{failed_posts}
+Ответы покупателям в очереди: {outbox_open}, не доставлено: {outbox_failed}
+Push-уведомления Ozon: {push}
+{telegram}{broadcast}"""
+STATUS_DB_OK = "в порядке"
+STATUS_DB_DOWN = "❌ не отвечает"
+STATUS_NEVER = "ещё не было"
+STATUS_AGO = "{time} ({seconds} с назад)"
+STATUS_SYNC_ERROR = "\n⚠️ Ошибка опроса: {error}"
+STATUS_FAILED_POSTS = " (не удалось показать: {count})"
+STATUS_PUSH_ON = "включены (в очереди: {queue})"
+STATUS_PUSH_OFF = "выключены"
+STATUS_TELEGRAM_OK = "Telegram: в порядке"
+STATUS_TELEGRAM_PROBLEM = "⚠️ Telegram: {problem}"
+STATUS_BROADCAST = "\nИдёт рассылка №{job_id}: отправлено {sent} из {total}"
+SYNC_STARTED = "🔄 Опрашиваю Ozon…"
+SYNC_DONE = "✅ Опрос завершён: чатов {chats}, новых сообщений {messages}, ошибок {failed}."
+SYNC_FAILED = "❌ Опрос не удался: {error}"
+SYNC_BUSY = "Опрос уже идёт, дождитесь его окончания."
+
+# --- Broadcasts -------------------------------------------------------------------------------
+
+BROADCAST_USAGE = "Напишите текст: <code>/broadcast [фильтры] текст</code>, или ответьте командой <code>/broadcast</code> на сообщение с текстом. Фильтры — в /help."
+BROADCAST_REFUSED = "🚫 Рассылка не создана: {reason}."
+BROADCAST_NOBODY = "Никому: ни один чат не подходит.{left_out}"
+BROADCAST_PREVIEW = """📣 <b>Рассылка №{job_id}: предпросмотр</b>
+Получателей: {count}. Займёт примерно {duration}.{left_out}
+
+<b>Примеры:</b>
+{samples}
+
+Ничего не отправлено. Подтвердите в течение 15 минут."""
+BROADCAST_SAMPLE = "— {text}"
+BROADCAST_LEFT_OUT_HEAD = "\nНе попали в рассылку:"
+BROADCAST_LEFT_OUT = {
+    "closed": "чат закрыт",
+    "window_closed": "окно ответа закрыто (покупатель не писал 48 часов)",
+    "unread": "есть непрочитанные",
+    "not_repeat": "покупатель с одним чатом",
+    "not_recent": "покупатель давно не писал",
+    "no_value": "нет данных для подстановки",
+}
+BROADCAST_LEFT_OUT_LINE = "\n• {reason}: {count}"
+BROADCAST_CONFIRM = "Отправить"
+BROADCAST_CANCEL = "Отменить"
+BROADCAST_CONFIRMED = "Рассылка запущена"
+BROADCAST_CANCELLED_ANSWER = "Рассылка отменена"
+BROADCAST_CANCELLED_PREVIEW = "📣 Рассылка №{job_id} отменена: ничего не отправлено."
+BROADCAST_PROGRESS = "📣 <b>Рассылка №{job_id}</b>: доставлено {delivered} из {total}, в пути {in_flight}, не доставлено {failed}."
+BROADCAST_REPORT = """📣 <b>Рассылка №{job_id} {outcome}</b>
+Доставлено: {delivered} из {total}
+Не доставлено: {failed}{reasons}
+Пропущено: {skipped}"""
+BROADCAST_OUTCOME = {"done": "завершена", "cancelled": "отменена"}
+BROADCAST_REASON_LINE = "\n• {reason}: {count}"
+BROADCAST_LIST_EMPTY = "Рассылок ещё не было."
+BROADCAST_LIST_HEAD = "<b>Последние рассылки</b>"
+BROADCAST_LIST_LINE = "№{job_id} · {created} · {state} · получателей {total}: {text}"
+BROADCAST_STATES = {
+    "preview": "предпросмотр",
+    "running": "идёт",
+    "done": "завершена",
+    "cancelled": "отменена",
+    "expired": "не подтверждена",
+}

@@ -48,6 +48,7 @@ def bridge_env(ozon: FakeOzon, tg: FakeTelegram, db_path: Path, **extra: Any) ->
         "TELEGRAM_API_URL": tg.url,
         "DATABASE_PATH": str(db_path),
         "POLL_INTERVAL_SECONDS": "1",
+        "PUSH_PORT": "0",
         "LOG_LEVEL": "INFO",
     }
     env.update({key.upper(): str(value) for key, value in extra.items()})
@@ -66,6 +67,7 @@ def make_settings(ozon: FakeOzon, tg: FakeTelegram, tmp_path: Path) -> Callable[
             "telegram_api_url": tg.url,
             "database_path": tmp_path / "bridge.sqlite3",
             "poll_interval_seconds": 1,
+            "push_port": 0,
             # The group's budget, time-scaled: 20 posts per 3 s instead of per minute.
             "telegram_budget_window_seconds": 3.0,
         }

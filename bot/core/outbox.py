@@ -109,6 +109,9 @@ class OutboxWorker:
             except TelegramUnavailable as exc:
                 log.warning("outbox: cannot tell staff the outcome yet: %s", exc)
                 wait = self._idle_wait
+            except Exception:
+                log.exception("outbox: unexpected error, trying again shortly")
+                wait = self._idle_wait
             await self._sleep(wait)
 
     async def _sleep(self, seconds: float) -> None:
@@ -233,24 +236,24 @@ class OutboxWorker:
 
     async def notify_finished(self) -> None:
         """Show staff the outcome of every staff message whose parts are all done."""
-        for rows in await self._outbox.finished_unnotified():
+        for staff_message, rows in await self._outbox.finished_unnotified():
             head = rows[0]
             failed = [r for r in rows if r.state == "failed"]
             try:
                 if failed:
-                    await self._telegram.react(head.tg_message_id, texts.REACTION_FAILED)
+                    await self._telegram.react(staff_message, texts.REACTION_FAILED)
                     if head.topic_id is not None:
                         await self._telegram.reply(
                             head.topic_id,
-                            head.tg_message_id,
+                            staff_message,
                             failure_text(rows),
-                            retry_key=head.tg_message_id if failed[0].retriable else None,
+                            retry_key=staff_message if failed[0].retriable else None,
                         )
                 else:
-                    await self._telegram.react(head.tg_message_id, texts.REACTION_DELIVERED)
+                    await self._telegram.react(staff_message, texts.REACTION_DELIVERED)
             except (PostRejected, TopicGone) as exc:
-                log.info("staff message %s: outcome not shown (%s)", head.tg_message_id, exc)
-            await self._outbox.mark_notified(head.tg_message_id)
+                log.info("staff message %s: outcome not shown (%s)", staff_message, exc)
+            await self._outbox.mark_notified(staff_message)
             if not failed and self._mark_read:
                 await self._mark_chat_read(head.chat_id)
 

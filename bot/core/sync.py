@@ -47,7 +47,7 @@ class SyncReport:
 
 @dataclass(slots=True)
 class SyncHealth:
-    """What `/healthz` and `/status` tell about polling."""
+    """How polling went, for the operator (logs now, health endpoints later)."""
 
     last_success: datetime | None = None
     last_error: str | None = None
@@ -81,6 +81,11 @@ class Syncer:
         self._poll_lock = asyncio.Lock()
         self._locks = KeyedLocks()
         self.health = SyncHealth()
+
+    @property
+    def busy(self) -> bool:
+        """A poll is running."""
+        return self._poll_lock.locked()
 
     async def poll(self) -> SyncReport:
         """One pass over Ozon's chat list. Never raises for one chat's failure."""
@@ -243,6 +248,7 @@ class Syncer:
                 is_image=m.is_image,
                 order_number=m.order_number,
                 sku=m.sku,
+                user_id=m.user_id,
                 outbound=m.author == Author.SELLER and await self._is_echo(chat_id, m),
             )
             for m in messages

@@ -126,8 +126,9 @@ class OzonClient:
     async def iter_chats(
         self, *, limit: int = 100, status: str = "ALL", unread_only: bool = False
     ) -> AsyncIterator[ChatSummary]:
-        """Every chat over all cursor pages; stops when Ozon says so or the cursor stalls."""
+        """Every chat over all cursor pages; stops when Ozon says so or a cursor comes back."""
         cursor: str | None = None
+        seen: set[str] = set()
         while True:
             page = await self.list_chats(
                 cursor=cursor, limit=limit, status=status, unread_only=unread_only
@@ -136,9 +137,10 @@ class OzonClient:
                 yield chat
             if not page.has_next:
                 return
-            if not page.cursor or page.cursor == cursor:
+            if not page.cursor or page.cursor in seen:
                 logger.warning("Ozon /v3/chat/list: has_next without a new cursor, stopping")
                 return
+            seen.add(page.cursor)
             cursor = page.cursor
 
     async def chat_history(

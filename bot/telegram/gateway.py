@@ -75,6 +75,50 @@ class TelegramGateway:
             if "topic_not_modified" not in str(exc).lower():
                 raise  # TOPIC_NOT_MODIFIED: it is open already
 
+    async def close_topic(self, topic_id: int) -> None:
+        try:
+            await self._call(lambda: self._bot.close_forum_topic(self._chat_id, topic_id))
+        except PostRejected as exc:
+            if "topic_not_modified" not in str(exc).lower():
+                raise  # TOPIC_NOT_MODIFIED: it is closed already
+
+    async def say(
+        self,
+        chat_id: int,
+        html: str,
+        *,
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> int:
+        """A message outside buyer topics: in the forum's General topic or a private chat."""
+
+        async def send() -> Message:
+            return await self._bot.send_message(
+                chat_id, html, parse_mode="HTML", reply_markup=markup
+            )
+
+        message = await (self._call(send) if chat_id == self._chat_id else send())
+        return message.message_id
+
+    async def edit(
+        self, chat_id: int, message_id: int, html: str, *, markup: InlineKeyboardMarkup | None
+    ) -> None:
+        """Change a message the bot posted outside buyer topics (a preview, a progress line)."""
+
+        async def send() -> object:
+            return await self._bot.edit_message_text(
+                text=html,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode="HTML",
+                reply_markup=markup,
+            )
+
+        try:
+            await (self._call(send) if chat_id == self._chat_id else send())
+        except (PostRejected, TelegramBadRequest) as exc:
+            if "not modified" not in str(exc).lower():
+                raise
+
     async def post_text(self, topic_id: int, html: str) -> int:
         message = await self._call(
             lambda: self._bot.send_message(

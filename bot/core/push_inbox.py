@@ -1,0 +1,99 @@
+"""Push events from Ozon, worked off in the background (the HTTP answer never waits for them).
+
+Events for the same chat collapse: ten pushes for one chat while a sync runs cause one more sync,
+which reads Forward from the cursor. A message that arrives through push and poll, or is pushed
+twice, is recorded once (the messages table is unique on chat and message id).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from bot.core.events import PushEvent
+from bot.core.ports import TelegramFault, TelegramPort
+from bot.core.sync import Syncer
+from bot.ozon import ChatStatus, OzonError
+from storage.chats import ChatRepository
+
+log = logging.getLogger(__name__)
+
+
+class PushInbox:
+    """Implements `bot.core.events.PushSink`."""
+
+    def __init__(self, syncer: Syncer, chats: ChatRepository, telegram: TelegramPort) -> None:
+        self._syncer = syncer
+        self._chats = chats
+        self._telegram = telegram
+        self._to_sync: dict[str, None] = {}  # insertion-ordered set
+        self._to_close: dict[str, None] = {}
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self.accepted = 0
+
+    def accept(self, event: PushEvent) -> None:
+        self.accepted += 1
+        if event.kind in ("new_message", "update_message"):
+            self._to_sync[event.chat_id] = None
+        elif event.kind == "chat_closed":
+            self._to_close[event.chat_id] = None
+        else:
+            return  # read receipts: nothing to do yet
+        self._wake.set()
+
+    @property
+    def depth(self) -> int:
+        return len(self._to_sync) + len(self._to_close)
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        while not self._stopping:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._to_sync or self._to_close:
+                if self._stopping:
+                    return
+                if self._to_sync:
+                    chat_id = next(iter(self._to_sync))
+                    del self._to_sync[chat_id]
+                    await self._sync(chat_id)
+                else:
+                    chat_id = next(iter(self._to_close))
+                    del self._to_close[chat_id]
+                    await self._close(chat_id)
+
+    async def _sync(self, chat_id: str) -> None:
+        try:
+            if await self._chats.get(chat_id) is None:
+                # A chat never seen: the first-sight rule applies now rather than at the next poll.
+                await self._chats.observe(
+                    chat_id,
+                    chat_type="BUYER_SELLER",
+                    status=str(ChatStatus.OPENED),
+                    created_at=None,
+                    unread_count=0,
+                )
+            recorded = await self._syncer.sync_chat(chat_id)
+        except OzonError as exc:
+            log.warning("chat %s: push sync failed (polling will catch up): %s", chat_id, exc)
+            return
+        except Exception:
+            log.exception("chat %s: push sync failed (polling will catch up)", chat_id)
+            return
+        log.info("chat %s: push sync recorded %d new message(s)", chat_id, recorded)
+
+    async def _close(self, chat_id: str) -> None:
+        chat = await self._chats.get(chat_id)
+        if chat is None:
+            return
+        await self._chats.set_status(chat_id, str(ChatStatus.CLOSED))
+        if chat.topic_id is None:
+            return
+        with contextlib.suppress(TelegramFault):
+            await self._telegram.close_topic(chat.topic_id)
+            log.info("chat %s: closed in Ozon, topic %s closed", chat_id, chat.topic_id)

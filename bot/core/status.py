@@ -1,0 +1,100 @@
+"""The bridge's state in numbers: for `/healthz`, for `/status`, for the operator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.core.events import HealthReport
+from bot.core.relay import Relay
+from bot.core.sync import Syncer
+from storage.db import Database
+from storage.messages import MessageRepository
+from storage.outbox import OutboxRepository
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    version: str
+    database_ok: bool
+    last_sync: datetime | None
+    sync_error: str | None
+    pending_posts: int
+    failed_posts: int
+    outbox_open: int
+    outbox_failed: int
+    push_enabled: bool
+    push_queue: int
+    telegram_problem: str | None
+
+
+class BridgeStatus:
+    def __init__(
+        self,
+        *,
+        version: str,
+        db: Database,
+        messages: MessageRepository,
+        outbox: OutboxRepository,
+        syncer: Syncer,
+        relay: Relay,
+        poll_interval: float,
+        push_enabled: bool,
+        push_queue: Callable[[], int],
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._version = version
+        self._db = db
+        self._messages = messages
+        self._outbox = outbox
+        self._syncer = syncer
+        self._relay = relay
+        self._poll_interval = poll_interval
+        self._push_enabled = push_enabled
+        self._push_queue = push_queue
+        self._now = now
+
+    async def snapshot(self) -> Snapshot:
+        database_ok = await self._db.ping()
+        posts = await self._messages.count_by_state() if database_ok else {}
+        outbox = await self._outbox.count_by_state() if database_ok else {}
+        return Snapshot(
+            version=self._version,
+            database_ok=database_ok,
+            last_sync=self._syncer.health.last_success,
+            sync_error=self._syncer.health.last_error,
+            pending_posts=posts.get("pending", 0),
+            failed_posts=posts.get("failed", 0),
+            outbox_open=outbox.get("queued", 0) + outbox.get("sending", 0),
+            outbox_failed=outbox.get("failed", 0),
+            push_enabled=self._push_enabled,
+            push_queue=self._push_queue(),
+            telegram_problem=self._relay.unavailable,
+        )
+
+    async def health(self) -> HealthReport:
+        """Healthy while the database answers and Ozon was synced within three poll intervals."""
+        snap = await self.snapshot()
+        details = {
+            "version": snap.version,
+            "last_sync": snap.last_sync.isoformat() if snap.last_sync else None,
+            "pending_posts": snap.pending_posts,
+            "failed_posts": snap.failed_posts,
+            "outbox_open": snap.outbox_open,
+            "outbox_failed": snap.outbox_failed,
+            "push_queue": snap.push_queue,
+            "sync_error": snap.sync_error,
+            "telegram_problem": snap.telegram_problem,
+        }
+        if not snap.database_ok:
+            return HealthReport(False, "the database does not answer", details)
+        limit = timedelta(seconds=3 * self._poll_interval)
+        if snap.last_sync is None:
+            return HealthReport(False, "no successful Ozon sync yet", details)
+        if self._now() - snap.last_sync > limit:
+            reason = f"no successful Ozon sync for over {limit.total_seconds():.0f}s"
+            if snap.sync_error:
+                reason += f": {snap.sync_error}"
+            return HealthReport(False, reason, details)
+        return HealthReport(True, None, details)

@@ -1,0 +1,122 @@
+"""Push notifications through the whole bridge, and /healthz following Ozon's availability."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from tests.fakes.ozon import FakeOzon
+from tests.fakes.telegram import FakeTelegram
+from tests.waiting import wait_for
+
+Bridge = Callable[..., Any]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def shown(tg: FakeTelegram) -> str:
+    return "\n".join(m.text or m.caption or "" for m in tg.sent)
+
+
+def new_message(ozon: FakeOzon, chat_id: str, message_id: str) -> dict[str, Any]:
+    """The push Ozon sends for a message, built from the stand-in's own record of it."""
+    message = next(m for m in ozon.messages(chat_id) if str(m.message_id) == message_id)
+    rendered = ozon.render_message(message)
+    return {
+        "message_type": "TYPE_NEW_MESSAGE",
+        "chat_id": chat_id,
+        "chat_type": "Buyer_Seller",
+        "message_id": message_id,
+        "created_at": rendered["created_at"],
+        "user": rendered["user"],
+        "data": rendered["data"],
+        "seller_id": "7",
+    }
+
+
+async def test_pushed_messages_arrive_without_waiting_for_a_poll(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    port = free_port()
+    known = ozon.add_chat()
+    ozon.add_message(known, "Первое сообщение")
+    settings = {
+        "push_enabled": True,
+        "push_port": port,
+        "push_allowed_ips": ["127.0.0.0/8"],
+        "poll_interval_seconds": 600,
+    }
+    async with bridge(**settings), httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        await wait_for(lambda: "Первое сообщение" in shown(tg))
+        polls = ozon.count("/v3/chat/list")
+
+        ping = await http.post("/ozon/push", json={"message_type": "TYPE_PING", "time": "x"})
+        assert set(ping.json()) == {"version", "name", "time"}
+
+        # A new message, pushed three times (Ozon retries), arrives once.
+        second = ozon.add_message(known, "Второе, через push")
+        for _ in range(3):
+            answer = await http.post("/ozon/push", json=new_message(ozon, known, second))
+            assert answer.json() == {"result": True}
+        await wait_for(lambda: "Второе, через push" in shown(tg))
+
+        # A chat the bridge has never seen comes in through push too.
+        fresh = ozon.add_chat()
+        first = ozon.add_message(fresh, "Новый чат, через push", order_number="9000-1")
+        await http.post("/ozon/push", json=new_message(ozon, fresh, first))
+        await wait_for(lambda: "Новый чат, через push" in shown(tg))
+
+        # Closed in Ozon: the topic closes; the buyer writes again: it reopens.
+        topic = next(t for t in tg.topics.values() if t.name == "Заказ 9000-1")
+        closed = {"message_type": "TYPE_CHAT_CLOSED", "chat_id": fresh, "chat_type": "Buyer_Seller"}
+        await http.post("/ozon/push", json=closed)
+        await wait_for(lambda: tg.topics[topic.thread_id].closed)
+        again = ozon.add_message(fresh, "Я снова тут")
+        await http.post("/ozon/push", json=new_message(ozon, fresh, again))
+        await wait_for(lambda: "Я снова тут" in shown(tg))
+        assert not tg.topics[topic.thread_id].closed
+
+        assert ozon.count("/v3/chat/list") == polls, "everything came through push"
+        health = await http.get("/healthz")
+        assert health.status_code == 200
+        assert health.json()["status"] == "ok"
+
+    text = shown(tg)
+    assert text.count("Второе, через push") == 1
+    assert text.count("Новый чат, через push") == 1
+
+
+async def test_healthz_follows_ozon(ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge) -> None:
+    port = free_port()
+    ozon.add_message(ozon.add_chat(), "Привет")
+    async with (
+        bridge(push_port=port),
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http,
+    ):
+
+        async def status() -> int:
+            try:
+                return (await http.get("/healthz")).status_code
+            except httpx.ConnectError:
+                return 0  # the server is still starting
+
+        async def is_(code: int) -> bool:
+            return await status() == code
+
+        await wait_for(lambda: is_(200), what="healthy after the first sync")
+        ozon.down = True
+        await wait_for(lambda: is_(503), within=20, what="unhealthy while Ozon is down")
+        reason = (await http.get("/healthz")).json()["reason"]
+        assert "no successful Ozon sync" in reason
+        ozon.down = False
+        await wait_for(lambda: is_(200), within=20, what="healthy again")
+        assert (
+            await http.post("/ozon/push", json={"message_type": "TYPE_PING"})
+        ).status_code == 404
