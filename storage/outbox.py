@@ -213,12 +213,14 @@ class OutboxRepository:
         body: str | None,
         created_at: datetime,
         skew: timedelta = timedelta(minutes=5),
+        window: timedelta = timedelta(hours=1),
     ) -> int | None:
         """Link a seller message seen in Ozon's history to the outbox row that sent it.
 
         Idempotent: a message already linked returns its row. Otherwise the oldest unlinked row
-        of the chat of that kind (and, for text, that text) whose send started before the message
-        was created (give or take `skew` between the clocks) is linked. None: not the bridge's.
+        of the chat of that kind (and, for text, that text) whose send started shortly before the
+        message was created (within `window`, give or take `skew` between the clocks) is linked.
+        None: the message is not the bridge's.
         """
         async with self._db.transaction() as tx:
             linked = await tx.fetch_one(
@@ -231,10 +233,10 @@ class OutboxRepository:
                 """
                 SELECT id, body FROM outbox
                 WHERE chat_id = ? AND kind = ? AND ozon_message_id IS NULL
-                  AND state IN ('sending', 'delivered') AND sending_at <= ?
+                  AND state IN ('sending', 'delivered') AND sending_at BETWEEN ? AND ?
                 ORDER BY id
                 """,
-                (chat_id, kind, to_db_time(created_at + skew)),
+                (chat_id, kind, to_db_time(created_at - window), to_db_time(created_at + skew)),
             )
             wanted = _normalise(body)
             for candidate in candidates:
@@ -258,4 +260,6 @@ class OutboxRepository:
 
 
 def _normalise(text: str | None) -> str:
-    return " ".join((text or "").split())
+    """Letters and digits only, case-folded: Ozon may trim, re-space or escape Markdown in the
+    copy it keeps, and the match must survive that."""
+    return "".join(ch for ch in (text or "").casefold() if ch.isalnum())

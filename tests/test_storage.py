@@ -12,6 +12,7 @@ from storage.chats import ChatRepository
 from storage.db import Database, StorageError
 from storage.messages import MessageRepository, NewMessage
 from storage.migrations import MIGRATIONS
+from storage.outbox import OutboxItem, OutboxRepository
 
 T0 = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 
@@ -162,5 +163,38 @@ async def test_committed_rows_survive_reopen(tmp_path: Path) -> None:
     try:
         assert [m.message_id for m in await messages.pending("c")] == ["1", "2"]
         assert (await chats.get("c")).sync_cursor == "2"  # type: ignore[union-attr]
+    finally:
+        await db.close()
+
+
+async def test_echoes_link_to_the_rows_that_sent_them(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "bridge.sqlite3")
+    try:
+        chats, outbox = ChatRepository(db), OutboxRepository(db)
+        await chats.observe(
+            "c", chat_type="BUYER_SELLER", status="OPENED", created_at=None, unread_count=0
+        )
+        items = [OutboxItem("text", body="Спасибо! *Ждём* вас")]
+        await outbox.enqueue("c", 7, 101, items)
+        await outbox.enqueue("c", 7, 102, items)
+        first, second = await outbox.for_staff_message(101), await outbox.for_staff_message(102)
+        for row in (*first, *second):
+            await outbox.mark_sending(row.id)
+        sent_at = datetime.now(UTC)
+
+        async def claim(message_id: str, body: str, at: datetime = sent_at) -> int | None:
+            return await outbox.claim_echo("c", message_id, kind="text", body=body, created_at=at)
+
+        # Ozon's copies (re-spaced, Markdown escaped) link to the rows in order, once each.
+        assert await claim("9001", "Спасибо!  \\*Ждём\\* вас ") == first[0].id
+        assert await claim("9001", "Спасибо! *Ждём* вас") == first[0].id  # idempotent
+        assert await claim("9002", "Спасибо! *Ждём* вас") == second[0].id
+        assert await claim("9003", "Спасибо! *Ждём* вас") is None  # a third: the seller's own
+        assert await claim("9004", "Другой текст") is None
+        # A copy dated long after the send is not the bridge's either.
+        await outbox.enqueue("c", 7, 103, items)
+        (third,) = await outbox.for_staff_message(103)
+        await outbox.mark_sending(third.id)
+        assert await claim("9005", "Спасибо! *Ждём* вас", sent_at + timedelta(hours=3)) is None
     finally:
         await db.close()
