@@ -104,3 +104,17 @@ def test_process_refuses_to_start_with_one_line_per_variable(tmp_path: Path) -> 
         "Configuration error: OZON_API_KEY is not set: it is required "
         "(Ozon Api-Key with the chat role)",
     ]
+
+
+def test_env_example_lists_every_setting_and_parses() -> None:
+    example = Path(__file__).resolve().parents[1] / ".env.example"
+    names = {
+        line.split("=", 1)[0].strip().lower()
+        for line in example.read_text().splitlines()
+        if "=" in line and not line.lstrip().startswith("#")
+    }
+    hidden = {"telegram_budget_window_seconds"}  # time-scaling, for tests and benchmarks
+    assert set(Settings.model_fields) - hidden <= names
+    settings = load_settings(example)
+    assert settings.push_hmac_secret is None
+    assert settings.push_trusted_proxies == []
