@@ -3,6 +3,7 @@ aiogram's errors into the faults the core understands (`bot.core.ports`)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -16,6 +17,7 @@ from aiogram.exceptions import (
     TelegramMigrateToChat,
     TelegramNetworkError,
     TelegramRetryAfter,
+    TelegramServerError,
     TelegramUnauthorizedError,
 )
 from aiogram.types import (
@@ -44,6 +46,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+TRANSIENT_RETRIES = 2
+"""A 5xx or a network error is tried again this many times (after 1 s, then 2 s)."""
 TOPIC_ICON_COLOR = 7322096  # blue, one of the six colours Telegram allows
 
 _GONE = ("message thread not found", "topic_deleted", "topic_id_invalid", "thread not found")
@@ -195,7 +199,9 @@ class TelegramGateway:
         return buffer.read()
 
     async def _call(self, make: Callable[[], Awaitable[T]]) -> T:
-        """Run one group call inside the budget, waiting out every 429."""
+        """Run one group call inside the budget, waiting out every 429 and retrying a passing
+        5xx or network error a couple of times before reporting Telegram unavailable."""
+        failures = 0
         while True:
             try:
                 await self._flood.acquire()
@@ -229,7 +235,14 @@ class TelegramGateway:
                         "topics, then run `python -m bot check`"
                     ),
                 ) from exc
-            except (TelegramNetworkError, TelegramAPIError) as exc:
+            except (TelegramServerError, TelegramNetworkError) as exc:
+                failures += 1
+                detail = exc.message.replace(self._bot.token, "***")
+                if failures > TRANSIENT_RETRIES:
+                    raise TelegramUnavailable(f"{type(exc).__name__}: {detail}") from exc
+                log.warning("telegram: %s, trying again (%d)", detail, failures)
+                await asyncio.sleep(failures)
+            except TelegramAPIError as exc:
                 detail = exc.message.replace(self._bot.token, "***")
                 raise TelegramUnavailable(f"{type(exc).__name__}: {detail}") from exc
 
