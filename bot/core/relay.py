@@ -56,7 +56,7 @@ class Relay:
         *,
         batch_size: int = 50,
         idle_wait: float = 30.0,
-        max_backoff: float = 300.0,
+        max_backoff: float = 60.0,
     ) -> None:
         self._chats = chats
         self._messages = messages

@@ -1,0 +1,188 @@
+"""The fault suite: a real bridge process killed with SIGKILL at random moments while buyer
+messages, staff replies and a broadcast are in flight, with and without faults from both APIs.
+Nothing may be lost; staff replies and broadcast messages may never reach a buyer twice.
+
+The counts are printed (run with `-s` to see them) for the README and the issue notes. Sizes can
+be scaled with FAULT_SCALE (1.0 = the issue's 1,000 messages, 200 replies, 300 chats).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import bridge_env
+from tests.fakes.ozon import FakeOzon
+from tests.fakes.telegram import FakeTelegram
+from tests.process import BridgeProcess
+from tests.waiting import wait_for
+
+pytestmark = [pytest.mark.fault, pytest.mark.process]
+
+SCALE = float(os.environ.get("FAULT_SCALE", "1.0"))
+CHATS = max(10, int(300 * SCALE))
+BUYER_MESSAGES = max(CHATS, int(1000 * SCALE))
+REPLIES = max(10, int(200 * SCALE))
+KILLS = 10
+ADMIN = 500
+
+
+@dataclass
+class Counts:
+    buyer_lost: int
+    buyer_twice: int
+    replies_lost: int
+    replies_twice: int
+    broadcast_missed: int
+    broadcast_repeated: int
+
+    def __str__(self) -> str:
+        return (
+            f"buyer messages lost {self.buyer_lost}, posted twice {self.buyer_twice}; "
+            f"replies lost {self.replies_lost}, sent twice {self.replies_twice}; "
+            f"broadcast recipients missed {self.broadcast_missed}, "
+            f"repeated {self.broadcast_repeated}"
+        )
+
+
+def posted(tg: FakeTelegram) -> str:
+    return "\n".join(m.text or m.caption or "" for m in tg.sent)
+
+
+def broadcast_chats(db: Path) -> list[str]:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        rows = conn.execute(
+            "SELECT r.chat_id FROM broadcast_recipients r JOIN broadcasts b "
+            "ON b.id = r.broadcast_id WHERE b.state IN ('running', 'done')"
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+async def drive(
+    ozon: FakeOzon, tg: FakeTelegram, tmp_path: Path, *, faults: bool, seed: int
+) -> Counts:
+    rng = random.Random(seed)
+    chats = [ozon.add_chat() for _ in range(CHATS)]
+    buyer_texts = [f"Покупатель m{n:05d}" for n in range(BUYER_MESSAGES)]
+    for chat, text in zip(chats, buyer_texts, strict=False):
+        ozon.add_message(chat, text, order_number=text[-5:])
+    later = buyer_texts[CHATS:]
+    reply_texts = [f"Ответ r{n:04d}" for n in range(REPLIES)]
+    db = tmp_path / "bridge.sqlite3"
+    env = bridge_env(
+        ozon, tg, db,
+        admin_ids=ADMIN, broadcast_per_second=20, reply_per_chat_per_minute=600,
+        telegram_messages_per_minute=60, telegram_budget_window_seconds=0.3,
+        ozon_rate_limit_per_second=50, ozon_timeout_seconds=1.5, log_level="WARNING",
+    )  # fmt: skip
+    if faults:
+        ozon.fault_rate(
+            0.2, (429, 500, 502, 503), seed=seed, timeout_share=0.1, timeout_seconds=3.0
+        )
+
+    async def feed() -> None:
+        """Buyer messages, staff replies and the broadcast, arriving while the bridge dies."""
+        replies = list(reply_texts)
+        broadcast_sent = False
+        while later or replies or not broadcast_sent:
+            for _ in range(20):
+                if later:
+                    ozon.add_message(rng.choice(chats), later.pop(0))
+            topics = [t.thread_id for t in tg.topics.values() if not t.deleted]
+            for _ in range(5):
+                if replies and topics:
+                    tg.user_message(replies.pop(0), thread_id=rng.choice(topics))
+            if not broadcast_sent and len(topics) >= CHATS:
+                tg.user_message("/broadcast Рассылка для {chat_id}", thread_id=None, from_id=ADMIN)
+                broadcast_sent = True
+            # Now and then (about one fault a second, each consumed by the next call): a 429 or
+            # a 5xx from Telegram, and an Ozon send applied whose answer is lost.
+            if faults and not tg._faults and rng.random() < 0.2:
+                tg.fail_next(None, rng.choice([429, 500]), retry_after=1)
+            if faults and not ozon._drops.get("/v1/chat/send/message") and rng.random() < 0.2:
+                ozon.drop_response_after_apply("/v1/chat/send/message")
+            await asyncio.sleep(0.2)
+
+    async def confirm_broadcast() -> None:
+        await wait_for(
+            lambda: any("предпросмотр" in (m.text or "") for m in tg.thread_messages(None)),
+            within=600,
+        )
+        preview = next(m for m in tg.thread_messages(None) if "предпросмотр" in (m.text or ""))
+        assert preview.reply_markup is not None
+        data = preview.reply_markup["inline_keyboard"][0][0]["callback_data"]
+        tg.callback(data, from_id=ADMIN, message_id=preview.message_id)
+
+    feeder = asyncio.create_task(feed())
+    confirmer = asyncio.create_task(confirm_broadcast())
+    for _ in range(KILLS):
+        proc = BridgeProcess(env, tmp_path)
+        await proc.start()
+        await asyncio.sleep(rng.uniform(1.0, 4.0))  # the fault schedule: a random moment
+        proc.signal(signal.SIGKILL)
+        await proc.wait()
+
+    chosen: list[str] = []
+
+    def settled() -> bool:
+        nonlocal chosen
+        text = posted(tg)
+        chosen = broadcast_chats(db)
+        sent = {t for _, t in ozon.sent_texts}
+        return (
+            all(t in text for t in buyer_texts)
+            and all(t in sent for t in reply_texts)
+            and len(chosen) > 0
+            and all(f"Рассылка для {c}" in sent for c in chosen)
+        )
+
+    final = BridgeProcess(env, tmp_path)
+    await final.start()
+    try:
+        await asyncio.wait_for(asyncio.gather(feeder, confirmer), timeout=600)
+        ozon.fault_rate(0)  # the last stretch runs clean, so that "eventually" is bounded
+        tg._faults.clear()
+        await wait_for(settled, within=600, interval=0.5, what="everything to arrive")
+    except BaseException:
+        print("\n".join(final.lines[-60:]))  # the bridge's own account, for the failure report
+        raise
+    finally:
+        ozon.fault_rate(0)
+        tg._faults.clear()
+        await final.stop()
+
+    text = posted(tg)
+    sent_texts = [t for _, t in ozon.sent_texts]
+    return Counts(
+        buyer_lost=sum(1 for t in buyer_texts if t not in text),
+        buyer_twice=sum(1 for t in buyer_texts if text.count(t) > 1),
+        replies_lost=sum(1 for t in reply_texts if t not in sent_texts),
+        replies_twice=sum(1 for t in reply_texts if sent_texts.count(t) > 1),
+        broadcast_missed=sum(1 for c in chosen if f"Рассылка для {c}" not in sent_texts),
+        broadcast_repeated=sum(1 for c in chosen if sent_texts.count(f"Рассылка для {c}") > 1),
+    )
+
+
+@pytest.mark.parametrize("faults", [False, True], ids=["clean", "faulty-apis"])
+async def test_sigkill_ten_times_loses_nothing(
+    ozon: FakeOzon, tg: FakeTelegram, tmp_path: Path, faults: bool
+) -> None:
+    counts = await drive(ozon, tg, tmp_path, faults=faults, seed=7 if faults else 3)
+    print(
+        f"\nfault suite ({'faulty APIs' if faults else 'clean APIs'}, {KILLS} SIGKILLs): {counts}"
+    )
+    assert counts.buyer_lost == 0
+    assert counts.replies_lost == 0
+    assert counts.replies_twice == 0
+    assert counts.broadcast_missed == 0
+    assert counts.broadcast_repeated == 0
+    # Posting a buyer message twice needs a kill between Telegram's answer and the commit that
+    # follows it (Telegram takes no idempotency key): rare, and counted above.
+    assert counts.buyer_twice <= KILLS
