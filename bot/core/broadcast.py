@@ -249,6 +249,7 @@ class BroadcastWorker:
         self._max_in_outbox = max_in_outbox
         self._progress_every = progress_every
         self._last_progress: dict[int, tuple[float, Progress]] = {}
+        self._next_at = 0.0  # when the next recipient is due (a steady cadence, not a pause)
         self._wake = asyncio.Event()
         self._stopping = False
 
@@ -269,8 +270,10 @@ class BroadcastWorker:
                 busy = False
             if self._stopping:
                 return
+            # While busy, look again when the next recipient is due (at least every 50 ms).
+            wait = max(0.05, self._next_at - time.monotonic()) if busy else 30.0
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._interval if busy else 30.0)
+                await asyncio.wait_for(self._wake.wait(), timeout=wait)
 
     async def step(self) -> bool:
         """Queue the next recipient of the oldest running job; report progress. True while busy."""
@@ -279,7 +282,9 @@ class BroadcastWorker:
                 await self._repo.transition(job.id, "preview", "expired")
         running = await self._repo.with_state("running")
         room = bool(running) and await self._repo.open_in_outbox() < self._max_in_outbox
-        if room and await self._repo.queue_next(running[0].id, 1):
+        now = time.monotonic()
+        if room and now >= self._next_at and await self._repo.queue_next(running[0].id, 1):
+            self._next_at = max(self._next_at, now - self._interval) + self._interval
             self._on_queued()
         for job in running:
             progress = await self._repo.progress(job.id)

@@ -35,24 +35,28 @@ class FloodControl:
         self.min_interval = window / 60.0 if min_interval is None else min_interval
         self._clock = clock
         self._sleep = sleep
-        self._granted: deque[float] = deque()
+        # Slot times, as one-element lists so that `settle` can move a slot to when its send
+        # actually reached Telegram (Telegram counts arrivals, not our grants).
+        self._granted: deque[list[float]] = deque()
         self._paused_until = 0.0
         self._lock = asyncio.Lock()
         self._closed = asyncio.Event()
         self.granted_total = 0
         self.retry_after_total = 0
 
-    async def acquire(self) -> None:
-        """Wait for a slot in the budget; raises `FloodControlClosed` once `close()` is called."""
+    async def acquire(self) -> list[float]:
+        """Wait for a slot in the budget and return it (hand it to `settle` when the send is
+        done); raises `FloodControlClosed` once `close()` is called."""
         async with self._lock:  # FIFO: waiters are served in order
             while True:
                 if self._closed.is_set():
                     raise FloodControlClosed
                 wait = self._wait_needed(self._clock())
                 if wait <= 0:
-                    self._granted.append(self._clock())
+                    slot = [self._clock()]
+                    self._granted.append(slot)
                     self.granted_total += 1
-                    return
+                    return slot
                 sleeper = asyncio.ensure_future(self._sleep(wait))
                 closing = asyncio.ensure_future(self._closed.wait())
                 try:
@@ -61,18 +65,24 @@ class FloodControl:
                     sleeper.cancel()
                     closing.cancel()
 
+    def settle(self, slot: list[float]) -> None:
+        """The send of this slot is done: the window counts it from now."""
+        slot[0] = max(slot[0], self._clock())
+
     def close(self) -> None:
         """Stop handing out slots: current and future waiters get `FloodControlClosed`."""
         self._closed.set()
 
     def _wait_needed(self, now: float) -> float:
-        while self._granted and self._granted[0] <= now - self.window:
+        while self._granted and self._granted[0][0] <= now - self.window:
             self._granted.popleft()
         wait = self._paused_until - now
         if self._granted:
-            wait = max(wait, self._granted[-1] + self.min_interval - now)
+            latest = max(slot[0] for slot in self._granted)
+            wait = max(wait, latest + self.min_interval - now)
             if len(self._granted) >= self.per_window:
-                wait = max(wait, self._granted[0] + self.window - now)
+                oldest = min(slot[0] for slot in self._granted)
+                wait = max(wait, oldest + self.window - now)
         return wait
 
     def pause(self, seconds: float) -> None:
@@ -82,4 +92,4 @@ class FloodControl:
 
     def used_in_window(self) -> int:
         now = self._clock()
-        return sum(1 for t in self._granted if t > now - self.window)
+        return sum(1 for slot in self._granted if slot[0] > now - self.window)

@@ -204,11 +204,14 @@ class TelegramGateway:
         failures = 0
         while True:
             try:
-                await self._flood.acquire()
+                slot = await self._flood.acquire()
             except FloodControlClosed:
                 raise ShuttingDown("the bridge is stopping") from None
             try:
-                return await make()
+                try:
+                    return await make()
+                finally:
+                    self._flood.settle(slot)  # the window counts the send from its arrival
             except TelegramRetryAfter as exc:
                 log.warning("telegram flood limit: waiting %ss", exc.retry_after)
                 self._flood.pause(exc.retry_after)
