@@ -254,7 +254,7 @@ def _start_polling(bridge: Bridge, stack: AsyncExitStack) -> None:
 
 
 async def _poll(syncer: Syncer) -> None:
-    with contextlib.suppress(OzonError):  # logged by the syncer; the next run tries again
+    with contextlib.suppress(OzonError, StorageError):  # logged by the syncer; next run retries
         await syncer.poll()
 
 

@@ -8,6 +8,7 @@ interleave inside another's transaction.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -27,6 +28,30 @@ Params = Sequence[Any] | dict[str, Any]
 
 class StorageError(Exception):
     """The database cannot be opened or written; the message says what the operator should check."""
+
+
+class StorageWriteError(StorageError):
+    """A write was refused (disk full, read-only file, I/O error): none of it was committed."""
+
+
+# What the operator should do, by SQLite's primary result code (extended codes share the prefix).
+_WRITE_FAILURES = {
+    "SQLITE_FULL": "the disk or volume is full: free some space",
+    "SQLITE_READONLY": "the file or its directory is read-only: let the bridge's user write it",
+    "SQLITE_IOERR": "the disk reported an I/O error (or a file size limit): check the volume",
+    "SQLITE_CANTOPEN": "the file cannot be opened for writing: check the volume and permissions",
+    "SQLITE_BUSY": "another process holds the database: is a second bridge using the same file?",
+    "SQLITE_LOCKED": "another process holds the database: is a second bridge using the same file?",
+}
+
+
+WRITE_RETRY_SECONDS = 5.0
+"""How long a worker waits before trying again after the database refused a write."""
+
+
+def _write_hint(exc: sqlite3.Error) -> str | None:
+    name = getattr(exc, "sqlite_errorname", None) or ""
+    return next((hint for code, hint in _WRITE_FAILURES.items() if name.startswith(code)), None)
 
 
 def utcnow() -> datetime:
@@ -51,6 +76,8 @@ class Database:
         self._conn = conn
         self._lock = asyncio.Lock()
         self.path = path
+        self.write_problem: str | None = None
+        """Why the last write failed, until one succeeds again (for /healthz and /status)."""
 
     @classmethod
     async def open(cls, path: Path) -> Database:
@@ -106,13 +133,35 @@ class Database:
     async def transaction(self) -> AsyncIterator[Transaction]:
         """`async with db.transaction() as tx:` runs statements atomically (BEGIN IMMEDIATE)."""
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
             try:
-                yield Transaction(self._conn)
-            except BaseException:
+                await self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield Transaction(self._conn)
+                    await self._conn.execute("COMMIT")
+                except BaseException:
+                    await self._rollback()
+                    raise
+            except sqlite3.Error as exc:
+                hint = _write_hint(exc)
+                if hint is None:
+                    raise  # a bug in a statement, not the disk: let it show as one
+                raise self._write_failed(exc, hint) from exc
+            if self.write_problem is not None:
+                log.warning("database %s: writes succeed again", self.path)
+                self.write_problem = None
+
+    async def _rollback(self) -> None:
+        """Undo what is left of a transaction (SQLite may already have rolled a failed one back)."""
+        if self._conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
                 await self._conn.execute("ROLLBACK")
-                raise
-            await self._conn.execute("COMMIT")
+
+    def _write_failed(self, exc: sqlite3.Error, hint: str) -> StorageWriteError:
+        problem = f"cannot write the database at {self.path} ({exc}): {hint}"
+        if problem != self.write_problem:
+            log.error("%s; nothing is marked done until writes succeed again", problem)
+        self.write_problem = problem
+        return StorageWriteError(problem)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """One statement in its own transaction; returns the number of changed rows."""

@@ -39,6 +39,15 @@ class BridgeProcess:
             self.lines.append(raw.decode(errors="replace").rstrip())
 
     @property
+    def pid(self) -> int:
+        assert self._proc is not None
+        return self._proc.pid
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.returncode is None
+
+    @property
     def output(self) -> str:
         return "\n".join(self.lines)
 

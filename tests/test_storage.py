@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from storage.chats import ChatRepository
-from storage.db import Database, StorageError
+from storage.db import Database, StorageError, StorageWriteError
 from storage.messages import MessageRepository, NewMessage
 from storage.migrations import MIGRATIONS
 from storage.outbox import OutboxItem, OutboxRepository
@@ -61,6 +62,35 @@ async def test_unwritable_location_is_a_clear_error(tmp_path: Path) -> None:
     blocker.write_text("not a directory")
     with pytest.raises(StorageError, match="cannot open the database"):
         await Database.open(blocker / "bridge.sqlite3")
+
+
+async def test_full_disk_refuses_the_whole_write_and_recovers(tmp_path: Path) -> None:
+    db, chats, messages = await open_db(tmp_path / "bridge.sqlite3")
+    try:
+        await chats.observe(
+            "chat-1", chat_type="BUYER_SELLER", status="OPENED", created_at=T0, unread_count=1
+        )
+        assert await messages.record("chat-1", [msg("1")], cursor="1") == 1
+        # SQLite's own page limit: the file may not grow, as on a full disk.
+        pages = await db.fetch_value("PRAGMA page_count")
+        assert await db.fetch_value(f"PRAGMA max_page_count = {pages}") == pages
+        big = [replace(msg(str(n)), body="х" * 5000) for n in range(2, 12)]
+        with pytest.raises(StorageWriteError, match=r"database or disk is full.*free some space"):
+            await messages.record("chat-1", big, cursor="11")
+        assert db.write_problem is not None
+        assert "full" in db.write_problem
+        # None of it is kept: not the messages, not the cursor. The connection still works.
+        assert [m.message_id for m in await messages.pending("chat-1")] == ["1"]
+        chat = await chats.get("chat-1")
+        assert chat is not None
+        assert chat.sync_cursor == "1"
+
+        await db.fetch_value(f"PRAGMA max_page_count = {pages * 100}")
+        assert await messages.record("chat-1", big, cursor="11") == 10
+        assert db.write_problem is None
+        assert len(await messages.pending("chat-1")) == 11
+    finally:
+        await db.close()
 
 
 async def test_messages_are_recorded_once_and_cursor_only_moves_forward(tmp_path: Path) -> None:

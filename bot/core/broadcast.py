@@ -24,6 +24,7 @@ from bot.core.replies import OZON_TEXT_LIMIT
 from bot.ozon import ChatStatus
 from storage.broadcasts import BroadcastRepository, BroadcastRow, Progress
 from storage.chats import ChatRow
+from storage.db import WRITE_RETRY_SECONDS, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -265,6 +266,9 @@ class BroadcastWorker:
             self._wake.clear()
             try:
                 busy = await self.step()
+            except StorageError as exc:
+                log.warning("broadcast: paused, the database refuses writes: %s", exc)
+                busy, self._next_at = True, time.monotonic() + WRITE_RETRY_SECONDS
             except Exception:
                 log.exception("broadcast: unexpected error, trying again shortly")
                 busy = False

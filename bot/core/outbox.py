@@ -44,6 +44,7 @@ from bot.ozon import (
     OzonRateLimited,
     OzonTransportError,
 )
+from storage.db import WRITE_RETRY_SECONDS, StorageError
 from storage.outbox import OutboxRepository, OutboxRow
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,11 @@ class OutboxWorker:
             except TelegramUnavailable as exc:
                 log.warning("outbox: cannot tell staff the outcome yet: %s", exc)
                 wait = self._idle_wait
+            except StorageError as exc:
+                # A row caught between Ozon's answer and its record stays `sending`: it is
+                # reconciled against Ozon's history before it could ever be sent again.
+                log.warning("outbox: paused, the database refuses writes: %s", exc)
+                wait = WRITE_RETRY_SECONDS
             except Exception:
                 log.exception("outbox: unexpected error, trying again shortly")
                 wait = self._idle_wait

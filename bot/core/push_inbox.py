@@ -16,6 +16,7 @@ from bot.core.ports import TelegramFault, TelegramPort
 from bot.core.sync import Syncer
 from bot.ozon import ChatStatus, OzonError
 from storage.chats import ChatRepository
+from storage.db import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,10 @@ class PushInbox:
                 else:
                     chat_id = next(iter(self._to_close))
                     del self._to_close[chat_id]
-                    await self._close(chat_id)
+                    try:
+                        await self._close(chat_id)
+                    except StorageError as exc:
+                        log.warning("chat %s: closing not recorded: %s", chat_id, exc)
 
     async def _sync(self, chat_id: str) -> None:
         try:
@@ -79,7 +83,7 @@ class PushInbox:
                     unread_count=0,
                 )
             recorded = await self._syncer.sync_chat(chat_id)
-        except OzonError as exc:
+        except (OzonError, StorageError) as exc:
             log.warning("chat %s: push sync failed (polling will catch up): %s", chat_id, exc)
             return
         except Exception:

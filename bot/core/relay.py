@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 
 from bot.core.ports import (
@@ -31,6 +31,7 @@ from bot.core.ports import (
 )
 from bot.core.topics import Topics
 from storage.chats import ChatRepository, ChatRow
+from storage.db import StorageError
 from storage.messages import MessageRepository, MessageRow
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,9 @@ class Relay:
         self._wake = asyncio.Event()
         self._stopping = False
         self._held: dict[str, float] = {}
+        self._unwritten: list[Callable[[], Awaitable[None]]] = []
+        """What Telegram already shows but the database refused to record (a full disk): written
+        before anything else is posted, so that nothing is posted twice meanwhile."""
         self.unavailable: str | None = None
         """Why nothing can be posted right now (None while Telegram accepts posts)."""
 
@@ -95,8 +99,16 @@ class Relay:
                 await self._sleep(backoff)
                 backoff = min(backoff * 2, self._max_backoff)
                 continue
+            except StorageError as exc:
+                # The database said why (once); posting waits until it takes writes again.
+                log.warning(
+                    "relay: paused for %.0fs, the database refuses writes: %s", backoff, exc
+                )
+                await self._sleep(backoff)
+                backoff = min(backoff * 2, self._max_backoff)
+                continue
             except Exception:
-                # A bug or a broken database must not end the relay: say so and try again.
+                # A bug must not end the relay: say so and try again.
                 log.exception("relay: unexpected error, retrying in %.0fs", backoff)
                 await self._sleep(backoff)
                 backoff = min(backoff * 2, self._max_backoff)
@@ -129,6 +141,7 @@ class Relay:
 
     async def drain_once(self) -> int:
         """One round over the chats with waiting messages; returns how many posts were made."""
+        await self._write_pending()
         posted = 0
         now = time.monotonic()
         for chat_id in await self._messages.chats_with_pending(limit=200):
@@ -155,8 +168,8 @@ class Relay:
                     break
                 chat = await self._deliver(chat, post)
                 count += 1
-        except (ShuttingDown, TelegramUnavailable):
-            raise  # Telegram as a whole: the run loop waits
+        except (ShuttingDown, TelegramUnavailable, StorageError):
+            raise  # Telegram or the database as a whole: the run loop waits
         except Exception as exc:  # noqa: BLE001 - logged with its traceback in _chat_failed
             # This chat's own problem (a refused topic, an odd message): hold it back a while,
             # keep its order, and let the other chats go on.
@@ -219,14 +232,17 @@ class Relay:
             merged = self._renderer.merge_header(header, post)
             if merged is None:
                 await self._telegram.post_text(chat.topic_id, header)
-                await self._chats.mark_topic_opened(chat.chat_id)
+                await self._record(lambda: self._chats.mark_topic_opened(chat.chat_id))
                 opens_topic = False
             else:
                 post = merged
         tg_message_id = await self._send(chat, post)
         if post.message_ids or opens_topic:
-            await self._messages.mark_posted(
-                chat.chat_id, post.message_ids, tg_message_id, opened_topic=opens_topic
+            ids = list(post.message_ids)
+            await self._record(
+                lambda: self._messages.mark_posted(
+                    chat.chat_id, ids, tg_message_id, opened_topic=opens_topic
+                )
             )
         log.info(
             "chat %s: posted %d message(s) to topic %s as %s",
@@ -235,6 +251,19 @@ class Relay:
             chat.topic_id,
             tg_message_id,
         )
+
+    async def _record(self, write: Callable[[], Awaitable[None]]) -> None:
+        """Write down what Telegram now shows; if the database refuses, keep it for later."""
+        try:
+            await write()
+        except StorageError:
+            self._unwritten.append(write)
+            raise
+
+    async def _write_pending(self) -> None:
+        while self._unwritten:
+            await self._unwritten[0]()
+            self._unwritten.pop(0)
 
     async def _send(self, chat: ChatRow, post: Post) -> int:
         """The Telegram message id of the post; falls back to plain text when Telegram refuses."""

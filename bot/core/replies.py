@@ -18,6 +18,7 @@ from bot import texts
 from bot.core.ports import TelegramFault, TelegramPort
 from bot.core.split import split_text
 from storage.chats import ChatRepository
+from storage.db import StorageError
 from storage.outbox import OutboxItem, OutboxRepository
 
 log = logging.getLogger(__name__)
@@ -82,9 +83,16 @@ class StaffReplies:
             return
         if not items:
             return
-        added = await self._outbox.enqueue(
-            chat.chat_id, message.topic_id, message.message_id, items
-        )
+        try:
+            added = await self._outbox.enqueue(
+                chat.chat_id, message.topic_id, message.message_id, items
+            )
+        except StorageError as exc:
+            log.error(
+                "chat %s: staff message %s not accepted: %s", chat.chat_id, message.message_id, exc
+            )
+            self._answer(message, texts.NOT_ACCEPTED_STORAGE)
+            return
         if added:
             log.info(
                 "chat %s: staff message %s queued as %d part(s)",

@@ -18,6 +18,7 @@ from storage.outbox import OutboxRepository
 class Snapshot:
     version: str
     database_ok: bool
+    write_problem: str | None
     last_sync: datetime | None
     sync_error: str | None
     pending_posts: int
@@ -62,6 +63,7 @@ class BridgeStatus:
         return Snapshot(
             version=self._version,
             database_ok=database_ok,
+            write_problem=self._db.write_problem,
             last_sync=self._syncer.health.last_success,
             sync_error=self._syncer.health.last_error,
             pending_posts=posts.get("pending", 0),
@@ -74,7 +76,8 @@ class BridgeStatus:
         )
 
     async def health(self) -> HealthReport:
-        """Healthy while the database answers and Ozon was synced within three poll intervals."""
+        """Healthy while the database answers and takes writes, and Ozon was synced within three
+        poll intervals."""
         snap = await self.snapshot()
         details = {
             "version": snap.version,
@@ -86,9 +89,12 @@ class BridgeStatus:
             "push_queue": snap.push_queue,
             "sync_error": snap.sync_error,
             "telegram_problem": snap.telegram_problem,
+            "write_problem": snap.write_problem,
         }
         if not snap.database_ok:
             return HealthReport(False, "the database does not answer", details)
+        if snap.write_problem:
+            return HealthReport(False, snap.write_problem, details)
         limit = timedelta(seconds=3 * self._poll_interval)
         if snap.last_sync is None:
             return HealthReport(False, "no successful Ozon sync yet", details)

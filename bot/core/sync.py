@@ -26,6 +26,7 @@ from bot.ozon import (
     message_id_key,
 )
 from storage.chats import ChatRepository, ChatRow, ChatSeen
+from storage.db import StorageError
 from storage.messages import MessageRepository, NewMessage
 from storage.outbox import OutboxRepository
 
@@ -97,7 +98,7 @@ class Syncer:
                 self.health.last_error = exc.explanation
                 log.error("poll failed: %s", exc.explanation)
                 raise
-            except OzonError as exc:
+            except (OzonError, StorageError) as exc:
                 self.health.last_error = str(exc)
                 log.warning("poll failed: %s", exc)
                 raise
@@ -145,21 +146,30 @@ class Syncer:
             await observe(page)
 
         gate = asyncio.Semaphore(self._concurrency)
+        refused: list[StorageError] = []
 
         async def one(chat_id: str, list_last_id: str | None) -> None:
             async with gate:
+                if refused:
+                    return  # the database takes no writes: the next poll tries again
                 try:
-                    report.messages_recorded += await self._sync(chat_id, list_last_id)
-                except OzonError as exc:
-                    report.failed_chats.append(chat_id)
-                    await self._chats.set_sync_error(chat_id, str(exc))
-                    log.warning("chat %s: sync failed: %s", chat_id, exc)
+                    try:
+                        report.messages_recorded += await self._sync(chat_id, list_last_id)
+                    except OzonError as exc:
+                        report.failed_chats.append(chat_id)
+                        log.warning("chat %s: sync failed: %s", chat_id, exc)
+                        await self._chats.set_sync_error(chat_id, str(exc))
+                        return
+                except StorageError as exc:
+                    refused.append(exc)
                     return
                 report.chats_synced += 1
 
         async with asyncio.TaskGroup() as group:
             for chat_id, list_last_id in due.items():
                 group.create_task(one(chat_id, list_last_id))
+        if refused:
+            raise refused[0]
         return report
 
     async def sync_chat(self, chat_id: str) -> int:

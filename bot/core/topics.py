@@ -8,6 +8,7 @@ import logging
 from bot.core.locks import KeyedLocks
 from bot.core.ports import PostRenderer, TelegramPort
 from storage.chats import ChatRepository, ChatRow
+from storage.db import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +21,8 @@ class Topics:
         self._telegram = telegram
         self._renderer = renderer
         self._locks = KeyedLocks()
+        self._unsaved: dict[str, int] = {}
+        """Topics created while the database refused to remember them: used, not made again."""
 
     async def ensure(self, chat: ChatRow) -> ChatRow:
         """The chat with a topic: the remembered one, or a new one."""
@@ -43,8 +46,14 @@ class Topics:
             return await self._create(current)
 
     async def _create(self, chat: ChatRow) -> ChatRow:
-        topic_id = await self._telegram.create_topic(self._renderer.topic_name(chat))
-        await self._chats.set_topic(chat.chat_id, topic_id)
+        topic_id = self._unsaved.pop(chat.chat_id, None)
+        if topic_id is None or topic_id == chat.topic_id:
+            topic_id = await self._telegram.create_topic(self._renderer.topic_name(chat))
+        try:
+            await self._chats.set_topic(chat.chat_id, topic_id)
+        except StorageError:
+            self._unsaved[chat.chat_id] = topic_id
+            raise
         log.info("chat %s: created topic %s", chat.chat_id, topic_id)
         created = await self._chats.get(chat.chat_id)
         assert created is not None

@@ -91,7 +91,7 @@ def render_status(snap: Snapshot, broadcast: str = "") -> str:
         )
     return texts.STATUS.format(
         version=html.escape(snap.version),
-        database=texts.STATUS_DB_OK if snap.database_ok else texts.STATUS_DB_DOWN,
+        database=_database_line(snap),
         last_sync=last_sync,
         sync_error=texts.STATUS_SYNC_ERROR.format(error=html.escape(snap.sync_error))
         if snap.sync_error
@@ -110,3 +110,11 @@ def render_status(snap: Snapshot, broadcast: str = "") -> str:
         else texts.STATUS_TELEGRAM_OK,
         broadcast=broadcast,
     )
+
+
+def _database_line(snap: Snapshot) -> str:
+    if not snap.database_ok:
+        return texts.STATUS_DB_DOWN
+    if snap.write_problem:
+        return texts.STATUS_DB_READONLY.format(problem=html.escape(snap.write_problem))
+    return texts.STATUS_DB_OK

@@ -16,6 +16,7 @@ from bot.telegram.admins import Admins
 from bot.telegram.callbacks import BroadcastAction
 from bot.telegram.gateway import TelegramGateway
 from storage.broadcasts import BroadcastRepository, BroadcastRow, Progress
+from storage.db import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,12 @@ def build_broadcast_router(forum_chat_id: int) -> Router:
         except BroadcastRefused as exc:
             await gateway.say(
                 message.chat.id, texts.BROADCAST_REFUSED.format(reason=html.escape(str(exc)))
+            )
+            return
+        except StorageError as exc:
+            log.error("broadcast not prepared: %s", exc)
+            await gateway.say(
+                message.chat.id, texts.BROADCAST_REFUSED.format(reason=texts.STORAGE_REFUSED)
             )
             return
         if preview.count == 0:
@@ -86,6 +93,12 @@ def build_broadcast_router(forum_chat_id: int) -> Router:
                 job = await broadcasts.cancel(callback_data.job_id, query.from_user.id)
         except BroadcastRefused as exc:
             await query.answer(str(exc), show_alert=True)
+            return
+        except StorageError as exc:
+            log.error(
+                "broadcast %s: %s not recorded: %s", callback_data.job_id, callback_data.action, exc
+            )
+            await query.answer(texts.STORAGE_REFUSED, show_alert=True)
             return
         confirmed = callback_data.action == "go"
         await query.answer(
