@@ -238,19 +238,40 @@ def _start_polling(bridge: Bridge, stack: AsyncExitStack) -> None:
     dispatcher.include_router(build_admin_router(settings.forum_chat_id))
     dispatcher.include_router(build_broadcast_router(settings.forum_chat_id))
     dispatcher.include_router(build_router(settings.forum_chat_id))
+    stopping = asyncio.Event()
     polling = asyncio.create_task(
-        dispatcher.start_polling(
-            bridge.bot,
-            handle_signals=False,
-            close_bot_session=False,
-            # One update at a time: Telegram's offset moves past an update only after its
-            # handler has recorded it.
-            handle_as_tasks=False,
-            allowed_updates=["message", "edited_message", "callback_query"],
-        ),
-        name="telegram-polling",
+        _receive_updates(dispatcher, bridge.bot, stopping), name="telegram-polling"
     )
-    stack.push_async_callback(_stop_polling, dispatcher, polling)
+    stack.push_async_callback(_stop_polling, dispatcher, polling, stopping)
+
+
+async def _receive_updates(dispatcher: Dispatcher, bot: Bot, stopping: asyncio.Event) -> None:
+    """Staff's messages and buttons for as long as the bridge runs. aiogram gives up polling
+    for good when its opening getMe fails (a 5xx, a 429, a network error): start it again."""
+    backoff = 1.0
+    while not stopping.is_set():
+        try:
+            await dispatcher.start_polling(
+                bot,
+                handle_signals=False,
+                close_bot_session=False,
+                # One update at a time: Telegram's offset moves past an update only after its
+                # handler has recorded it.
+                handle_as_tasks=False,
+                allowed_updates=["message", "edited_message", "callback_query"],
+            )
+        except Exception as exc:  # noqa: BLE001 - any reason is worth a retry, and is logged
+            log.error(
+                "telegram: receiving staff messages failed (%s: %s), trying again in %.0fs",
+                type(exc).__name__,
+                exc,
+                backoff,
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), timeout=backoff)
+            backoff = min(backoff * 2, 60.0)
+        else:
+            return  # stopped on purpose
 
 
 async def _poll(syncer: Syncer) -> None:
@@ -281,8 +302,11 @@ def _worker_ended(task: asyncio.Task[None], stop: asyncio.Event) -> None:
     stop.set()
 
 
-async def _stop_polling(dispatcher: Dispatcher, polling: asyncio.Task[None]) -> None:
-    with contextlib.suppress(RuntimeError):  # polling had not started yet
+async def _stop_polling(
+    dispatcher: Dispatcher, polling: asyncio.Task[None], stopping: asyncio.Event
+) -> None:
+    stopping.set()
+    with contextlib.suppress(RuntimeError):  # polling had not started, or is waiting to retry
         await dispatcher.stop_polling()
     done, _ = await asyncio.wait([polling], timeout=2)
     if not done:

@@ -169,3 +169,16 @@ async def test_429_and_5xx_bursts_deliver_every_reply_exactly_once(
         replies = [staff_says(tg, topic, f"Ответ номер {n}") for n in range(4)]
         await wait_for(lambda: all(reaction(tg, r) == "👌" for r in replies), within=60)
     assert texts_to(ozon, chat) == [f"Ответ номер {n}" for n in range(4)]
+
+
+async def test_replies_flow_after_telegram_fails_the_bridges_first_calls(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    """aiogram gives up polling for good when its opening getMe fails; the bridge starts it
+    again, so a Telegram hiccup at start-up does not leave staff replies unread until a restart."""
+    tg.fail_next("getMe", 502, count=2)
+    async with buyer_topic(ozon, tg, bridge) as (chat, topic):
+        reply = staff_says(tg, topic, "Ответ после сбоя Telegram при запуске")
+        await wait_for(lambda: reaction(tg, reply) == "👌", within=20)
+    assert texts_to(ozon, chat) == ["Ответ после сбоя Telegram при запуске"]
+    assert [c.status for c in tg.calls("getMe")][:3] == [502, 502, 200]
