@@ -9,6 +9,7 @@ be scaled with FAULT_SCALE (1.0 = the issue's 1,000 messages, 200 replies, 300 c
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import random
 import signal
@@ -56,6 +57,10 @@ def posted(tg: FakeTelegram) -> str:
     return "\n".join(m.text or m.caption or "" for m in tg.sent)
 
 
+def started(proc: BridgeProcess) -> bool:
+    return "running:" in proc.output
+
+
 def broadcast_chats(db: Path) -> list[str]:
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
         rows = conn.execute(
@@ -80,7 +85,7 @@ async def drive(
         ozon, tg, db,
         admin_ids=ADMIN, broadcast_per_second=20, reply_per_chat_per_minute=600,
         telegram_messages_per_minute=60, telegram_budget_window_seconds=0.3,
-        ozon_rate_limit_per_second=50, ozon_timeout_seconds=1.5, log_level="WARNING",
+        ozon_rate_limit_per_second=50, ozon_timeout_seconds=1.5, log_level="INFO",
     )  # fmt: skip
     if faults:
         ozon.fault_rate(
@@ -92,13 +97,13 @@ async def drive(
         replies = list(reply_texts)
         broadcast_sent = False
         while later or replies or not broadcast_sent:
-            for _ in range(20):
+            # Paced to last through all ten kills (about 40 s at full size).
+            for _ in range(4):
                 if later:
                     ozon.add_message(rng.choice(chats), later.pop(0))
             topics = [t.thread_id for t in tg.topics.values() if not t.deleted]
-            for _ in range(5):
-                if replies and topics:
-                    tg.user_message(replies.pop(0), thread_id=rng.choice(topics))
+            if replies and topics:
+                tg.user_message(replies.pop(0), thread_id=rng.choice(topics))
             if not broadcast_sent and len(topics) >= CHATS:
                 tg.user_message("/broadcast Рассылка для {chat_id}", thread_id=None, from_id=ADMIN)
                 broadcast_sent = True
@@ -122,10 +127,14 @@ async def drive(
 
     feeder = asyncio.create_task(feed())
     confirmer = asyncio.create_task(confirm_broadcast())
+    procs: list[BridgeProcess] = []
     for _ in range(KILLS):
         proc = BridgeProcess(env, tmp_path)
+        procs.append(proc)
         await proc.start()
-        await asyncio.sleep(rng.uniform(1.0, 4.0))  # the fault schedule: a random moment
+        # Kill it at a random moment of its work (not while it is still importing).
+        await wait_for(functools.partial(started, proc), within=60, what="the bridge up")
+        await asyncio.sleep(rng.uniform(0.2, 3.0))
         proc.signal(signal.SIGKILL)
         await proc.wait()
 
@@ -144,6 +153,7 @@ async def drive(
         )
 
     final = BridgeProcess(env, tmp_path)
+    procs.append(final)
     await final.start()
     try:
         await asyncio.wait_for(asyncio.gather(feeder, confirmer), timeout=600)
@@ -151,7 +161,7 @@ async def drive(
         tg._faults.clear()
         await wait_for(settled, within=600, interval=0.5, what="everything to arrive")
     except BaseException:
-        print("\n".join(final.lines[-60:]))  # the bridge's own account, for the failure report
+        report_failure(procs, tg, feeder)
         raise
     finally:
         ozon.fault_rate(0)
@@ -168,6 +178,24 @@ async def drive(
         broadcast_missed=sum(1 for c in chosen if f"Рассылка для {c}" not in sent_texts),
         broadcast_repeated=sum(1 for c in chosen if sent_texts.count(f"Рассылка для {c}") > 1),
     )
+
+
+def report_failure(
+    procs: list[BridgeProcess], tg: FakeTelegram, feeder: asyncio.Task[None]
+) -> None:
+    """The bridges' own account of what went wrong, for the failure report."""
+    notable = ("ERROR", "Traceback", "broadcast", "stopping", "running:")
+    for n, proc in enumerate(procs):
+        lines = [line for line in proc.lines if any(word in line for word in notable)]
+        print(f"--- bridge run {n + 1}: {len(proc.lines)} log lines, notable:")
+        print("\n".join(lines[-40:]))
+    print("--- the last run's last lines:")
+    print("\n".join(procs[-1].lines[-30:]))
+    general = [(m.text or "")[:120] for m in tg.thread_messages(None)]
+    print(f"topics {len(tg.topics)}, feeder done {feeder.done()}, General: {general[-8:]}")
+    polls = [(c.status, c.params.get("offset")) for c in tg.calls("getUpdates")]
+    waiting = [u["update_id"] for u in tg._updates]
+    print(f"getUpdates: {len(polls)} calls, last {polls[-5:]}; updates waiting: {waiting[:10]}")
 
 
 @pytest.mark.parametrize("faults", [False, True], ids=["clean", "faulty-apis"])

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tests.conftest import bridge_env
 from tests.fakes.ozon import FakeOzon
 from tests.fakes.telegram import FakeTelegram
+from tests.process import BridgeProcess
 from tests.waiting import wait_for
 
 Bridge = Callable[..., Any]
@@ -120,3 +127,70 @@ async def test_healthz_follows_ozon(ozon: FakeOzon, tg: FakeTelegram, bridge: Br
         assert (
             await http.post("/ozon/push", json={"message_type": "TYPE_PING"})
         ).status_code == 404
+
+
+# Requests no push receiver may accept: random bytes, JSON that is not an object, objects without
+# a type, and chat events without a usable chat id.
+_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
+_bad_chat_ids: st.SearchStrategy[Any] = st.sampled_from([None, "", "   ", [], {}, True, 1.5])
+GARBAGE = (
+    st.binary(max_size=600)
+    | st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4), max_leaves=10).map(
+        lambda value: json.dumps(value).encode()
+    )
+    | st.dictionaries(st.text(max_size=12).filter(lambda k: k != "message_type"), _scalars).map(
+        lambda value: json.dumps(value).encode()
+    )
+    | st.builds(
+        lambda kind, chat: json.dumps({"message_type": kind, "chat_id": chat}).encode(),
+        st.sampled_from(["TYPE_NEW_MESSAGE", "TYPE_UPDATE_MESSAGE", "TYPE_CHAT_CLOSED"]),
+        _bad_chat_ids,
+    )
+)
+
+
+@pytest.mark.process
+async def test_a_running_bridge_refuses_garbage_and_stays_up(
+    ozon: FakeOzon, tg: FakeTelegram, tmp_path: Path
+) -> None:
+    bodies: list[bytes] = []
+
+    @settings(max_examples=300, deadline=None, database=None)
+    @given(body=GARBAGE)
+    def collect(body: bytes) -> None:
+        bodies.append(body)
+
+    collect()
+    bodies += [b"{" * (2 * 1024 * 1024), json.dumps({"pad": "x" * (1024 * 1024 + 1)}).encode()]
+
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Сообщение до проверки")
+    port = free_port()
+    env = bridge_env(
+        ozon, tg, tmp_path / "bridge.sqlite3", push_enabled=True, push_port=port,
+        push_allowed_ips="127.0.0.1/32", poll_interval_seconds=600,
+    )  # fmt: skip
+    bridge = BridgeProcess(env, tmp_path)
+    await bridge.start()
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+            await wait_for(lambda: "Сообщение до проверки" in shown(tg), within=30)
+            posts, history = len(tg.sent), ozon.count("/v3/chat/history")
+            statuses = []
+            for body in bodies:
+                answer = await http.post(
+                    "/ozon/push", content=body, headers={"Content-Type": "application/json"}
+                )
+                assert answer.headers["content-type"].startswith("application/json")
+                statuses.append(answer.status_code)
+            health = await http.get("/healthz")
+        assert all(400 <= code < 500 for code in statuses), sorted(set(statuses))
+        assert 413 in statuses
+        assert bridge.running
+        assert health.status_code == 200
+        assert health.json()["push_queue"] == 0
+        # Nothing reached the queues: no chat was synced, nothing was posted.
+        assert ozon.count("/v3/chat/history") == history
+        assert len(tg.sent) == posts
+    finally:
+        assert await bridge.stop() == 0
