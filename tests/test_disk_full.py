@@ -38,12 +38,18 @@ def shown(tg: FakeTelegram) -> str:
 
 
 def db_states(path: Path, chat_id: str) -> list[str]:
+    """The chat's messages' states, oldest first ([] before the bridge has made its tables)."""
     if not path.exists():
         return []
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-        rows = conn.execute(
-            "SELECT state FROM messages WHERE chat_id = ? ORDER BY message_id", (chat_id,)
-        ).fetchall()
+        try:
+            rows = conn.execute(
+                "SELECT state FROM messages WHERE chat_id = ? ORDER BY message_id", (chat_id,)
+            ).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "no such table" not in str(exc):
+                raise
+            return []
     return [row[0] for row in rows]
 
 
