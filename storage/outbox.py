@@ -128,12 +128,14 @@ class OutboxRepository:
         row = await self._db.fetch_one("SELECT * FROM outbox WHERE id = ?", (row_id,))
         return None if row is None else OutboxRow.from_row(row)
 
-    async def mark_sending(self, row_id: int) -> None:
-        """Written (and committed) before the send: after a crash the row is reconciled first."""
+    async def mark_sending(self, row_id: int, *, settle: timedelta) -> None:
+        """Written (and committed) before the send: after a crash the row is reconciled first,
+        once `settle` has passed, so that Ozon's history has had time to show the message."""
+        now = utcnow()
         await self._db.execute(
-            "UPDATE outbox SET state = 'sending', sending_at = ?, attempts = attempts + 1 "
-            "WHERE id = ?",
-            (to_db_time(utcnow()), row_id),
+            "UPDATE outbox SET state = 'sending', sending_at = ?, not_before = ?, "
+            "attempts = attempts + 1 WHERE id = ?",
+            (to_db_time(now), to_db_time(now + settle), row_id),
         )
 
     async def mark_delivered(self, row_id: int) -> None:
@@ -143,15 +145,19 @@ class OutboxRepository:
             (to_db_time(utcnow()), row_id),
         )
 
-    async def postpone(self, row_id: int, delay: timedelta, detail: str, *, unsure: bool) -> None:
+    async def postpone(
+        self, row_id: int, delay: timedelta, detail: str, *, unsure: bool, count: bool = False
+    ) -> None:
         """Try again later. `unsure`: the send may have reached Ozon; keep `sending` so the next
-        attempt reconciles before sending."""
+        attempt reconciles before sending. `count`: count this as an attempt."""
         await self._db.execute(
-            "UPDATE outbox SET state = ?, not_before = ?, detail = ? WHERE id = ?",
+            "UPDATE outbox SET state = ?, not_before = ?, detail = ?, attempts = attempts + ? "
+            "WHERE id = ?",
             (
                 "sending" if unsure else "queued",
                 to_db_time(utcnow() + delay),
                 detail[:500],
+                int(count),
                 row_id,
             ),
         )
@@ -200,8 +206,11 @@ class OutboxRepository:
         return list(grouped.items())
 
     async def mark_notified(self, tg_message_id: int) -> None:
+        # Only final rows: a «Повторить» pressed meanwhile keeps its rows' outcome to be shown.
         await self._db.execute(
-            "UPDATE outbox SET notified = 1 WHERE tg_message_id = ?", (tg_message_id,)
+            "UPDATE outbox SET notified = 1 WHERE tg_message_id = ? "
+            "AND state IN ('delivered', 'failed')",
+            (tg_message_id,),
         )
 
     async def claim_echo(
@@ -231,9 +240,11 @@ class OutboxRepository:
                 return int(linked["id"])
             candidates = await tx.fetch_all(
                 """
-                SELECT id, body FROM outbox
+                SELECT id, body, state FROM outbox
                 WHERE chat_id = ? AND kind = ? AND ozon_message_id IS NULL
-                  AND state IN ('sending', 'delivered') AND sending_at BETWEEN ? AND ?
+                  AND (state IN ('sending', 'delivered')
+                       OR (state = 'failed' AND reason = 'unavailable'))
+                  AND sending_at BETWEEN ? AND ?
                 ORDER BY id
                 """,
                 (chat_id, kind, to_db_time(created_at - window), to_db_time(created_at + skew)),
@@ -245,6 +256,13 @@ class OutboxRepository:
                         "UPDATE outbox SET ozon_message_id = ? WHERE id = ?",
                         (ozon_message_id, candidate["id"]),
                     )
+                    if candidate["state"] == "failed":
+                        # Given up as unreachable, yet it arrived: staff see it delivered after all.
+                        await tx.execute(
+                            "UPDATE outbox SET state = 'delivered', reason = NULL, detail = NULL, "
+                            "retriable = 0, notified = 0 WHERE id = ?",
+                            (candidate["id"],),
+                        )
                     return int(candidate["id"])
         return None
 

@@ -182,3 +182,23 @@ async def test_replies_flow_after_telegram_fails_the_bridges_first_calls(
         await wait_for(lambda: reaction(tg, reply) == "👌", within=20)
     assert texts_to(ozon, chat) == ["Ответ после сбоя Telegram при запуске"]
     assert [c.status for c in tg.calls("getMe")][:3] == [502, 502, 200]
+
+
+async def test_an_outcome_that_cannot_be_shown_does_not_hold_up_the_others(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    """Staff close a topic right after replying there: that failure reply cannot be posted,
+    and the outcomes of other staff messages still appear at once."""
+    async with buyer_topic(ozon, tg, bridge) as (chat, topic):
+        other_chat = ozon.add_chat()
+        ozon.add_message(other_chat, "Второй покупатель", order_number="777-2")
+        await wait_for(lambda: "Второй покупатель" in "".join(m.text or "" for m in tg.sent))
+        (other_topic,) = [t.thread_id for t in tg.topics.values() if t.thread_id != topic]
+        ozon.set_reply_window(chat, open=False)
+        tg.close_topic(topic)
+        late = staff_says(tg, topic, "Ответ в закрытую тему")
+        await wait_for(lambda: reaction(tg, late) == "👎")
+        fine = staff_says(tg, other_topic, "Ответ второму покупателю")
+        await wait_for(lambda: reaction(tg, fine) == "👌", within=10)
+    assert answers(tg, late) == []  # the topic is closed: the reaction alone tells staff
+    assert texts_to(ozon, other_chat) == ["Ответ второму покупателю"]

@@ -197,6 +197,44 @@ async def test_committed_rows_survive_reopen(tmp_path: Path) -> None:
         await db.close()
 
 
+async def test_a_send_given_up_as_unreachable_that_arrived_becomes_delivered(
+    tmp_path: Path,
+) -> None:
+    db = await Database.open(tmp_path / "bridge.sqlite3")
+    try:
+        chats, outbox = ChatRepository(db), OutboxRepository(db)
+        await chats.observe(
+            "c", chat_type="BUYER_SELLER", status="OPENED", created_at=None, unread_count=0
+        )
+        await outbox.enqueue("c", 7, 101, [OutboxItem("text", body="Ответ после сбоев")])
+        (row,) = await outbox.for_staff_message(101)
+        await outbox.mark_sending(row.id, settle=timedelta(0))
+        await outbox.fail(row, "unavailable", "HTTP 504", retriable=True)
+        await outbox.mark_notified(101)  # staff were told it failed
+        # Ozon's history shows it after all: it was the bridge's, and it arrived.
+        echo = await outbox.claim_echo(
+            "c", "9001", kind="text", body="Ответ после сбоев", created_at=datetime.now(UTC)
+        )
+        assert echo == row.id
+        (after,) = await outbox.for_staff_message(101)
+        assert (after.state, after.reason, after.retriable) == ("delivered", None, False)
+        assert [m for m, _ in await outbox.finished_unnotified()] == [101]  # staff see 👌 now
+        assert await outbox.retry(101) == 0  # and «Повторить» has nothing to send again
+        # A refusal (the buyer's window closed) is final: a same text later is the seller's own.
+        await outbox.enqueue("c", 7, 102, [OutboxItem("text", body="Окно закрыто")])
+        (refused,) = await outbox.for_staff_message(102)
+        await outbox.mark_sending(refused.id, settle=timedelta(0))
+        await outbox.fail(refused, "window_closed", "closed", retriable=False)
+        assert (
+            await outbox.claim_echo(
+                "c", "9002", kind="text", body="Окно закрыто", created_at=datetime.now(UTC)
+            )
+            is None
+        )
+    finally:
+        await db.close()
+
+
 async def test_echoes_link_to_the_rows_that_sent_them(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "bridge.sqlite3")
     try:
@@ -209,7 +247,7 @@ async def test_echoes_link_to_the_rows_that_sent_them(tmp_path: Path) -> None:
         await outbox.enqueue("c", 7, 102, items)
         first, second = await outbox.for_staff_message(101), await outbox.for_staff_message(102)
         for row in (*first, *second):
-            await outbox.mark_sending(row.id)
+            await outbox.mark_sending(row.id, settle=timedelta(0))
         sent_at = datetime.now(UTC)
 
         async def claim(message_id: str, body: str, at: datetime = sent_at) -> int | None:
@@ -224,7 +262,7 @@ async def test_echoes_link_to_the_rows_that_sent_them(tmp_path: Path) -> None:
         # A copy dated long after the send is not the bridge's either.
         await outbox.enqueue("c", 7, 103, items)
         (third,) = await outbox.for_staff_message(103)
-        await outbox.mark_sending(third.id)
+        await outbox.mark_sending(third.id, settle=timedelta(0))
         assert await claim("9005", "Спасибо! *Ждём* вас", sent_at + timedelta(hours=3)) is None
     finally:
         await db.close()

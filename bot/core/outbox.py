@@ -25,11 +25,10 @@ from bot import texts
 from bot.core.files import detect_file_type
 from bot.core.ports import (
     FileUnavailable,
-    PostRejected,
     ShuttingDown,
+    TelegramFault,
     TelegramPort,
     TelegramUnavailable,
-    TopicGone,
 )
 from bot.core.sync import Syncer
 from bot.ozon import (
@@ -102,23 +101,34 @@ class OutboxWorker:
     async def run(self) -> None:
         while not self._stopping:
             self._wake.clear()
+            wait = self._idle_wait
             try:
                 wait = await self.drain_once()
+            except ShuttingDown:
+                return
+            except Exception as exc:  # noqa: BLE001 - logged; the loop must go on
+                wait = self._loop_failed("sending", exc)
+            try:
                 await self.notify_finished()
             except ShuttingDown:
                 return
-            except TelegramUnavailable as exc:
-                log.warning("outbox: cannot tell staff the outcome yet: %s", exc)
-                wait = self._idle_wait
-            except StorageError as exc:
-                # A row caught between Ozon's answer and its record stays `sending`: it is
-                # reconciled against Ozon's history before it could ever be sent again.
-                log.warning("outbox: paused, the database refuses writes: %s", exc)
-                wait = WRITE_RETRY_SECONDS
-            except Exception:
-                log.exception("outbox: unexpected error, trying again shortly")
-                wait = self._idle_wait
+            except Exception as exc:  # noqa: BLE001 - logged; the loop must go on
+                # Sending goes on at its own pace; the outcomes are shown on a later pass.
+                wait = min(wait, self._loop_failed("showing outcomes", exc))
             await self._sleep(wait)
+
+    def _loop_failed(self, what: str, exc: Exception) -> float:
+        """Log why a pass stopped; returns how long to wait before the next."""
+        if isinstance(exc, StorageError):
+            # A row caught between Ozon's answer and its record stays `sending`: it is
+            # reconciled against Ozon's history before it could ever be sent again.
+            log.warning("outbox: %s paused, the database refuses writes: %s", what, exc)
+            return WRITE_RETRY_SECONDS
+        if isinstance(exc, TelegramUnavailable):
+            log.warning("outbox: %s waits for Telegram: %s", what, exc)
+        else:
+            log.error("outbox: %s: unexpected error, trying again shortly", what, exc_info=exc)
+        return self._idle_wait
 
     async def _sleep(self, seconds: float) -> None:
         if self._stopping or seconds <= 0:
@@ -140,7 +150,16 @@ class OutboxWorker:
             if budget_wait > 0:
                 wait = min(wait, budget_wait)
                 continue
-            await self._process(row)
+            try:
+                await self._process(row)
+            except (ShuttingDown, TelegramUnavailable, StorageError):
+                raise  # not this row's problem: the run loop waits
+            except Exception as exc:  # one odd row must not stop the others
+                log.error("chat %s: outbox %s: unexpected error", row.chat_id, row.id, exc_info=exc)
+                fresh = await self._outbox.get(row.id) or row
+                await self._postpone_or_fail(
+                    fresh, f"unexpected: {exc!r}", unsure=fresh.state == "sending", count=True
+                )
             wait = 0  # look again at once: the chat may have more
         return max(wait, 0.0)
 
@@ -159,22 +178,28 @@ class OutboxWorker:
             try:
                 delivered = await self._already_delivered(row)
             except OzonError as exc:
-                await self._postpone_or_fail(row, f"reconciling: {exc}", unsure=True)
+                await self._postpone_or_fail(row, f"reconciling: {exc}", unsure=True, count=True)
                 return
             if delivered:
                 log.info("chat %s: outbox %s is in Ozon's history: delivered", row.chat_id, row.id)
                 await self._outbox.mark_delivered(row.id)
                 return
+            if row.attempts >= MAX_ATTEMPTS:
+                # The last try is known not to have arrived: now it can be given up.
+                await self._fail(row, Failure("unavailable", row.detail or "", retriable=True))
+                return
             log.info("chat %s: outbox %s is not in Ozon's history: sending", row.chat_id, row.id)
         try:
             payload = await self._payload(row)
         except FileUnavailable as exc:
-            await self._postpone_or_fail(row, f"telegram: {exc}", unsure=False)
+            # A row sent before stays `sending`: a late echo is still looked for first.
+            unsure = row.state == "sending"
+            await self._postpone_or_fail(row, f"telegram: {exc}", unsure=unsure, count=True)
             return
         except _Refused as refused:
             await self._fail(row, refused.failure)
             return
-        await self._outbox.mark_sending(row.id)
+        await self._outbox.mark_sending(row.id, settle=SETTLE)
         self._sent.setdefault(row.chat_id, deque()).append(time.monotonic())
         try:
             if isinstance(payload, str):
@@ -217,9 +242,17 @@ class OutboxWorker:
         else:
             await self._fail(row, classify_refusal(exc))
 
-    async def _postpone_or_fail(self, row: OutboxRow, detail: str, *, unsure: bool) -> None:
-        attempts = max(row.attempts, 1)
+    async def _postpone_or_fail(
+        self, row: OutboxRow, detail: str, *, unsure: bool, count: bool = False
+    ) -> None:
+        """Try the row again later, or give up after MAX_ATTEMPTS. `unsure`: the send may have
+        reached Ozon. `count`: this failure came before a send (which counts attempts itself)."""
+        attempts = row.attempts + 1  # `row` was read before this attempt was counted
         if attempts >= MAX_ATTEMPTS:
+            if unsure and not count:
+                # The last send may have arrived: one more look at the history decides.
+                await self._outbox.postpone(row.id, SETTLE, detail, unsure=True)
+                return
             await self._fail(row, Failure("unavailable", detail, retriable=True))
             return
         delay = min(self._base_delay * 2 ** (attempts - 1), self._max_delay)
@@ -232,7 +265,9 @@ class OutboxWorker:
             detail,
             delay,
         )
-        await self._outbox.postpone(row.id, timedelta(seconds=delay), detail, unsure=unsure)
+        await self._outbox.postpone(
+            row.id, timedelta(seconds=delay), detail, unsure=unsure, count=count
+        )
 
     async def _fail(self, row: OutboxRow, failure: Failure) -> None:
         log.warning(
@@ -257,7 +292,9 @@ class OutboxWorker:
                         )
                 else:
                     await self._telegram.react(staff_message, texts.REACTION_DELIVERED)
-            except (PostRejected, TopicGone) as exc:
+            except (ShuttingDown, TelegramUnavailable):
+                raise
+            except TelegramFault as exc:  # a refused post, a deleted or closed topic
                 log.info("staff message %s: outcome not shown (%s)", staff_message, exc)
             await self._outbox.mark_notified(staff_message)
             if not failed and self._mark_read:
