@@ -134,8 +134,9 @@ class Database:
         """`async with db.transaction() as tx:` runs statements atomically (BEGIN IMMEDIATE)."""
         async with self._lock:
             try:
-                await self._conn.execute("BEGIN IMMEDIATE")
                 try:
+                    # Inside: a cancellation landing just after BEGIN still rolls back.
+                    await self._conn.execute("BEGIN IMMEDIATE")
                     yield Transaction(self._conn)
                     await self._conn.execute("COMMIT")
                 except BaseException:

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
+from bot.core.ports import TelegramUnavailable
 from bot.core.replies import OZON_TEXT_LIMIT
 from bot.ozon import ChatStatus
 from storage.broadcasts import BroadcastRepository, BroadcastRow, Progress
@@ -306,7 +307,12 @@ class BroadcastWorker:
         now = time.monotonic()
         if not final and last and (now - last[0] < self._progress_every or last[1] == progress):
             return
-        await self._on_progress(job, progress, final)
+        try:
+            await self._on_progress(job, progress, final)
+        except TelegramUnavailable as exc:
+            # Sending goes on; the progress line (or the report, not yet marked) comes later.
+            log.warning("broadcast %s: progress waits for Telegram: %s", job.id, exc)
+            return
         self._last_progress[job.id] = (now, progress)
         if final:
             await self._repo.mark_reported(job.id)

@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from bot import texts
 from bot.core.broadcast import BroadcastRefused, Broadcasts, Preview
-from bot.core.ports import TelegramFault
+from bot.core.ports import ShuttingDown, TelegramUnavailable
 from bot.telegram.admins import Admins
 from bot.telegram.callbacks import BroadcastAction
 from bot.telegram.gateway import TelegramGateway
@@ -107,13 +107,15 @@ def build_broadcast_router(forum_chat_id: int) -> Router:
         if job.preview_message_id is None or job.progress_message_id is not None:
             return
         if confirmed:
+            # Remembered first: the worker's progress and report find the message even if this
+            # edit fails or the bridge stops right after.
+            await broadcasts.remember_progress(job.id, job.preview_message_id)
             await gateway.edit(
                 job.reply_chat_id,
                 job.preview_message_id,
                 render_progress(job, Progress(job.total, 0, {}, 0, job.total, 0)),
                 markup=_buttons(job.id, go=False),
             )
-            await broadcasts.remember_progress(job.id, job.preview_message_id)
         else:
             await gateway.edit(
                 job.reply_chat_id,
@@ -142,8 +144,11 @@ class ProgressReporter:
                 html_text,
                 markup=None if final else _buttons(job.id, go=False),
             )
-        except TelegramFault as exc:
-            log.warning("broadcast %s: progress not shown: %s", job.id, exc)
+        except (ShuttingDown, TelegramUnavailable):
+            raise  # Telegram as a whole: the report is shown on a later pass
+        except Exception as exc:  # noqa: BLE001 - a deleted message or a blocked private chat
+            # This message cannot show it (deleted, or the admin blocked the bot): the job goes on.
+            log.warning("broadcast %s: progress not shown: %r", job.id, exc)
 
 
 def _buttons(job_id: int, *, go: bool) -> InlineKeyboardMarkup:
