@@ -715,7 +715,7 @@ async def replies(sizes: Sizes) -> list[Row]:
 
 async def broadcast(sizes: Sizes) -> list[Row]:
     count = sizes.broadcast_chats
-    rate = 20
+    rate = 10  # half of the Ozon limiter (20 requests/s by default): room left for live replies
     async with stand("broadcast") as st:
         made = seed_chats(st.ozon, count, age=timedelta(hours=1))
         await prepopulate(st.db_path, made, buyer_at=datetime.now(UTC) - timedelta(hours=1))
