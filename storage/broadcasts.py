@@ -156,6 +156,14 @@ class BroadcastRepository:
                     "WHERE broadcast_id = ? AND state = 'pending'",
                     (job_id,),
                 )
+                # Handed to the outbox but not sent yet (`queued` never reached Ozon): not sent
+                # at all. A send in flight (`sending`) finishes and counts as what it became.
+                await tx.execute(
+                    "UPDATE outbox SET state = 'failed', reason = 'cancelled', notified = 1, "
+                    "not_before = NULL, finished_at = ? "
+                    "WHERE broadcast_id = ? AND state = 'queued'",
+                    (to_db_time(utcnow()), job_id),
+                )
         return bool(changed)
 
     async def set_message(self, job_id: int, column: str, message_id: int) -> None:
@@ -208,12 +216,13 @@ class BroadcastRepository:
             n = row["n"]
             if row["recipient"] == "pending":
                 pending += n
-            elif row["recipient"] == "skipped":
+            elif row["recipient"] == "skipped" or row["reason"] == "cancelled":
                 skipped += n
             elif row["outbox"] == "delivered":
                 delivered += n
             elif row["outbox"] == "failed":
-                failed[row["reason"] or "unavailable"] = failed.get(row["reason"], 0) + n
+                reason = row["reason"] or "unavailable"
+                failed[reason] = failed.get(reason, 0) + n
             else:
                 in_flight += n
         total = delivered + sum(failed.values()) + in_flight + pending + skipped

@@ -128,15 +128,17 @@ class OutboxRepository:
         row = await self._db.fetch_one("SELECT * FROM outbox WHERE id = ?", (row_id,))
         return None if row is None else OutboxRow.from_row(row)
 
-    async def mark_sending(self, row_id: int, *, settle: timedelta) -> None:
+    async def mark_sending(self, row_id: int, *, settle: timedelta) -> bool:
         """Written (and committed) before the send: after a crash the row is reconciled first,
-        once `settle` has passed, so that Ozon's history has had time to show the message."""
+        once `settle` has passed, so that Ozon's history has had time to show the message.
+        False: the row was finished meanwhile (a broadcast cancelled): do not send it."""
         now = utcnow()
-        await self._db.execute(
+        changed = await self._db.execute(
             "UPDATE outbox SET state = 'sending', sending_at = ?, not_before = ?, "
-            "attempts = attempts + 1 WHERE id = ?",
+            "attempts = attempts + 1 WHERE id = ? AND state IN ('queued', 'sending')",
             (to_db_time(now), to_db_time(now + settle), row_id),
         )
+        return changed > 0
 
     async def mark_delivered(self, row_id: int) -> None:
         await self._db.execute(

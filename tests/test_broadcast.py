@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -168,6 +169,48 @@ async def test_filters_and_placeholders(ozon: FakeOzon, tg: FakeTelegram, bridge
         chats["live1"]: ["Только для постоянных: 55501-1"],
         extra: ["Только для постоянных: 55577-1"],
     }
+
+
+def recipient_state(db: Path, chat_id: str) -> str | None:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        row = conn.execute(
+            "SELECT state FROM broadcast_recipients WHERE chat_id = ?", (chat_id,)
+        ).fetchone()
+    return None if row is None else str(row[0])
+
+
+async def test_cancel_while_running_stops_what_was_not_sent_and_reports_it(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    chats = seed(ozon)
+    settings = {"admin_ids": [ADMIN], "reply_per_chat_per_minute": 1, "broadcast_per_second": 5}
+    async with bridge(**settings) as config:
+        await wait_for(lambda: all(f"Вопрос {n}" in shown(tg) for n in range(3)))
+        # A staff reply spends the first chat's budget: its broadcast message has to wait.
+        (topic,) = [t.thread_id for t in tg.topics.values() if "55500-1" in t.name]
+        tg.user_message("Ответ покупателю", thread_id=topic)
+        await wait_for(lambda: len(ozon.sent_texts) == 1)
+        command(tg, "/broadcast Акция для {order_number}")
+        preview = await preview_for(tg, 1)
+        tg.callback(button(preview, 0), from_id=ADMIN, message_id=preview.message_id)
+        await wait_for(lambda: len(ozon.sent_texts) == 3, within=30)  # the two other chats
+        await wait_for(lambda: recipient_state(config.database_path, chats["live0"]) == "queued")
+
+        stop = button(preview, 0)  # the progress message's only button
+        assert "stop" in stop
+        tg.callback(stop, from_id=ADMIN, message_id=preview.message_id)
+        await wait_for(lambda: "отменена" in last_text(preview), within=15)
+        report = last_text(preview)
+    assert "Доставлено: 2 из 3" in report
+    assert "Пропущено: 1" in report
+    assert texts_by_chat(ozon)[chats["live0"]] == ["Ответ покупателю"]
+    # And it never will be: the waiting message left the outbox with the cancel.
+    with sqlite3.connect(f"file:{config.database_path}?mode=ro", uri=True) as conn:
+        waiting = conn.execute(
+            "SELECT state, reason FROM outbox WHERE chat_id = ? AND broadcast_id IS NOT NULL",
+            (chats["live0"],),
+        ).fetchall()
+    assert waiting == [("failed", "cancelled")]
 
 
 async def test_ozon_429s_slow_a_broadcast_down_without_loss(

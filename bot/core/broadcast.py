@@ -299,7 +299,9 @@ class BroadcastWorker:
                 await self._report(job, progress, final=False)
         for job in await self._repo.recent(20):
             if job.state in ("done", "cancelled") and not job.reported:
-                await self._report(job, await self._repo.progress(job.id), final=True)
+                progress = await self._repo.progress(job.id)
+                if progress.in_flight == 0:  # a cancelled job's last sends settle first
+                    await self._report(job, progress, final=True)
         return bool(running)
 
     async def _report(self, job: BroadcastRow, progress: Progress, *, final: bool) -> None:

@@ -173,22 +173,28 @@ class OutboxWorker:
             return 0.0
         return sent[0] + 60 - now if len(sent) >= self._per_chat else 0.0
 
+    async def _settled_by_history(self, row: OutboxRow) -> bool:
+        """A row whose send may have reached Ozon: True when Ozon's history (or giving up)
+        settles it, False when it is known not to have arrived and may be sent."""
+        try:
+            delivered = await self._already_delivered(row)
+        except OzonError as exc:
+            await self._postpone_or_fail(row, f"reconciling: {exc}", unsure=True, count=True)
+            return True
+        if delivered:
+            log.info("chat %s: outbox %s is in Ozon's history: delivered", row.chat_id, row.id)
+            await self._outbox.mark_delivered(row.id)
+            return True
+        if row.attempts >= MAX_ATTEMPTS:
+            # The last try is known not to have arrived: now it can be given up.
+            await self._fail(row, Failure("unavailable", row.detail or "", retriable=True))
+            return True
+        log.info("chat %s: outbox %s is not in Ozon's history: sending", row.chat_id, row.id)
+        return False
+
     async def _process(self, row: OutboxRow) -> None:
-        if row.state == "sending":
-            try:
-                delivered = await self._already_delivered(row)
-            except OzonError as exc:
-                await self._postpone_or_fail(row, f"reconciling: {exc}", unsure=True, count=True)
-                return
-            if delivered:
-                log.info("chat %s: outbox %s is in Ozon's history: delivered", row.chat_id, row.id)
-                await self._outbox.mark_delivered(row.id)
-                return
-            if row.attempts >= MAX_ATTEMPTS:
-                # The last try is known not to have arrived: now it can be given up.
-                await self._fail(row, Failure("unavailable", row.detail or "", retriable=True))
-                return
-            log.info("chat %s: outbox %s is not in Ozon's history: sending", row.chat_id, row.id)
+        if row.state == "sending" and await self._settled_by_history(row):
+            return
         try:
             payload = await self._payload(row)
         except FileUnavailable as exc:
@@ -199,7 +205,9 @@ class OutboxWorker:
         except _Refused as refused:
             await self._fail(row, refused.failure)
             return
-        await self._outbox.mark_sending(row.id, settle=SETTLE)
+        if not await self._outbox.mark_sending(row.id, settle=SETTLE):
+            log.info("chat %s: outbox %s was cancelled before its send", row.chat_id, row.id)
+            return
         self._sent.setdefault(row.chat_id, deque()).append(time.monotonic())
         try:
             if isinstance(payload, str):
