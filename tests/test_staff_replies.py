@@ -202,3 +202,17 @@ async def test_an_outcome_that_cannot_be_shown_does_not_hold_up_the_others(
         await wait_for(lambda: reaction(tg, fine) == "👌", within=10)
     assert answers(tg, late) == []  # the topic is closed: the reaction alone tells staff
     assert texts_to(ozon, other_chat) == ["Ответ второму покупателю"]
+
+
+async def test_a_command_in_a_topic_is_explained_not_sent(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    async with buyer_topic(ozon, tg, bridge) as (chat, topic):
+        command = staff_says(tg, topic, "/status")
+        note = staff_says(tg, topic, "// не отправлять: это заметка")
+        reply = staff_says(tg, topic, "Ответ после команды")
+        await wait_for(lambda: reaction(tg, reply) == "👌")
+        await wait_for(lambda: bool(answers(tg, command)))
+    assert "работают в теме General" in (answers(tg, command)[0].text or "")
+    assert answers(tg, note) == []
+    assert texts_to(ozon, chat) == ["Ответ после команды"]

@@ -110,8 +110,7 @@ class StaffReplies:
         if message.edited:
             return [], texts.EDIT_NOT_POSSIBLE
         if message.unsupported:
-            what = texts.UNSUPPORTED_CONTENT.get(message.unsupported, "такие сообщения")
-            return [], texts.UNSUPPORTED.format(what=what, max_mb=self._max_mb)
+            return [], self._unsupported(message.unsupported)
         items: list[OutboxItem] = []
         for file in message.files:
             refusal = self._refuse_file(file)
@@ -132,6 +131,12 @@ class StaffReplies:
             log.info("staff message %s: retry requested", tg_message_id)
             self._on_queued()
         return again > 0
+
+    def _unsupported(self, kind: str) -> str:
+        if kind == "command":
+            return texts.COMMAND_IN_TOPIC
+        what = texts.UNSUPPORTED_CONTENT.get(kind, "такие сообщения")
+        return texts.UNSUPPORTED.format(what=what, max_mb=self._max_mb)
 
     @property
     def _max_mb(self) -> int:

@@ -11,7 +11,7 @@ from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 
 from bot import texts
-from bot.core.replies import StaffFile, StaffMessage, StaffReplies
+from bot.core.replies import INTERNAL_NOTE, StaffFile, StaffMessage, StaffReplies
 from bot.telegram.callbacks import RetryReply
 
 # Content kinds Ozon's chat cannot carry, by the Message attribute that holds them.
@@ -63,8 +63,6 @@ def to_staff_message(message: Message, *, edited: bool) -> StaffMessage | None:
     if message.message_thread_id is None or any(getattr(message, a, None) for a in _SERVICE):
         return None
     text = message.text or message.caption
-    if message.text is not None and message.text.startswith("/"):
-        return None  # a command, not a reply to the buyer
 
     def build(files: tuple[StaffFile, ...] = (), unsupported: str | None = None) -> StaffMessage:
         assert message.message_thread_id is not None
@@ -77,6 +75,8 @@ def to_staff_message(message: Message, *, edited: bool) -> StaffMessage | None:
             edited=edited,
         )
 
+    if message.text and message.text.startswith("/") and not message.text.startswith(INTERNAL_NOTE):
+        return build(unsupported="command")  # not for the buyer: staff are told where it works
     unsupported = next((kind for kind in _UNSUPPORTED if getattr(message, kind, None)), None)
     if unsupported is not None:
         return build(unsupported=unsupported)
