@@ -21,7 +21,6 @@ import os
 import platform
 import random
 import re
-import socket
 import sys
 import tempfile
 import time
@@ -41,7 +40,7 @@ from storage.db import Database, to_db_time
 from storage.messages import MessageRepository
 from tests.fakes.ozon import FakeOzon, RecordedRequest
 from tests.fakes.telegram import FLOOD_METHODS, FakeTelegram, RecordedCall
-from tests.process import BridgeProcess
+from tests.process import BridgeProcess, free_port
 
 BOT_TOKEN = "123456:BENCH-token"
 FORUM_CHAT_ID = -1001234567890
@@ -121,12 +120,6 @@ def ms(seconds: float) -> str:
 
 def mib(size: float) -> str:
     return f"{size / 2**20:.0f} MiB"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # ---- observing the stand-ins ------------------------------------------------------------------
@@ -218,22 +211,6 @@ def max_in_window(times: Sequence[float], window: float) -> int:
             left += 1
         best = max(best, right - left + 1)
     return best
-
-
-def push_body(ozon: FakeOzon, chat_id: str, message_id: str) -> dict[str, Any]:
-    """TYPE_NEW_MESSAGE as Ozon sends it, built from the stand-in's record of the message."""
-    message = next(m for m in reversed(ozon.messages(chat_id)) if str(m.message_id) == message_id)
-    rendered = ozon.render_message(message)
-    return {
-        "message_type": "TYPE_NEW_MESSAGE",
-        "chat_id": chat_id,
-        "chat_type": "Buyer_Seller",
-        "message_id": message_id,
-        "created_at": rendered["created_at"],
-        "user": rendered["user"],
-        "data": rendered["data"],
-        "seller_id": "7",
-    }
 
 
 # ---- the bridge process -----------------------------------------------------------------------
@@ -468,7 +445,9 @@ async def latency(sizes: Sizes, *, push: bool) -> list[Row]:
                 started = time.monotonic()
                 message_id = st.ozon.add_message(chat, f"mk{digits} Вопрос номер {i}")
                 if push:
-                    answer = await http.post(PUSH_PATH, json=push_body(st.ozon, chat, message_id))
+                    answer = await http.post(
+                        PUSH_PATH, json=st.ozon.new_message_push(chat, message_id)
+                    )
                     if answer.status_code != 200:
                         raise BenchError(f"push answered {answer.status_code}: {answer.text}")
                 await st.wait(functools.partial(posts.has, digits), within=15, what=f"message {i}")
@@ -777,7 +756,7 @@ async def push_load(sizes: Sizes) -> list[Row]:
         rng = random.Random(6)
         total = int(sizes.push_rate * sizes.push_seconds)
         bodies = [
-            json.dumps(push_body(st.ozon, chat_id, message_id)).encode()
+            json.dumps(st.ozon.new_message_push(chat_id, message_id)).encode()
             for chat_id, message_id, _ in (rng.choice(made) for _ in range(total))
         ]
         latencies: list[float] = []

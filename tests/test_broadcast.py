@@ -48,13 +48,9 @@ async def running(
 ) -> AsyncIterator[dict[str, str]]:
     chats = seed(ozon)
     async with bridge(admin_ids=[ADMIN], **settings):
-        await wait_for(lambda: all(f"Вопрос {n}" in shown(tg) for n in range(3)))
-        await wait_for(lambda: "Старый вопрос" in shown(tg))
+        await wait_for(lambda: all(f"Вопрос {n}" in tg.shown() for n in range(3)))
+        await wait_for(lambda: "Старый вопрос" in tg.shown())
         yield chats
-
-
-def shown(tg: FakeTelegram) -> str:
-    return "\n".join((m.text or m.caption or "") for m in tg.sent)
 
 
 def general(tg: FakeTelegram) -> list[FakeMessage]:
@@ -155,7 +151,7 @@ async def test_filters_and_placeholders(ozon: FakeOzon, tg: FakeTelegram, bridge
         # The same buyer in two chats.
         extra = ozon.add_chat()
         ozon.add_message(extra, "Ещё вопрос", order_number="55577-1", user_id="buyer1")
-        await wait_for(lambda: "Ещё вопрос" in shown(tg))
+        await wait_for(lambda: "Ещё вопрос" in tg.shown())
         command(tg, "/broadcast repeat status=all Только для постоянных: {order_number}")
         preview = await preview_for(tg, 2)
         assert "Получателей: 2" in (preview.text or "")
@@ -185,7 +181,7 @@ async def test_cancel_while_running_stops_what_was_not_sent_and_reports_it(
     chats = seed(ozon)
     settings = {"admin_ids": [ADMIN], "reply_per_chat_per_minute": 1, "broadcast_per_second": 5}
     async with bridge(**settings) as config:
-        await wait_for(lambda: all(f"Вопрос {n}" in shown(tg) for n in range(3)))
+        await wait_for(lambda: all(f"Вопрос {n}" in tg.shown() for n in range(3)))
         # A staff reply spends the first chat's budget: its broadcast message has to wait.
         (topic,) = [t.thread_id for t in tg.topics.values() if "55500-1" in t.name]
         tg.user_message("Ответ покупателю", thread_id=topic)
@@ -239,7 +235,7 @@ async def test_restart_in_the_middle_finishes_without_a_duplicate(
     )  # fmt: skip
     first = BridgeProcess(env, tmp_path)
     await first.start()
-    await wait_for(lambda: all(f"Вопрос {n}" in shown(tg) for n in range(8)), within=60)
+    await wait_for(lambda: all(f"Вопрос {n}" in tg.shown() for n in range(8)), within=60)
     command(tg, "/broadcast Ваш заказ {order_number} готов")
     preview = await preview_for(tg, 1)
     tg.callback(button(preview, 0), from_id=ADMIN, message_id=preview.message_id)

@@ -6,7 +6,6 @@ has room again, with no message lost or posted twice."""
 from __future__ import annotations
 
 import resource
-import socket
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -21,20 +20,10 @@ from storage.messages import MessageRepository
 from tests.conftest import bridge_env
 from tests.fakes.ozon import FakeOzon
 from tests.fakes.telegram import FakeTelegram
-from tests.process import BridgeProcess
+from tests.process import BridgeProcess, free_port
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.process
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def shown(tg: FakeTelegram) -> str:
-    return "\n".join(m.text or m.caption or "" for m in tg.sent)
 
 
 def db_states(path: Path, chat_id: str) -> list[str]:
@@ -101,14 +90,14 @@ async def test_disk_full_loses_nothing_and_says_so(
             await wait_for(lambda: ozon.count("/v3/chat/list") >= polls + 2, within=30)
             # Ozon was read, but the new message could not be recorded: nothing is posted or
             # marked, and the reply that was refused never went to the buyer.
-            assert "Второе сообщение" not in shown(tg)
+            assert "Второе сообщение" not in tg.shown()
             assert db_states(db, chat) == ["posted"]
             assert ozon.sent_texts == []
             assert bridge.running
 
             # Room again: the waiting message arrives once, and staff can send their reply.
             limit_file_size(bridge.pid, resource.RLIM_INFINITY)
-            await wait_for(lambda: "Второе сообщение" in shown(tg), within=30, what="resume")
+            await wait_for(lambda: "Второе сообщение" in tg.shown(), within=30, what="resume")
             tg.user_message("Ответ, когда место есть", thread_id=topic)
             await wait_for(lambda: len(ozon.sent_texts) == 1, within=30, what="reply delivered")
 
@@ -120,8 +109,8 @@ async def test_disk_full_loses_nothing_and_says_so(
     finally:
         code = await bridge.stop()
     assert code == 0
-    assert shown(tg).count("Второе сообщение") == 1
-    assert shown(tg).count("Первое сообщение") == 1
+    assert tg.shown().count("Второе сообщение") == 1
+    assert tg.shown().count("Первое сообщение") == 1
     assert db_states(db, chat) == ["posted", "posted"]
     assert [text for _, text in ozon.sent_texts] == ["Ответ, когда место есть"]
 
@@ -155,6 +144,6 @@ async def test_a_post_the_database_could_not_record_is_not_posted_again(
         )
         assert refusals == 0
         ozon.add_message(chat, "Следующее сообщение")
-        await wait_for(lambda: "Следующее сообщение" in shown(tg), within=30)
-    assert shown(tg).count("Сообщение при полном диске") == 1
+        await wait_for(lambda: "Следующее сообщение" in tg.shown(), within=30)
+    assert tg.shown().count("Сообщение при полном диске") == 1
     assert db_states(settings.database_path, chat) == ["posted", "posted"]

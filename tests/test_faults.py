@@ -53,10 +53,6 @@ class Counts:
         )
 
 
-def posted(tg: FakeTelegram) -> str:
-    return "\n".join(m.text or m.caption or "" for m in tg.sent)
-
-
 def started(proc: BridgeProcess) -> bool:
     return "running:" in proc.output
 
@@ -142,7 +138,7 @@ async def drive(
 
     def settled() -> bool:
         nonlocal chosen
-        text = posted(tg)
+        text = tg.shown()
         chosen = broadcast_chats(db)
         sent = {t for _, t in ozon.sent_texts}
         return (
@@ -168,7 +164,7 @@ async def drive(
         tg._faults.clear()
         await final.stop()
 
-    text = posted(tg)
+    text = tg.shown()
     sent_texts = [t for _, t in ozon.sent_texts]
     return Counts(
         buyer_lost=sum(1 for t in buyer_texts if t not in text),

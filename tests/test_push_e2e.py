@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,36 +15,10 @@ from hypothesis import strategies as st
 from tests.conftest import bridge_env
 from tests.fakes.ozon import FakeOzon
 from tests.fakes.telegram import FakeTelegram
-from tests.process import BridgeProcess
+from tests.process import BridgeProcess, free_port
 from tests.waiting import wait_for
 
 Bridge = Callable[..., Any]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def shown(tg: FakeTelegram) -> str:
-    return "\n".join(m.text or m.caption or "" for m in tg.sent)
-
-
-def new_message(ozon: FakeOzon, chat_id: str, message_id: str) -> dict[str, Any]:
-    """The push Ozon sends for a message, built from the stand-in's own record of it."""
-    message = next(m for m in ozon.messages(chat_id) if str(m.message_id) == message_id)
-    rendered = ozon.render_message(message)
-    return {
-        "message_type": "TYPE_NEW_MESSAGE",
-        "chat_id": chat_id,
-        "chat_type": "Buyer_Seller",
-        "message_id": message_id,
-        "created_at": rendered["created_at"],
-        "user": rendered["user"],
-        "data": rendered["data"],
-        "seller_id": "7",
-    }
 
 
 async def test_pushed_messages_arrive_without_waiting_for_a_poll(
@@ -61,7 +34,7 @@ async def test_pushed_messages_arrive_without_waiting_for_a_poll(
         "poll_interval_seconds": 600,
     }
     async with bridge(**settings), httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-        await wait_for(lambda: "Первое сообщение" in shown(tg))
+        await wait_for(lambda: "Первое сообщение" in tg.shown())
         polls = ozon.count("/v3/chat/list")
 
         ping = await http.post("/ozon/push", json={"message_type": "TYPE_PING", "time": "x"})
@@ -70,15 +43,15 @@ async def test_pushed_messages_arrive_without_waiting_for_a_poll(
         # A new message, pushed three times (Ozon retries), arrives once.
         second = ozon.add_message(known, "Второе, через push")
         for _ in range(3):
-            answer = await http.post("/ozon/push", json=new_message(ozon, known, second))
+            answer = await http.post("/ozon/push", json=ozon.new_message_push(known, second))
             assert answer.json() == {"result": True}
-        await wait_for(lambda: "Второе, через push" in shown(tg))
+        await wait_for(lambda: "Второе, через push" in tg.shown())
 
         # A chat the bridge has never seen comes in through push too.
         fresh = ozon.add_chat()
         first = ozon.add_message(fresh, "Новый чат, через push", order_number="9000-1")
-        await http.post("/ozon/push", json=new_message(ozon, fresh, first))
-        await wait_for(lambda: "Новый чат, через push" in shown(tg))
+        await http.post("/ozon/push", json=ozon.new_message_push(fresh, first))
+        await wait_for(lambda: "Новый чат, через push" in tg.shown())
 
         # Closed in Ozon: the topic closes; the buyer writes again: it reopens.
         topic = next(t for t in tg.topics.values() if t.name == "Заказ 9000-1")
@@ -86,8 +59,8 @@ async def test_pushed_messages_arrive_without_waiting_for_a_poll(
         await http.post("/ozon/push", json=closed)
         await wait_for(lambda: tg.topics[topic.thread_id].closed)
         again = ozon.add_message(fresh, "Я снова тут")
-        await http.post("/ozon/push", json=new_message(ozon, fresh, again))
-        await wait_for(lambda: "Я снова тут" in shown(tg))
+        await http.post("/ozon/push", json=ozon.new_message_push(fresh, again))
+        await wait_for(lambda: "Я снова тут" in tg.shown())
         assert not tg.topics[topic.thread_id].closed
 
         assert ozon.count("/v3/chat/list") == polls, "everything came through push"
@@ -95,7 +68,7 @@ async def test_pushed_messages_arrive_without_waiting_for_a_poll(
         assert health.status_code == 200
         assert health.json()["status"] == "ok"
 
-    text = shown(tg)
+    text = tg.shown()
     assert text.count("Второе, через push") == 1
     assert text.count("Новый чат, через push") == 1
 
@@ -174,7 +147,7 @@ async def test_a_running_bridge_refuses_garbage_and_stays_up(
     await bridge.start()
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
-            await wait_for(lambda: "Сообщение до проверки" in shown(tg), within=30)
+            await wait_for(lambda: "Сообщение до проверки" in tg.shown(), within=30)
             posts, history = len(tg.sent), ozon.count("/v3/chat/history")
             statuses = []
             for body in bodies:

@@ -32,12 +32,8 @@ def seed(ozon: FakeOzon) -> list[str]:
     return texts
 
 
-def shown(tg: FakeTelegram) -> str:
-    return "\n".join(m.text or m.caption or "" for m in tg.sent)
-
-
 def posted_count(tg: FakeTelegram, texts: list[str]) -> int:
-    everything = shown(tg)
+    everything = tg.shown()
     return sum(1 for text in texts if text in everything)
 
 
@@ -47,7 +43,7 @@ def db_posted(path: Path) -> int:
 
 
 def assert_each_once(tg: FakeTelegram, texts: list[str]) -> None:
-    everything = shown(tg)
+    everything = tg.shown()
     counts = {text: everything.count(text) for text in texts}
     assert counts == dict.fromkeys(texts, 1), counts
     names = [t.name for t in tg.topics.values() if not t.deleted]

@@ -631,6 +631,21 @@ class FakeOzon:
             return "Сustomer"  # Cyrillic С (U+0421), as in Ozon's own example
         return "customer" if message.variant % 4 == 2 else "Customer"
 
+    def new_message_push(self, chat_id: str, message_id: str) -> Json:
+        """The TYPE_NEW_MESSAGE push Ozon sends for one of this stand-in's messages."""
+        message = next(m for m in self.messages(chat_id) if str(m.message_id) == message_id)
+        rendered = self.render_message(message)
+        return {
+            "message_type": "TYPE_NEW_MESSAGE",
+            "chat_id": chat_id,
+            "chat_type": "Buyer_Seller",
+            "message_id": message_id,
+            "created_at": rendered["created_at"],
+            "user": rendered["user"],
+            "data": rendered["data"],
+            "seller_id": "7",
+        }
+
     def render_message(self, message: FakeMessage) -> Json:
         """A message as /v3/chat/history returns it."""
         data = list(message.data)

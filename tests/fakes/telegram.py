@@ -341,6 +341,10 @@ class FakeTelegram:
             if message.thread_id == thread_id:
                 message.deleted = True
 
+    def shown(self) -> str:
+        """Every text and caption the bot posted, one per line (edits not included)."""
+        return "\n".join(m.text or m.caption or "" for m in self.sent)
+
     def thread_messages(
         self, thread_id: int | None, *, include_deleted: bool = False
     ) -> list[FakeMessage]:
