@@ -10,8 +10,6 @@ history and are recognised as echoes: they are not posted into the topics one by
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import re
 import string
@@ -22,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.core.ports import TelegramUnavailable
 from bot.core.replies import OZON_TEXT_LIMIT
+from bot.core.worker import Wakeable
 from bot.ozon import ChatStatus
 from storage.broadcasts import BroadcastRepository, BroadcastRow, Progress
 from storage.chats import ChatRow
@@ -231,7 +230,7 @@ class Broadcasts:
 ProgressCallback = Callable[[BroadcastRow, Progress, bool], Awaitable[None]]
 
 
-class BroadcastWorker:
+class BroadcastWorker(Wakeable):
     """Feeds running jobs into the outbox at the broadcast rate and reports progress."""
 
     def __init__(
@@ -252,15 +251,7 @@ class BroadcastWorker:
         self._progress_every = progress_every
         self._last_progress: dict[int, tuple[float, Progress]] = {}
         self._next_at = 0.0  # when the next recipient is due (a steady cadence, not a pause)
-        self._wake = asyncio.Event()
-        self._stopping = False
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
+        super().__init__()
 
     async def run(self) -> None:
         while not self._stopping:
@@ -276,9 +267,7 @@ class BroadcastWorker:
             if self._stopping:
                 return
             # While busy, look again when the next recipient is due (at least every 50 ms).
-            wait = max(0.05, self._next_at - time.monotonic()) if busy else 30.0
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+            await self._sleep(max(0.05, self._next_at - time.monotonic()) if busy else 30.0)
 
     async def step(self) -> bool:
         """Queue the next recipient of the oldest running job; report progress. True while busy."""

@@ -11,8 +11,6 @@ reason (and a «Повторить» button when trying again can help).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import html
 import logging
 import time
@@ -31,6 +29,7 @@ from bot.core.ports import (
     TelegramUnavailable,
 )
 from bot.core.sync import Syncer
+from bot.core.worker import Wakeable
 from bot.ozon import (
     AuthProblem,
     OzonAuthError,
@@ -62,7 +61,7 @@ class Failure:
     retriable: bool
 
 
-class OutboxWorker:
+class OutboxWorker(Wakeable):
     def __init__(
         self,
         outbox: OutboxRepository,
@@ -88,15 +87,7 @@ class OutboxWorker:
         self._max_delay = max_delay
         self._idle_wait = idle_wait
         self._sent: dict[str, deque[float]] = {}
-        self._wake = asyncio.Event()
-        self._stopping = False
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
+        super().__init__()
 
     async def run(self) -> None:
         while not self._stopping:
@@ -129,12 +120,6 @@ class OutboxWorker:
         else:
             log.error("outbox: %s: unexpected error, trying again shortly", what, exc_info=exc)
         return self._idle_wait
-
-    async def _sleep(self, seconds: float) -> None:
-        if self._stopping or seconds <= 0:
-            return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
 
     async def drain_once(self) -> float:
         """Process every chat's next row that is due; returns how long to wait for the next."""

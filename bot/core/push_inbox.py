@@ -7,13 +7,13 @@ twice, is recorded once (the messages table is unique on chat and message id).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 
 from bot.core.events import PushEvent
 from bot.core.ports import TelegramFault, TelegramPort
 from bot.core.sync import Syncer
+from bot.core.worker import Wakeable
 from bot.ozon import ChatStatus, OzonError
 from storage.chats import ChatRepository
 from storage.db import StorageError
@@ -21,7 +21,7 @@ from storage.db import StorageError
 log = logging.getLogger(__name__)
 
 
-class PushInbox:
+class PushInbox(Wakeable):
     """Implements `bot.core.events.PushSink`."""
 
     def __init__(self, syncer: Syncer, chats: ChatRepository, telegram: TelegramPort) -> None:
@@ -30,8 +30,7 @@ class PushInbox:
         self._telegram = telegram
         self._to_sync: dict[str, None] = {}  # insertion-ordered set
         self._to_close: dict[str, None] = {}
-        self._wake = asyncio.Event()
-        self._stopping = False
+        super().__init__()
         self.accepted = 0
 
     def accept(self, event: PushEvent) -> None:
@@ -42,15 +41,11 @@ class PushInbox:
             self._to_close[event.chat_id] = None
         else:
             return  # read receipts: nothing to do yet
-        self._wake.set()
+        self.wake()
 
     @property
     def depth(self) -> int:
         return len(self._to_sync) + len(self._to_close)
-
-    def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
 
     async def run(self) -> None:
         while not self._stopping:

@@ -9,7 +9,6 @@ post; a restart resumes from the rows.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import time
@@ -30,6 +29,7 @@ from bot.core.ports import (
     TopicGone,
 )
 from bot.core.topics import Topics
+from bot.core.worker import Wakeable
 from storage.chats import ChatRepository, ChatRow
 from storage.db import StorageError
 from storage.messages import MessageRepository, MessageRow
@@ -45,7 +45,7 @@ MAX_ATTEMPTS = 5
 """A message that fails this many times for an unexpected reason is given up (state `failed`)."""
 
 
-class Relay:
+class Relay(Wakeable):
     def __init__(
         self,
         chats: ChatRepository,
@@ -68,23 +68,13 @@ class Relay:
         self._batch_size = batch_size
         self._idle_wait = idle_wait
         self._max_backoff = max_backoff
-        self._wake = asyncio.Event()
-        self._stopping = False
+        super().__init__()
         self._held: dict[str, float] = {}
         self._unwritten: list[Callable[[], Awaitable[None]]] = []
         """What Telegram already shows but the database refused to record (a full disk): written
         before anything else is posted, so that nothing is posted twice meanwhile."""
         self.unavailable: str | None = None
         """Why nothing can be posted right now (None while Telegram accepts posts)."""
-
-    def wake(self) -> None:
-        """New messages were recorded: look at once."""
-        self._wake.set()
-
-    def stop(self) -> None:
-        """Finish the post in flight, then return from `run`."""
-        self._stopping = True
-        self._wake.set()
 
     async def run(self) -> None:
         backoff = 1.0
@@ -125,13 +115,6 @@ class Relay:
         now = time.monotonic()
         held = [until - now for until in self._held.values() if until > now]
         return min([self._idle_wait, *held])
-
-    async def _sleep(self, seconds: float) -> None:
-        """Wait until woken (new work, stop) or the time passes."""
-        if self._stopping:
-            return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
 
     def _report_unavailable(self, exc: TelegramUnavailable) -> None:
         reason = exc.operator_hint or str(exc)
