@@ -216,3 +216,27 @@ async def test_a_command_in_a_topic_is_explained_not_sent(
     assert "работают в теме General" in (answers(tg, command)[0].text or "")
     assert answers(tg, note) == []
     assert texts_to(ozon, chat) == ["Ответ после команды"]
+
+
+async def test_a_topic_the_bridge_lost_track_of_says_nothing_was_sent(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    async with buyer_topic(ozon, tg, bridge) as (chat, topic):
+        # Staff's own topic: talk among themselves, the bridge keeps out of it.
+        own = tg.create_topic("Планёрка")
+        chatter = staff_says(tg, own, "Кто сегодня на смене?")
+        # A topic the bridge opened but never recorded (a crash between Telegram's answer and
+        # the commit): staff writing there think they answer a buyer.
+        lost = tg.create_topic("Заказ 777-1", by_bot=True)
+        stray = staff_says(tg, lost, "Ваш заказ уже в пути")
+        note = staff_says(tg, lost, "// заметка для коллег")
+        await wait_for(lambda: bool(answers(tg, stray)))
+        reply = staff_says(tg, topic, "Ваш заказ уже в пути!")
+        await wait_for(lambda: reaction(tg, reply) == "👌")
+    assert "ничего не отправлено" in (answers(tg, stray)[0].text or "")
+    assert answers(tg, stray)[0].thread_id == lost
+    assert answers(tg, chatter) == []
+    assert answers(tg, note) == []
+    assert reaction(tg, chatter) is None
+    assert reaction(tg, stray) is None
+    assert texts_to(ozon, chat) == ["Ваш заказ уже в пути!"]

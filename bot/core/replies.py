@@ -52,6 +52,8 @@ class StaffMessage:
     unsupported: str | None = None
     """What Ozon cannot carry (a key of `texts.UNSUPPORTED_CONTENT`), if that is what it is."""
     edited: bool = False
+    topic_by_bridge: bool = False
+    """The topic was opened by this bot (as far as the message shows)."""
 
 
 class StaffReplies:
@@ -76,7 +78,8 @@ class StaffReplies:
     async def handle(self, message: StaffMessage) -> None:
         chat = await self._chats.get_by_topic(message.topic_id)
         if chat is None:
-            return  # a topic the bridge did not make: staff talk among themselves
+            self._unlinked(message)
+            return
         items, refusal = self._plan(message)
         if refusal is not None:
             self._answer(message, refusal)
@@ -123,6 +126,22 @@ class StaffReplies:
             return [], texts.TEXT_TOO_LONG.format(**limits)
         items.extend(OutboxItem("text", body=part) for part in parts)
         return items, None
+
+    def _unlinked(self, message: StaffMessage) -> None:
+        """A message in a topic no buyer chat owns. Staff may open topics of their own to talk
+        among themselves: those are left alone. A topic the bridge opened itself but does not
+        know is one it lost track of (a crash between Telegram's answer and the database commit,
+        or a topic replaced after Telegram called it gone): staff writing there believe they
+        answer a buyer, so they are told that nothing was sent."""
+        if not message.topic_by_bridge or (message.text or "").lstrip().startswith(INTERNAL_NOTE):
+            return
+        log.warning(
+            "staff message %s in topic %s: the bridge opened that topic but no buyer chat owns "
+            "it; nothing sent",
+            message.message_id,
+            message.topic_id,
+        )
+        self._answer(message, texts.TOPIC_NOT_LINKED)
 
     async def retry(self, tg_message_id: int) -> bool:
         """Send a failed staff message again; False when there is nothing to retry."""

@@ -1,13 +1,14 @@
 """What the bot does with updates from the forum group: staff replies and the «Повторить» button.
 
 Only people's messages inside topics are replies. Messages in General, service messages (topic
-created, closed, ...), commands and other bots are left alone. The handlers translate aiogram's
-objects into the core's `StaffMessage` and hand over; the core decides and queues.
+created, closed, ...) and other bots' messages are left alone; a command typed in a topic is
+answered, not sent. The handlers translate aiogram's objects into the core's `StaffMessage` and
+hand over; the core decides what is sent, what is answered and what is ignored.
 """
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.types import CallbackQuery, Message
 
 from bot import texts
@@ -35,14 +36,14 @@ def build_router(forum_chat_id: int) -> Router:
     router.callback_query.filter(F.message.chat.id == forum_chat_id)
 
     @router.message()
-    async def staff_message(message: Message, replies: StaffReplies) -> None:
-        staff = to_staff_message(message, edited=False)
+    async def staff_message(message: Message, bot: Bot, replies: StaffReplies) -> None:
+        staff = to_staff_message(message, bot_id=bot.id, edited=False)
         if staff is not None:
             await replies.handle(staff)
 
     @router.edited_message()
-    async def staff_edit(message: Message, replies: StaffReplies) -> None:
-        staff = to_staff_message(message, edited=True)
+    async def staff_edit(message: Message, bot: Bot, replies: StaffReplies) -> None:
+        staff = to_staff_message(message, bot_id=bot.id, edited=True)
         if staff is not None:
             await replies.handle(staff)
 
@@ -58,11 +59,20 @@ def build_router(forum_chat_id: int) -> Router:
     return router
 
 
-def to_staff_message(message: Message, *, edited: bool) -> StaffMessage | None:
+def to_staff_message(message: Message, *, bot_id: int, edited: bool) -> StaffMessage | None:
     """The core's view of a message in a topic; None for what is not a reply at all."""
     if message.message_thread_id is None or any(getattr(message, a, None) for a in _SERVICE):
         return None
     text = message.text or message.caption
+    # A message that answers nothing in particular carries the topic's creation message, and
+    # with it who opened the topic.
+    opening = message.reply_to_message
+    topic_by_bridge = (
+        opening is not None
+        and opening.forum_topic_created is not None
+        and opening.from_user is not None
+        and opening.from_user.id == bot_id
+    )
 
     def build(files: tuple[StaffFile, ...] = (), unsupported: str | None = None) -> StaffMessage:
         assert message.message_thread_id is not None
@@ -73,6 +83,7 @@ def to_staff_message(message: Message, *, edited: bool) -> StaffMessage | None:
             files=files,
             unsupported=unsupported,
             edited=edited,
+            topic_by_bridge=topic_by_bridge,
         )
 
     if message.text and message.text.startswith("/") and not message.text.startswith(INTERNAL_NOTE):

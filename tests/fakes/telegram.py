@@ -322,9 +322,12 @@ class FakeTelegram:
         self._flood_sends.clear()
         self.retry_after_unit = time_scale
 
-    def create_topic(self, name: str, icon_color: int = DEFAULT_ICON_COLOR) -> int:
-        """A topic made by a staff member (no rights or budget checks)."""
-        return self._new_topic(name, icon_color, None, by_bot=False)
+    def create_topic(
+        self, name: str, icon_color: int = DEFAULT_ICON_COLOR, *, by_bot: bool = False
+    ) -> int:
+        """A topic made by a staff member, or (`by_bot`) one the bot made and then lost track of,
+        as after a crash between Telegram's answer and the bridge's commit. No checks."""
+        return self._new_topic(name, icon_color, None, by_bot=by_bot)
 
     def close_topic(self, thread_id: int) -> None:
         self.topics[thread_id].closed = True
