@@ -13,7 +13,7 @@ from storage.chats import ChatRepository
 from storage.db import Database, StorageError, StorageWriteError
 from storage.messages import MessageRepository, NewMessage
 from storage.migrations import MIGRATIONS
-from storage.outbox import OutboxItem, OutboxRepository
+from storage.outbox import FINISHED_UNNOTIFIED, OutboxItem, OutboxRepository
 
 T0 = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 
@@ -266,3 +266,41 @@ async def test_echoes_link_to_the_rows_that_sent_them(tmp_path: Path) -> None:
         assert await claim("9005", "Спасибо! *Ждём* вас", sent_at + timedelta(hours=3)) is None
     finally:
         await db.close()
+
+
+async def test_outcomes_are_shown_once_all_parts_are_final(tmp_path: Path) -> None:
+    path = tmp_path / "bridge.sqlite3"
+    db = await Database.open(path)
+    try:
+        chats, outbox = ChatRepository(db), OutboxRepository(db)
+        await chats.observe(
+            "c", chat_type="BUYER_SELLER", status="OPENED", created_at=None, unread_count=0
+        )
+        two_parts = [OutboxItem("text", body="Часть 1"), OutboxItem("text", body="Часть 2")]
+        await outbox.enqueue("c", 7, 201, two_parts)
+        await outbox.enqueue("c", 7, 202, [OutboxItem("text", body="Один ответ")])
+        first, second = await outbox.for_staff_message(201)
+        (single,) = await outbox.for_staff_message(202)
+        for row in (first, single):
+            await outbox.mark_sending(row.id, settle=timedelta(0))
+            await outbox.mark_delivered(row.id)
+        # 201 still has a part to send: only 202's outcome is ready.
+        assert [m for m, _ in await outbox.finished_unnotified()] == [202]
+        await outbox.mark_notified(202)
+        await outbox.mark_sending(second.id, settle=timedelta(0))
+        await outbox.fail(second, "window_closed", "closed", retriable=False)
+        ready = await outbox.finished_unnotified()
+        assert [(m, [r.state for r in rows]) for m, rows in ready] == [
+            (201, ["delivered", "failed"])
+        ]
+        await outbox.mark_notified(201)
+        assert await outbox.finished_unnotified() == []
+    finally:
+        await db.close()
+    # The query runs on every outbox pass for months: it must read the unshown rows through
+    # their partial index, not group the whole table.
+    with sqlite3.connect(path) as conn:
+        plan = conn.execute("EXPLAIN QUERY PLAN " + FINISHED_UNNOTIFIED).fetchall()
+    steps = [step[-1] for step in plan]
+    assert any("USING INDEX outbox_unnotified" in step for step in steps), steps
+    assert not any(step.startswith("SCAN outbox") for step in steps), steps
