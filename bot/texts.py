@@ -36,6 +36,11 @@ MESSAGE_TOO_LONG_TAIL = "… (сообщение сокращено, полно�
 MESSAGE_UNSHOWABLE = (
     "⚠️ Сообщение покупателя не удалось показать в Telegram. Откройте чат в кабинете Ozon."
 )
+# Stands in, in its place, for a message Ozon sent in a shape the bridge cannot read (Markdown).
+MESSAGE_UNREADABLE = (
+    "⚠️ Бридж не смог прочитать это сообщение: Ozon прислал его в незнакомом виде. "
+    "Откройте чат в кабинете Ozon, чтобы его увидеть."
+)
 
 DATETIME_FORMAT = "%d.%m.%Y %H:%M"
 

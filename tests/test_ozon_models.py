@@ -245,3 +245,40 @@ def test_roles_access() -> None:
     assert read_only.expires_at is None
     assert not _roles("/v3/chat/list").has_chat_access
     assert not RolesInfo.model_validate({}).has_chat_access
+
+
+def test_an_unreadable_entry_costs_only_itself() -> None:
+    good = json.loads(HISTORY_EXAMPLE)["messages"][0]
+    page = HistoryPage.model_validate(
+        {
+            "has_next": "true",
+            "messages": [
+                good,
+                {**good, "message_id": "3000000000817031943", "data": [{"block": "text"}]},
+                {**good, "message_id": "-1"},
+                {**good, "message_id": "3000000000817031944", "created_at": "вчера"},
+            ],
+        }
+    )
+    assert page.has_next is True
+    first, odd, late = page.messages
+    assert (first.message_id, first.unreadable) == ("3000000000817031942", None)
+    # Kept in its place, with what could be read of it, and said to be unreadable.
+    assert odd.message_id == "3000000000817031943"
+    assert odd.unreadable == "data.0: Input should be a valid string"
+    assert odd.author is Author.CUSTOMER
+    assert odd.created_at == first.created_at
+    assert odd.data == []
+    assert late.unreadable is not None
+    assert late.unreadable.startswith("created_at:")
+    assert late.created_at.tzinfo is UTC  # when it was read: the order comes from the id
+    assert len(page.unreadable) == 3
+    assert "without a readable id" in page.unreadable[1]
+
+    entry = json.loads(LIST_EXAMPLE)["chats"][0]
+    chats = ChatPage.model_validate(
+        {"chats": [{**entry, "unread_count": "много"}, entry, 7], "has_next": False}
+    )
+    assert [c.chat_id for c in chats.chats] == ["5e767w03-b400-4y1b-a841-75319ca8a5c8"]
+    assert chats.unreadable[0].startswith("chat 5e767w03-b400-4y1b-a841-75319ca8a5c8: unread_count")
+    assert chats.unreadable[1].startswith("chat ?: ")

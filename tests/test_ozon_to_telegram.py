@@ -6,6 +6,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from storage.chats import ChatRepository
 from storage.db import Database
 from storage.messages import MessageRepository
@@ -229,3 +231,34 @@ async def test_one_failing_chat_does_not_stop_the_others(
         await wait_for(lambda: "Из сломанного чата" in all_shown(tg))
     assert stored is not None
     assert stored.sync_cursor is None
+
+
+async def test_an_entry_in_an_unknown_shape_costs_only_itself(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge, caplog: pytest.LogCaptureFixture
+) -> None:
+    odd_chat, odd_entry, healthy = ozon.add_chat(), ozon.add_chat(), ozon.add_chat()
+    ozon.add_message(odd_chat, "Первое")
+    odd = ozon.add_message(odd_chat, "Второе")
+    ozon.add_message(odd_chat, "Третье")
+    ozon.garble(odd_chat, odd, data=[{"block": "text", "value": "Второе"}])
+    ozon.add_message(odd_entry, "Из чата со странной записью в списке")
+    ozon.garble(odd_entry, unread_count="много")
+    ozon.add_message(healthy, "Из обычного чата")
+
+    async with bridge():
+        await wait_for(lambda: "Третье" in all_shown(tg) and "Из обычного чата" in all_shown(tg))
+        ozon.add_message(odd_chat, "Четвёртое")
+        await wait_for(lambda: "Четвёртое" in all_shown(tg))
+        assert "Из чата со странной записью" not in all_shown(tg)
+        # Ozon's list entry for that chat turns readable again: its message arrives.
+        ozon.garble(odd_entry)
+        await wait_for(lambda: "Из чата со странной записью в списке" in all_shown(tg))
+
+    (topic,) = [t for t in live_topics(tg) if "Первое" in topic_text(tg, t)]
+    text = topic_text(tg, topic)
+    order = ["Первое", "не смог прочитать это сообщение", "Третье", "Четвёртое"]
+    assert [text.index(part) for part in order] == sorted(text.index(part) for part in order)
+    assert "Второе" not in text
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert any(f"chat {odd_entry}: unread_count" in line for line in errors)
+    assert any(f"message {odd}: data.0" in line for line in errors)

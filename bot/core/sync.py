@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from bot import texts
 from bot.core.locks import KeyedLocks
 from bot.ozon import (
     Author,
@@ -254,12 +255,16 @@ class Syncer:
                 message_id=m.message_id,
                 author=str(m.author),
                 created_at=m.created_at,
-                body=m.text,
+                body=m.text if m.unreadable is None else texts.MESSAGE_UNREADABLE,
                 is_image=m.is_image,
                 order_number=m.order_number,
                 sku=m.sku,
                 user_id=m.user_id,
-                outbound=m.author == Author.SELLER and await self._is_echo(chat_id, m),
+                outbound=(
+                    m.author == Author.SELLER
+                    and m.unreadable is None
+                    and await self._is_echo(chat_id, m)
+                ),
             )
             for m in messages
         ]

@@ -121,7 +121,15 @@ class OzonClient:
         if cursor:
             body["cursor"] = cursor
         data = await self._post("/v3/chat/list", body, repeatable=True)
-        return parse_model(ChatPage, data, "/v3/chat/list")
+        page = parse_model(ChatPage, data, "/v3/chat/list")
+        if page.unreadable:
+            logger.error(
+                "Ozon /v3/chat/list: %d chat(s) in a shape the bridge cannot read, left out "
+                "(the others are synced): %s",
+                len(page.unreadable),
+                "; ".join(page.unreadable),
+            )
+        return page
 
     async def iter_chats(
         self, *, limit: int = 100, status: str = "ALL", unread_only: bool = False
@@ -166,7 +174,16 @@ class OzonClient:
         if message_ids:
             body["filter"] = {"message_ids": [canonical_id(mid) for mid in message_ids]}
         data = await self._post("/v3/chat/history", body, repeatable=True)
-        return parse_model(HistoryPage, data, "/v3/chat/history")
+        page = parse_model(HistoryPage, data, "/v3/chat/history")
+        if page.unreadable:
+            logger.error(
+                "Ozon /v3/chat/history, chat %s: %d message(s) in a shape the bridge cannot "
+                "read: %s",
+                chat_id,
+                len(page.unreadable),
+                "; ".join(page.unreadable),
+            )
+        return page
 
     async def send_message(self, chat_id: str, text: str) -> None:
         """Send plain text (1..1000 characters). Ozon returns no message id."""

@@ -4,6 +4,12 @@ Ids arrive as JSON numbers or strings (uint64, above 2**53 and sometimes above i
 kept as canonical decimal strings and compared as integers through `message_id_key`. Enum values
 vary in case and may hide Cyrillic homoglyphs (`Сustomer` with U+0421); `fold_enum` evens them out.
 Timestamps become aware UTC datetimes. Unknown extra fields are ignored.
+
+A page is read item by item: an entry Ozon sends in a shape nobody documented costs only itself,
+never the page (which would stall every chat on it, poll after poll). The page keeps a line about
+each such entry in `unreadable`; a history entry whose id can still be read stays in the page as
+a stand-in (`ChatMessage.unreadable`) so that it is shown, in its place, as something to look up
+in Ozon, and the sync moves past it.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    TypeAdapter,
+    ValidationError,
     model_validator,
 )
 
@@ -192,6 +200,7 @@ OptionalUtcDatetime = Annotated[
 ]
 LooseBool = Annotated[bool, BeforeValidator(_loose_bool)]
 TextList = Annotated[list[str], BeforeValidator(_none_as_empty_list)]
+_UTC_DATETIME: TypeAdapter[datetime] = TypeAdapter(UtcDatetime)
 
 
 class _Model(BaseModel):
@@ -226,6 +235,36 @@ class ChatSummary(_Model):
         return self.chat_type in BUYER_CHAT_TYPES
 
 
+def _problem(exc: ValidationError) -> str:
+    """The first thing wrong with an entry, in one line (no values: they may be buyer text)."""
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "entry"
+    return f"{where}: {first['msg']}"
+
+
+def _dig(raw: object, *path: str) -> object:
+    """A value inside an entry that failed to validate; None where the path breaks off."""
+    for key in path:
+        if not isinstance(raw, dict):
+            return None
+        raw = raw.get(key)
+    return raw
+
+
+def _raw_message_id(raw: object) -> str | None:
+    try:
+        return _optional_id(_dig(raw, "message_id"))
+    except ValueError:
+        return None
+
+
+def _raw_chat_id(raw: object) -> str:
+    for value in (_dig(raw, "chat", "chat_id"), _dig(raw, "chat_id")):
+        if isinstance(value, str) and value:
+            return value[:64]
+    return "?"
+
+
 class ChatPage(_Model):
     """One page of `/v3/chat/list`."""
 
@@ -233,6 +272,22 @@ class ChatPage(_Model):
     cursor: OptionalText = None
     has_next: LooseBool = False
     total_unread_count: int = 0
+    unreadable: list[str] = []
+    """One line per entry that could not be read and was left out."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _entry_by_entry(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("chats"), list):
+            return data
+        chats: list[ChatSummary] = []
+        unreadable: list[str] = []
+        for raw in data["chats"]:
+            try:
+                chats.append(ChatSummary.model_validate(raw))
+            except ValidationError as exc:
+                unreadable.append(f"chat {_raw_chat_id(raw)}: {_problem(exc)}")
+        return {**data, "chats": chats, "unreadable": unreadable}
 
 
 class ChatMessage(_Model):
@@ -248,6 +303,8 @@ class ChatMessage(_Model):
     sku: OptionalText = None
     user_id: OptionalText = None
     author: Annotated[Author, BeforeValidator(Author.parse)] = Author.UNKNOWN
+    unreadable: str | None = None
+    """Set on a stand-in for an entry the bridge could not read: what was wrong with it."""
 
     @model_validator(mode="before")
     @classmethod
@@ -265,6 +322,22 @@ class ChatMessage(_Model):
             flat.setdefault("author", user.get("type"))
         return flat
 
+    @classmethod
+    def stand_in(cls, raw: object, problem: str) -> ChatMessage | None:
+        """A stand-in for an entry that failed to validate, keeping what can be read of it;
+        None when even its id cannot be (nothing then places it in the chat)."""
+        message_id = _raw_message_id(raw)
+        if message_id is None:
+            return None
+        fields = raw if isinstance(raw, dict) else {}
+        try:
+            created_at = _UTC_DATETIME.validate_python(fields.get("created_at"))
+        except ValidationError:
+            created_at = datetime.now(UTC)  # about when it was read: the order comes from ids
+        user = fields.get("user")
+        author = Author.parse(user.get("type")) if isinstance(user, dict) else Author.UNKNOWN
+        return cls(message_id=message_id, created_at=created_at, author=author, unreadable=problem)
+
     @property
     def text(self) -> str:
         """The message content as Ozon's Markdown (`data` joined by newlines)."""
@@ -281,6 +354,28 @@ class HistoryPage(_Model):
 
     messages: Annotated[list[ChatMessage], BeforeValidator(_none_as_empty_list)] = []
     has_next: LooseBool = False
+    unreadable: list[str] = []
+    """One line per entry that could not be read (kept as a stand-in when its id could be)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _entry_by_entry(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
+            return data
+        messages: list[ChatMessage] = []
+        unreadable: list[str] = []
+        for raw in data["messages"]:
+            try:
+                messages.append(ChatMessage.model_validate(raw))
+            except ValidationError as exc:
+                problem = _problem(exc)
+                stand_in = ChatMessage.stand_in(raw, problem)
+                if stand_in is None:
+                    unreadable.append(f"message without a readable id: {problem}; left out")
+                else:
+                    messages.append(stand_in)
+                    unreadable.append(f"message {stand_in.message_id}: {problem}; shown as such")
+        return {**data, "messages": messages, "unreadable": unreadable}
 
 
 class Role(_Model):

@@ -108,6 +108,8 @@ class FakeMessage:
     order_number: str | None = None
     sku: str | None = None
     variant: int = 0  # drives the deterministic quirk variants
+    garbled: Json | None = None
+    """Fields laid over the rendered JSON: the message in a shape Ozon does not document."""
 
     @property
     def is_customer(self) -> bool:
@@ -124,6 +126,8 @@ class FakeChat:
     messages: list[FakeMessage] = field(default_factory=list)
     reply_open: bool = True
     posting_number: str | None = None
+    garbled: Json | None = None
+    """Fields laid over the rendered list entry: a shape Ozon does not document."""
 
     @property
     def last_message_id(self) -> int:
@@ -340,6 +344,16 @@ class FakeOzon:
         if is_image or image is not None:
             self._attach_file(message, image if image is not None else DEFAULT_IMAGE, image_name)
         return str(message.message_id)
+
+    def garble(self, chat_id: str, message_id: str | None = None, **fields: Any) -> None:
+        """From now on show a chat's list entry (or one of its messages) with `fields` laid over
+        it: an answer in a shape Ozon's documentation does not describe. No fields: as before."""
+        chat = self.chats[chat_id]
+        if message_id is None:
+            chat.garbled = fields or None
+            return
+        (message,) = [m for m in chat.messages if str(m.message_id) == message_id]
+        message.garbled = fields or None
 
     def close_chat(self, chat_id: str) -> None:
         self.chats[chat_id].status = "CLOSED"
@@ -664,7 +678,7 @@ class FakeOzon:
             out["moderate_image_status"] = message.moderate_image_status
         if message.order_number is not None or message.sku is not None:
             out["context"] = {"order_number": message.order_number or "", "sku": message.sku or ""}
-        return out
+        return out | (message.garbled or {})
 
     def _render_chat(self, chat: FakeChat) -> Json:
         unread = chat.unread
@@ -678,7 +692,7 @@ class FakeOzon:
             "first_unread_message_id": self._id(unread[0].message_id if unread else 0),
             "last_message_id": self._id(chat.last_message_id),
             "unread_count": len(unread),
-        }
+        } | (chat.garbled or {})
 
     def _sendable(self, chat_id: str) -> FakeChat | web.Response:
         if not self.premium:
