@@ -235,8 +235,8 @@ def _start_polling(bridge: Bridge, stack: AsyncExitStack) -> None:
         broadcasts=bridge.broadcasts,
         repo=bridge.broadcast_repo,
     )
-    dispatcher.include_router(build_admin_router(settings.forum_chat_id))
-    dispatcher.include_router(build_broadcast_router(settings.forum_chat_id))
+    dispatcher.include_router(build_admin_router(settings.forum_chat_id, settings.tz))
+    dispatcher.include_router(build_broadcast_router(settings.forum_chat_id, settings.tz))
     dispatcher.include_router(build_router(settings.forum_chat_id))
     stopping = asyncio.Event()
     polling = asyncio.create_task(

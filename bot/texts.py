@@ -164,6 +164,7 @@ STATUS_DB_DOWN = "❌ не отвечает"
 STATUS_DB_READONLY = "❌ запись невозможна, новые сообщения ждут: {problem}"
 STATUS_NEVER = "ещё не было"
 STATUS_AGO = "{time} ({seconds} с назад)"
+STATUS_TIME_FORMAT = "%d.%m.%Y %H:%M:%S %Z"  # in TIMEZONE
 STATUS_SYNC_ERROR = "\n⚠️ Ошибка опроса: {error}"
 STATUS_FAILED_POSTS = " (не удалось показать: {count})"
 STATUS_PUSH_ON = "включены (в очереди: {queue})"
@@ -214,6 +215,7 @@ BROADCAST_REASON_LINE = "\n• {reason}: {count}"
 BROADCAST_LIST_EMPTY = "Рассылок ещё не было."
 BROADCAST_LIST_HEAD = "<b>Последние рассылки</b>"
 BROADCAST_LIST_LINE = "№{job_id} · {created} · {state} · получателей {total}: {text}"
+BROADCAST_TIME_FORMAT = "%d.%m %H:%M"  # in TIMEZONE
 BROADCAST_STATES = {
     "preview": "предпросмотр",
     "running": "идёт",

@@ -36,6 +36,8 @@ async def test_help_status_and_sync(ozon: FakeOzon, tg: FakeTelegram, bridge: Br
         assert "База данных: в порядке" in status
         assert "Push-уведомления Ozon: выключены" in status
         assert "ещё не было" not in status
+        assert "MSK" in status  # times are in TIMEZONE (Moscow by default)
+        assert "UTC" not in status
 
         polls = ozon.count("/v3/chat/list")
         tg.user_message("/sync", thread_id=None, from_id=ADMIN)

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -160,6 +161,11 @@ async def test_filters_and_placeholders(ozon: FakeOzon, tg: FakeTelegram, bridge
 
         command(tg, "/broadcasts")
         await wait_for(lambda: any("Последние рассылки" in (m.text or "") for m in general(tg)))
+        listing = next(m.text or "" for m in general(tg) if "Последние рассылки" in (m.text or ""))
+        # Times are in TIMEZONE (Moscow by default), not UTC.
+        moscow = ZoneInfo("Europe/Moscow")
+        minutes = [datetime.now(moscow) - timedelta(minutes=n) for n in range(3)]
+        assert any(f" · {m.strftime('%d.%m %H:%M')} · " in listing for m in minutes), listing
 
     assert texts_by_chat(ozon) == {
         chats["live1"]: ["Только для постоянных: 55501-1"],

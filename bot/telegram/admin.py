@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import html
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.filters import Command
@@ -19,7 +20,7 @@ from bot.telegram.admins import Admins
 from bot.telegram.gateway import TelegramGateway
 
 
-def build_admin_router(forum_chat_id: int) -> Router:
+def build_admin_router(forum_chat_id: int, tz: ZoneInfo) -> Router:
     router = Router(name="admin")
     general = (F.chat.id == forum_chat_id) & ~F.is_topic_message
     router.message.filter(general | (F.chat.type == "private"), F.from_user)
@@ -34,7 +35,7 @@ def build_admin_router(forum_chat_id: int) -> Router:
     ) -> None:
         if not await _allowed(message, admins, gateway):
             return
-        await gateway.say(message.chat.id, render_status(await bridge_status.snapshot()))
+        await gateway.say(message.chat.id, render_status(await bridge_status.snapshot(), tz))
 
     @router.message(Command("sync"))
     async def sync(
@@ -81,13 +82,13 @@ async def _allowed(message: Message, admins: Admins, gateway: TelegramGateway) -
     return False
 
 
-def render_status(snap: Snapshot, broadcast: str = "") -> str:
+def render_status(snap: Snapshot, tz: ZoneInfo, broadcast: str = "") -> str:
     if snap.last_sync is None:
         last_sync = texts.STATUS_NEVER
     else:
         ago = int((datetime.now(UTC) - snap.last_sync).total_seconds())
         last_sync = texts.STATUS_AGO.format(
-            time=snap.last_sync.strftime("%d.%m.%Y %H:%M:%S UTC"), seconds=ago
+            time=snap.last_sync.astimezone(tz).strftime(texts.STATUS_TIME_FORMAT), seconds=ago
         )
     return texts.STATUS.format(
         version=html.escape(snap.version),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
@@ -21,7 +22,7 @@ from storage.db import StorageError
 log = logging.getLogger(__name__)
 
 
-def build_broadcast_router(forum_chat_id: int) -> Router:
+def build_broadcast_router(forum_chat_id: int, tz: ZoneInfo) -> Router:
     router = Router(name="broadcast")
     general = (F.chat.id == forum_chat_id) & ~F.is_topic_message
     router.message.filter(general | (F.chat.type == "private"), F.from_user)
@@ -77,7 +78,7 @@ def build_broadcast_router(forum_chat_id: int) -> Router:
         if not await admins.is_admin(message.from_user.id):
             await gateway.say(message.chat.id, texts.NOT_ADMIN)
             return
-        await gateway.say(message.chat.id, render_list(await repo.recent(10)))
+        await gateway.say(message.chat.id, render_list(await repo.recent(10), tz))
 
     @router.callback_query(BroadcastAction.filter())
     async def act(
@@ -224,7 +225,7 @@ def render_report(job: BroadcastRow, progress: Progress) -> str:
     )
 
 
-def render_list(jobs: list[BroadcastRow]) -> str:
+def render_list(jobs: list[BroadcastRow], tz: ZoneInfo) -> str:
     if not jobs:
         return texts.BROADCAST_LIST_EMPTY
     lines = [texts.BROADCAST_LIST_HEAD]
@@ -233,7 +234,7 @@ def render_list(jobs: list[BroadcastRow]) -> str:
         lines.append(
             texts.BROADCAST_LIST_LINE.format(
                 job_id=job.id,
-                created=job.created_at.strftime("%d.%m %H:%M"),
+                created=job.created_at.astimezone(tz).strftime(texts.BROADCAST_TIME_FORMAT),
                 state=texts.BROADCAST_STATES.get(job.state, job.state),
                 total=job.total,
                 text=html.escape(text),
