@@ -41,6 +41,10 @@ MESSAGE_UNREADABLE = (
     "⚠️ Бридж не смог прочитать это сообщение: Ozon прислал его в незнакомом виде. "
     "Откройте чат в кабинете Ozon, чтобы его увидеть."
 )
+# Over a message whose earlier post Telegram never confirmed (a restart, a lost answer).
+MAYBE_SHOWN_ALREADY = (
+    "♻️ Возможно, это сообщение уже есть выше: Telegram не подтвердил его отправку."
+)
 
 DATETIME_FORMAT = "%d.%m.%Y %H:%M"
 

@@ -49,6 +49,12 @@ class MessageRow:
     tg_message_id: int | None
     attempts: int
     last_error: str | None
+    post_started_at: datetime | None = None
+    """Set while pending: a post of it went to Telegram unsettled, so it may already be shown."""
+
+    @property
+    def maybe_shown(self) -> bool:
+        return self.state == "pending" and self.post_started_at is not None
 
     @classmethod
     def from_row(cls, row: aiosqlite.Row) -> MessageRow:
@@ -67,6 +73,7 @@ class MessageRow:
             tg_message_id=row["tg_message_id"],
             attempts=row["attempts"],
             last_error=row["last_error"],
+            post_started_at=from_db_time(row["post_started_at"]),
         )
 
 
@@ -169,6 +176,25 @@ class MessageRepository:
             (chat_id, limit),
         )
         return [MessageRow.from_row(row) for row in rows]
+
+    async def mark_post_started(self, ids: Sequence[int]) -> None:
+        """Written before a post goes to Telegram: if no answer settles it (a crash, a lost
+        answer), the message may be shown already, and its next post says so."""
+        now = to_db_time(utcnow())
+        async with self._db.transaction() as tx:
+            await tx.execute_many(
+                "UPDATE messages SET post_started_at = ? WHERE id = ? AND state = 'pending' "
+                "AND post_started_at IS NULL",
+                [(now, message_row_id) for message_row_id in ids],
+            )
+
+    async def clear_post_started(self, ids: Sequence[int]) -> None:
+        """Telegram answered that it did not show the post: nothing may be shown after all."""
+        async with self._db.transaction() as tx:
+            await tx.execute_many(
+                "UPDATE messages SET post_started_at = NULL WHERE id = ? AND state = 'pending'",
+                [(message_row_id,) for message_row_id in ids],
+            )
 
     async def mark_posted(
         self, chat_id: str, ids: Sequence[int], tg_message_id: int, *, opened_topic: bool

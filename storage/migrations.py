@@ -116,4 +116,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE chats ADD COLUMN buyer_id TEXT;
     CREATE INDEX chats_by_buyer ON chats(buyer_id) WHERE buyer_id IS NOT NULL;
     """,
+    # 4: when a post of a pending message was last handed to Telegram without an answer that
+    # settled it (a crash, a lost answer). Telegram takes no idempotency key: such a message may
+    # already be shown, and the next post of it says so.
+    """
+    ALTER TABLE messages ADD COLUMN post_started_at TEXT;
+    """,
 )

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import texts
 from tests.conftest import bridge_env
 from tests.fakes.ozon import FakeOzon
 from tests.fakes.telegram import FakeTelegram
@@ -41,6 +42,7 @@ ADMIN = 500
 class Counts:
     buyer_lost: int
     buyer_twice: int
+    buyer_twice_unmarked: int
     replies_lost: int
     replies_twice: int
     broadcast_missed: int
@@ -48,7 +50,8 @@ class Counts:
 
     def __str__(self) -> str:
         return (
-            f"buyer messages lost {self.buyer_lost}, posted twice {self.buyer_twice}; "
+            f"buyer messages lost {self.buyer_lost}, posted twice {self.buyer_twice} "
+            f"({self.buyer_twice_unmarked} of them without the may-be-shown mark); "
             f"replies lost {self.replies_lost}, sent twice {self.replies_twice}; "
             f"broadcast recipients missed {self.broadcast_missed}, "
             f"repeated {self.broadcast_repeated}"
@@ -174,11 +177,25 @@ async def drive(
     return Counts(
         buyer_lost=sum(1 for t in buyer_texts if t not in text),
         buyer_twice=sum(1 for t in buyer_texts if text.count(t) > 1),
+        buyer_twice_unmarked=sum(1 for t in buyer_texts if unmarked_repeats(tg, t)),
         replies_lost=sum(1 for t in reply_texts if t not in sent_texts),
         replies_twice=sum(1 for t in reply_texts if sent_texts.count(t) > 1),
         broadcast_missed=sum(1 for c in chosen if f"Рассылка для {c}" not in sent_texts),
         broadcast_repeated=sum(1 for c in chosen if sent_texts.count(f"Рассылка для {c}") > 1),
     )
+
+
+def unmarked_repeats(tg: FakeTelegram, text: str) -> int:
+    """Posts of a buyer message after its first that do not say it may be shown already."""
+    blocks = []
+    for message in tg.sent:
+        shown = message.text or message.caption or ""
+        at = shown.find(text)
+        if at >= 0:
+            # The message's block starts at its author line ("👤 Покупатель · time").
+            start = shown.rfind(texts.AUTHOR_LABELS["CUSTOMER"], 0, at)
+            blocks.append(shown[max(start, 0) : at])
+    return sum(1 for block in blocks[1:] if texts.MAYBE_SHOWN_ALREADY not in block)
 
 
 def report_failure(
@@ -258,10 +275,12 @@ async def test_sigkill_ten_times_loses_nothing(
         f" ({len(tg.topics)} topics)"
     )
     assert counts.buyer_lost == 0
+    assert counts.buyer_twice_unmarked == 0
     assert counts.replies_lost == 0
     assert counts.replies_twice == 0
     assert counts.broadcast_missed == 0
     assert counts.broadcast_repeated == 0
     # Posting a buyer message twice needs a kill between Telegram's answer and the commit that
-    # follows it (Telegram takes no idempotency key): rare, and counted above.
+    # follows it (Telegram takes no idempotency key): rare, counted above, and the repeat says
+    # that it may be shown already (asserted above).
     assert counts.buyer_twice <= KILLS

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot.telegram.gateway import TRANSIENT_RETRIES
 from storage.chats import ChatRepository
 from storage.db import Database
 from storage.messages import MessageRepository
@@ -17,6 +18,7 @@ from tests.waiting import wait_for
 
 Bridge = Callable[..., Any]
 NOW = datetime.now(UTC)
+MAYBE_SHOWN = "Возможно, это сообщение уже есть выше"
 
 
 def shown(message: FakeMessage) -> str:
@@ -151,6 +153,8 @@ async def test_deleted_topic_is_recreated_and_closed_topic_reopened(
     assert "удалена" in shown(opening)
     assert "После удаления" in topic_text(tg, second_topic)
     assert all_shown(tg).count("После удаления") == 1
+    # Telegram said the post was not shown (closed, gone): no "may be shown already" after it.
+    assert MAYBE_SHOWN not in all_shown(tg)
     stored, rows = await chat_state(settings.database_path, chat)
     assert stored.topic_id == second_topic
     assert [r.state for r in rows] == ["posted"] * 3
@@ -262,3 +266,22 @@ async def test_an_entry_in_an_unknown_shape_costs_only_itself(
     errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     assert any(f"chat {odd_entry}: unread_count" in line for line in errors)
     assert any(f"message {odd}: data.0" in line for line in errors)
+
+
+async def test_a_post_telegram_never_settled_says_it_may_be_shown_already(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Первое")
+    async with bridge():
+        await wait_for(lambda: "Первое" in all_shown(tg))
+        # 5xx on every try: Telegram may or may not have shown it, the bridge cannot know.
+        tg.fail_next("sendMessage", 502, count=TRANSIENT_RETRIES + 1)
+        ozon.add_message(chat, "Второе")
+        await wait_for(lambda: "Второе" in all_shown(tg), within=30)
+        ozon.add_message(chat, "Третье")
+        await wait_for(lambda: "Третье" in all_shown(tg))
+    posts = [shown(m) for m in tg.sent]
+    (second,) = [p for p in posts if "Второе" in p]
+    assert MAYBE_SHOWN in second
+    assert all(MAYBE_SHOWN not in p for p in posts if "Второе" not in p)

@@ -97,3 +97,49 @@ async def test_sigkill_then_restart(ozon: FakeOzon, tg: FakeTelegram, tmp_path: 
     assert await second.stop() == 0
     assert_each_once(tg, texts)
     assert db_posted(db_path) == CHATS
+
+
+def maybe_shown(db: Path, text: str) -> bool:
+    """The bridge's own record: a post of this message went out and was never settled."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        row = conn.execute(
+            "SELECT state, post_started_at FROM messages WHERE body = ?", (text,)
+        ).fetchone()
+    return row is not None and row[0] == "pending" and row[1] is not None
+
+
+async def test_a_post_cut_off_by_a_crash_is_posted_again_marked_as_maybe_shown(
+    ozon: FakeOzon, tg: FakeTelegram, tmp_path: Path
+) -> None:
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Где мой заказ?", order_number="4242-1")
+    db_path = tmp_path / "bridge.sqlite3"
+    env = bridge_env(ozon, tg, db_path)
+
+    # Telegram shows the post, but its answer never reaches the bridge: it dies first.
+    tg.hold_answers("sendMessage")
+    first = BridgeProcess(env, tmp_path)
+    await first.start()
+    await wait_for(lambda: "Где мой заказ?" in tg.shown(), within=30, what="the post shown")
+    await wait_for(lambda: maybe_shown(db_path, "Где мой заказ?"), what="the unsettled post")
+    first.signal(signal.SIGKILL)
+    assert await first.wait(10.0) == -signal.SIGKILL
+    tg.release_answers("sendMessage")
+
+    second = BridgeProcess(env, tmp_path)
+    await second.start()
+    await wait_for(lambda: tg.shown().count("Где мой заказ?") == 2, within=30, what="re-post")
+    ozon.add_message(chat, "Ответьте, пожалуйста")
+    await wait_for(lambda: "Ответьте, пожалуйста" in tg.shown(), within=30, what="next post")
+    assert await second.stop() == 0
+
+    (topic,) = [t.thread_id for t in tg.topics.values()]
+    posts = [m.text or "" for m in tg.thread_messages(topic)]
+    original, again, later = posts
+    assert "Где мой заказ?" in original
+    assert "Возможно, это сообщение уже есть выше" not in original
+    # Telegram takes no idempotency key, so the message is shown twice, and staff are told.
+    assert "Где мой заказ?" in again
+    assert "Возможно, это сообщение уже есть выше" in again
+    assert "Ответьте, пожалуйста" in later
+    assert "Возможно" not in later

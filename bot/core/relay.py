@@ -146,10 +146,11 @@ class Relay(Wakeable):
         post: Post | None = None
         try:
             chat = await self._topics.ensure(chat)
+            unsure = frozenset(m.id for m in pending if m.maybe_shown)
             for post in self._renderer.posts(chat, pending):
                 if self._stopping:
                     break
-                chat = await self._deliver(chat, post)
+                chat = await self._deliver(chat, post, unsure)
                 count += 1
         except (ShuttingDown, TelegramUnavailable, StorageError):
             raise  # Telegram or the database as a whole: the run loop waits
@@ -181,8 +182,9 @@ class Relay(Wakeable):
             with contextlib.suppress(TelegramFault):
                 await self._telegram.post_text(chat.topic_id, self._renderer.unshowable(chat, rows))
 
-    async def _deliver(self, chat: ChatRow, post: Post) -> ChatRow:
-        """Post into the chat's topic, recovering a deleted or closed topic once each."""
+    async def _deliver(self, chat: ChatRow, post: Post, unsure: frozenset[int]) -> ChatRow:
+        """Post into the chat's topic, recovering a deleted or closed topic once each.
+        `unsure`: rows an earlier, unsettled post may already show."""
         recreated = reopened = reopen_now = False
         while True:
             topic_id = chat.topic_id
@@ -191,7 +193,7 @@ class Relay(Wakeable):
                 if reopen_now:
                     reopen_now = False  # a topic deleted meanwhile raises TopicGone here
                     await self._telegram.reopen_topic(topic_id)
-                await self._post(chat, post, recreated=recreated)
+                await self._post(chat, post, recreated=recreated, unsure=unsure)
             except TopicGone:
                 if recreated:
                     raise _ChatProblem("a freshly created topic is reported gone") from None
@@ -206,7 +208,9 @@ class Relay(Wakeable):
                 continue
             return replace(chat, topic_fresh=False)
 
-    async def _post(self, chat: ChatRow, post: Post, *, recreated: bool) -> None:
+    async def _post(
+        self, chat: ChatRow, post: Post, *, recreated: bool, unsure: frozenset[int]
+    ) -> None:
         """Send one post, with the topic's opening message in front when the topic is new."""
         assert chat.topic_id is not None
         opens_topic = chat.topic_fresh
@@ -219,9 +223,22 @@ class Relay(Wakeable):
                 opens_topic = False
             else:
                 post = merged
-        tg_message_id = await self._send(chat, post)
-        if post.message_ids or opens_topic:
-            ids = list(post.message_ids)
+        ids = list(post.message_ids)
+        if ids:
+            # Telegram takes no idempotency key: should this post go unsettled (a crash, a lost
+            # answer), its next attempt says that it may be shown already.
+            await self._messages.mark_post_started(ids)
+        try:
+            tg_message_id = await self._send(chat, post)
+        except TelegramFault as exc:
+            # An answer that says the post is not shown settles it: no "maybe" next time (unless
+            # an earlier attempt left one). A transient fault or a lost answer does not.
+            settled = not isinstance(exc, TelegramUnavailable) or exc.operator_hint is not None
+            fresh = [i for i in ids if i not in unsure]
+            if settled and fresh:
+                await self._messages.clear_post_started(fresh)
+            raise
+        if ids or opens_topic:
             await self._record(
                 lambda: self._messages.mark_posted(
                     chat.chat_id, ids, tg_message_id, opened_topic=opens_topic

@@ -120,7 +120,10 @@ class Renderer:
 
     def _signature(self, message: MessageRow) -> str:
         label = texts.AUTHOR_LABELS.get(message.author, texts.AUTHOR_LABELS["UNKNOWN"])
-        return f"<b>{escape(label)}</b> · <i>{self._time(message.created_at)}</i>"
+        signature = f"<b>{escape(label)}</b> · <i>{self._time(message.created_at)}</i>"
+        if message.maybe_shown:
+            signature += f"\n<i>{escape(texts.MAYBE_SHOWN_ALREADY)}</i>"
+        return signature
 
     def _time(self, moment: datetime) -> str:
         return moment.astimezone(self._tz).strftime(texts.DATETIME_FORMAT)

@@ -227,6 +227,7 @@ class FakeTelegram:
         self._updates: list[dict[str, Any]] = []
         self._callback_ids: set[str] = set()
         self._faults: list[_Fault] = []
+        self._held: dict[str, asyncio.Event] = {}
         self._flood_limit: int | None = None
         self._flood_window = 60.0
         self._flood_sends: deque[float] = deque()
@@ -279,9 +280,11 @@ class FakeTelegram:
         self.url = f"http://127.0.0.1:{port}"
 
     async def close(self) -> None:
-        """Release pending long polls and stop the server."""
+        """Release pending long polls and held answers, and stop the server."""
         self._closed.set()
         self._wake()
+        for method in list(self._held):
+            self.release_answers(method)
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
@@ -314,6 +317,16 @@ class FakeTelegram:
         Status 0 drops the connection without an answer (a network error for the client).
         """
         self._faults.append(_Fault(method, status, count, description, retry_after))
+
+    def hold_answers(self, method: str) -> None:
+        """Carry out calls of `method` but keep their answers back until `release_answers`: a
+        client that dies meanwhile never learns that its call took effect."""
+        self._held[method] = asyncio.Event()
+
+    def release_answers(self, method: str) -> None:
+        held = self._held.pop(method, None)
+        if held is not None:
+            held.set()
 
     def set_flood_limit(self, per_minute: int | None = 20, *, time_scale: float = 1.0) -> None:
         """Allow `per_minute` group sends in any window of 60*time_scale s; None switches it off."""
@@ -512,6 +525,9 @@ class FakeTelegram:
             result = await self._handlers[method](params)
             if counted:
                 self._flood_sends.extend([time.monotonic()] * sends)
+            held = self._held.get(method)
+            if held is not None:
+                await held.wait()
         except BadRequest as e:
             if e.violation:
                 self.spec_violations.append(f"{method}: {e.description}")
