@@ -226,13 +226,27 @@ async def test_roles(ozon: FakeOzon, client: OzonClient) -> None:
     assert ozon.seen[0].body == {}
 
 
-@pytest.mark.parametrize("body", [b"<html>oops</html>", {"messages": [{"message_id": "x"}]}])
+@pytest.mark.parametrize(
+    "body", [b"<html>oops</html>", {"messages": 5}, {"messages": [], "has_next": "perhaps"}]
+)
 async def test_unexpected_2xx_body(ozon: FakeOzon, client: OzonClient, body: Any) -> None:
     ozon.script("/v3/chat/history", Reply(body=body))
     with pytest.raises(OzonResponseError) as caught:
         await client.chat_history("c")
     assert caught.value.path == "/v3/chat/history"
     assert client.request_count == 1
+
+
+async def test_an_unreadable_entry_is_left_out_and_logged(
+    ozon: FakeOzon, client: OzonClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    fine = {"message_id": "7", "created_at": "2026-01-01T00:00:00Z", "data": ["Привет"]}
+    ozon.script("/v3/chat/history", Reply(body={"messages": [{"message_id": "x"}, fine]}))
+    page = await client.chat_history("c")
+    assert [m.message_id for m in page.messages] == ["7"]
+    (line,) = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert "chat c: 1 message(s)" in line
+    assert "without a readable id" in line
 
 
 async def test_429_honours_retry_after_then_succeeds(ozon: FakeOzon, client: OzonClient) -> None:
