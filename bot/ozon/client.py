@@ -6,6 +6,7 @@ import asyncio
 import base64
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Sequence
 from types import TracebackType
 from typing import Any, Literal
@@ -21,6 +22,8 @@ from bot.ozon.retry import RetryPolicy, describe_failure, should_retry
 __all__ = ["MAX_MESSAGE_LENGTH", "OzonClient"]
 
 logger = logging.getLogger("bot.ozon")
+_RETELL = 3600.0  # seconds before the same unreadable entry is logged again
+_TOLD_LIMIT = 1000
 
 MAX_MESSAGE_LENGTH = 1000
 """Ozon accepts plain-text messages of 1..1000 characters."""
@@ -56,6 +59,7 @@ class OzonClient:
         self.retry = retry if retry is not None else RetryPolicy()
         self.request_count = 0
         self._closed = False
+        self._unreadable_told: dict[str, float] = {}
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             headers={
@@ -122,12 +126,13 @@ class OzonClient:
             body["cursor"] = cursor
         data = await self._post("/v3/chat/list", body, repeatable=True)
         page = parse_model(ChatPage, data, "/v3/chat/list")
-        if page.unreadable:
+        fresh = self._untold(page.unreadable)
+        if fresh:
             logger.error(
                 "Ozon /v3/chat/list: %d chat(s) in a shape the bridge cannot read, left out "
-                "(the others are synced): %s",
-                len(page.unreadable),
-                "; ".join(page.unreadable),
+                "(the others are synced; said again hourly while it lasts): %s",
+                len(fresh),
+                "; ".join(fresh),
             )
         return page
 
@@ -175,15 +180,26 @@ class OzonClient:
             body["filter"] = {"message_ids": [canonical_id(mid) for mid in message_ids]}
         data = await self._post("/v3/chat/history", body, repeatable=True)
         page = parse_model(HistoryPage, data, "/v3/chat/history")
-        if page.unreadable:
+        fresh = self._untold([f"chat {chat_id}, {line}" for line in page.unreadable])
+        if fresh:
             logger.error(
-                "Ozon /v3/chat/history, chat %s: %d message(s) in a shape the bridge cannot "
-                "read: %s",
-                chat_id,
-                len(page.unreadable),
-                "; ".join(page.unreadable),
+                "Ozon /v3/chat/history: %d message(s) in a shape the bridge cannot read: %s",
+                len(fresh),
+                "; ".join(fresh),
             )
         return page
+
+    def _untold(self, lines: Sequence[str]) -> list[str]:
+        """The lines about unreadable entries not logged within the last hour: a chat Ozon keeps
+        listing in an odd shape is an ERROR once an hour, not once a poll."""
+        now = time.monotonic()
+        told = self._unreadable_told
+        fresh = [line for line in lines if line not in told or now - told[line] >= _RETELL]
+        for line in fresh:
+            told[line] = now
+        if len(told) > _TOLD_LIMIT:
+            self._unreadable_told = {line: at for line, at in told.items() if now - at < _RETELL}
+        return fresh
 
     async def send_message(self, chat_id: str, text: str) -> None:
         """Send plain text (1..1000 characters). Ozon returns no message id."""
