@@ -122,4 +122,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE messages ADD COLUMN post_started_at TEXT;
     """,
+    # 5: the failed rows, indexed on their own, so that /healthz and /status count backlogs and
+    # failures without reading tables that grow for months.
+    """
+    CREATE INDEX messages_failed ON messages(id) WHERE state = 'failed';
+    CREATE INDEX outbox_failed ON outbox(id) WHERE state = 'failed';
+    """,
 )

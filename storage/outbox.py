@@ -80,6 +80,10 @@ class OutboxRow:
 # Staff messages whose parts are all final and whose outcome is not shown yet. It runs on every
 # pass of the outbox worker, so it reads the few unshown final rows through their partial index
 # (`outbox_unnotified`) instead of grouping a table that grows for months.
+BACKLOG = (
+    "SELECT (SELECT count(*) FROM outbox WHERE state IN ('queued', 'sending')), "
+    "(SELECT count(*) FROM outbox WHERE state = 'failed')"
+)
 FINISHED_UNNOTIFIED = """
 SELECT * FROM outbox WHERE tg_message_id IN (
     SELECT done.tg_message_id FROM outbox AS done
@@ -275,9 +279,12 @@ class OutboxRepository:
                     return int(candidate["id"])
         return None
 
-    async def count_by_state(self) -> dict[str, int]:
-        rows = await self._db.fetch_all("SELECT state, count(*) FROM outbox GROUP BY state")
-        return {row[0]: row[1] for row in rows}
+    async def backlog(self) -> tuple[int, int]:
+        """How many rows are still to be sent (queued or sending), and how many failed; read
+        through partial indexes, like `MessageRepository.backlog`."""
+        row = await self._db.fetch_one(BACKLOG)
+        assert row is not None
+        return int(row[0]), int(row[1])
 
     async def for_staff_message(self, tg_message_id: int) -> list[OutboxRow]:
         rows = await self._db.fetch_all(

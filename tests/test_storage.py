@@ -11,8 +11,10 @@ import pytest
 
 from storage.chats import ChatRepository
 from storage.db import Database, StorageError, StorageWriteError
+from storage.messages import BACKLOG as MESSAGES_BACKLOG
 from storage.messages import MessageRepository, NewMessage
 from storage.migrations import MIGRATIONS
+from storage.outbox import BACKLOG as OUTBOX_BACKLOG
 from storage.outbox import FINISHED_UNNOTIFIED, OutboxItem, OutboxRepository
 
 T0 = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
@@ -137,7 +139,9 @@ async def test_pending_order_is_numeric_not_textual(tmp_path: Path) -> None:
         assert [m.message_id for m in pending] == ["9", "10", "11", "100"]
         await messages.mark_posted("c", [pending[0].id, pending[1].id], 77, opened_topic=False)
         assert [m.message_id for m in await messages.pending("c")] == ["11", "100"]
-        assert await messages.count_by_state() == {"posted": 2, "pending": 2}
+        assert await messages.backlog() == (2, 0)  # two waiting, none given up
+        await messages.note_failure([pending[2].id], "refused", final=True)
+        assert await messages.backlog() == (1, 1)
     finally:
         await db.close()
 
@@ -297,10 +301,24 @@ async def test_outcomes_are_shown_once_all_parts_are_final(tmp_path: Path) -> No
         assert await outbox.finished_unnotified() == []
     finally:
         await db.close()
-    # The query runs on every outbox pass for months: it must read the unshown rows through
-    # their partial index, not group the whole table.
-    with sqlite3.connect(path) as conn:
-        plan = conn.execute("EXPLAIN QUERY PLAN " + FINISHED_UNNOTIFIED).fetchall()
-    steps = [step[-1] for step in plan]
-    assert any("USING INDEX outbox_unnotified" in step for step in steps), steps
-    assert not any(step.startswith("SCAN outbox") for step in steps), steps
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        (FINISHED_UNNOTIFIED, "outbox_unnotified"),  # every pass of the outbox worker
+        (MESSAGES_BACKLOG, "messages_failed"),  # every /healthz and /status
+        (OUTBOX_BACKLOG, "outbox_failed"),
+    ],
+)
+async def test_frequent_queries_read_indexes_not_whole_tables(
+    tmp_path: Path, query: str, index: str
+) -> None:
+    """Tables grow for months: a query that runs every few seconds must not read all of them."""
+    db = await Database.open(tmp_path / "bridge.sqlite3")
+    await db.close()
+    with sqlite3.connect(tmp_path / "bridge.sqlite3") as conn:
+        steps = [step[-1] for step in conn.execute("EXPLAIN QUERY PLAN " + query)]
+    assert any(f"USING INDEX {index}" in step for step in steps), steps
+    whole_tables = [s for s in steps if s in ("SCAN messages", "SCAN outbox")]
+    assert whole_tables == [], steps

@@ -58,18 +58,18 @@ class BridgeStatus:
 
     async def snapshot(self) -> Snapshot:
         database_ok = await self._db.ping()
-        posts = await self._messages.count_by_state() if database_ok else {}
-        outbox = await self._outbox.count_by_state() if database_ok else {}
+        pending_posts, failed_posts = await self._messages.backlog() if database_ok else (0, 0)
+        outbox_open, outbox_failed = await self._outbox.backlog() if database_ok else (0, 0)
         return Snapshot(
             version=self._version,
             database_ok=database_ok,
             write_problem=self._db.write_problem,
             last_sync=self._syncer.health.last_success,
             sync_error=self._syncer.health.last_error,
-            pending_posts=posts.get("pending", 0),
-            failed_posts=posts.get("failed", 0),
-            outbox_open=outbox.get("queued", 0) + outbox.get("sending", 0),
-            outbox_failed=outbox.get("failed", 0),
+            pending_posts=pending_posts,
+            failed_posts=failed_posts,
+            outbox_open=outbox_open,
+            outbox_failed=outbox_failed,
             push_enabled=self._push_enabled,
             push_queue=self._push_queue(),
             telegram_problem=self._relay.unavailable,
