@@ -77,13 +77,15 @@ class OutboxRow:
         )
 
 
-# Staff messages whose parts are all final and whose outcome is not shown yet. It runs on every
-# pass of the outbox worker, so it reads the few unshown final rows through their partial index
-# (`outbox_unnotified`) instead of grouping a table that grows for months.
+# Rows still to be sent, and rows that failed: through the partial indexes `outbox_open` and
+# `outbox_failed` (/healthz and /status ask often).
 BACKLOG = (
     "SELECT (SELECT count(*) FROM outbox WHERE state IN ('queued', 'sending')), "
     "(SELECT count(*) FROM outbox WHERE state = 'failed')"
 )
+# Staff messages whose parts are all final and whose outcome is not shown yet. It runs on every
+# pass of the outbox worker, so it reads the few unshown final rows through their partial index
+# (`outbox_unnotified`) instead of grouping a table that grows for months.
 FINISHED_UNNOTIFIED = """
 SELECT * FROM outbox WHERE tg_message_id IN (
     SELECT done.tg_message_id FROM outbox AS done

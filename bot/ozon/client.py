@@ -126,14 +126,8 @@ class OzonClient:
             body["cursor"] = cursor
         data = await self._post("/v3/chat/list", body, repeatable=True)
         page = parse_model(ChatPage, data, "/v3/chat/list")
-        fresh = self._untold(page.unreadable)
-        if fresh:
-            logger.error(
-                "Ozon /v3/chat/list: %d chat(s) in a shape the bridge cannot read, left out "
-                "(the others are synced; said again hourly while it lasts): %s",
-                len(fresh),
-                "; ".join(fresh),
-            )
+        left_out = "chat(s), left out (the others are synced)"
+        self._tell_unreadable("/v3/chat/list", left_out, page.unreadable)
         return page
 
     async def iter_chats(
@@ -180,26 +174,30 @@ class OzonClient:
             body["filter"] = {"message_ids": [canonical_id(mid) for mid in message_ids]}
         data = await self._post("/v3/chat/history", body, repeatable=True)
         page = parse_model(HistoryPage, data, "/v3/chat/history")
-        fresh = self._untold([f"chat {chat_id}, {line}" for line in page.unreadable])
-        if fresh:
-            logger.error(
-                "Ozon /v3/chat/history: %d message(s) in a shape the bridge cannot read: %s",
-                len(fresh),
-                "; ".join(fresh),
-            )
+        lines = [f"chat {chat_id}, {line}" for line in page.unreadable]
+        self._tell_unreadable("/v3/chat/history", "message(s)", lines)
         return page
 
-    def _untold(self, lines: Sequence[str]) -> list[str]:
-        """The lines about unreadable entries not logged within the last hour: a chat Ozon keeps
-        listing in an odd shape is an ERROR once an hour, not once a poll."""
+    def _tell_unreadable(self, path: str, what: str, lines: Sequence[str]) -> None:
+        """One ERROR for the entries of a page the bridge could not read, each said again only
+        after an hour: a chat Ozon keeps listing in an odd shape is not an ERROR every poll."""
         now = time.monotonic()
         told = self._unreadable_told
         fresh = [line for line in lines if line not in told or now - told[line] >= _RETELL]
+        if not fresh:
+            return
         for line in fresh:
             told[line] = now
         if len(told) > _TOLD_LIMIT:
             self._unreadable_told = {line: at for line, at in told.items() if now - at < _RETELL}
-        return fresh
+        logger.error(
+            "Ozon %s: %d %s in a shape the bridge cannot read (said again hourly while it "
+            "lasts): %s",
+            path,
+            len(fresh),
+            what,
+            "; ".join(fresh),
+        )
 
     async def send_message(self, chat_id: str, text: str) -> None:
         """Send plain text (1..1000 characters). Ozon returns no message id."""

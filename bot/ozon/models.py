@@ -14,6 +14,7 @@ in Ozon, and the sync moves past it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -265,6 +266,42 @@ def _raw_chat_id(raw: object) -> str:
     return "?"
 
 
+def _entry_by_entry(
+    data: Any, key: str, read: Callable[[object], tuple[BaseModel | None, str | None]]
+) -> Any:
+    """A page with `data[key]` read one entry at a time: `read` gives the entry to keep (None:
+    left out) and a line on what was wrong with it (None: nothing), gathered in `unreadable`."""
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        return data
+    items: list[BaseModel] = []
+    unreadable: list[str] = []
+    for raw in data[key]:
+        item, problem = read(raw)
+        if item is not None:
+            items.append(item)
+        if problem is not None:
+            unreadable.append(problem)
+    return {**data, key: items, "unreadable": unreadable}
+
+
+def _read_chat(raw: object) -> tuple[ChatSummary | None, str | None]:
+    try:
+        return ChatSummary.model_validate(raw), None
+    except ValidationError as exc:
+        return None, f"chat {_raw_chat_id(raw)}: {_problem(exc)}"
+
+
+def _read_message(raw: object) -> tuple[ChatMessage | None, str | None]:
+    try:
+        return ChatMessage.model_validate(raw), None
+    except ValidationError as exc:
+        problem = _problem(exc)
+    stand_in = ChatMessage.stand_in(raw, problem)
+    if stand_in is None:
+        return None, f"message without a readable id: {problem}; left out"
+    return stand_in, f"message {stand_in.message_id}: {problem}; shown as such"
+
+
 class ChatPage(_Model):
     """One page of `/v3/chat/list`."""
 
@@ -278,16 +315,7 @@ class ChatPage(_Model):
     @model_validator(mode="before")
     @classmethod
     def _entry_by_entry(cls, data: Any) -> Any:
-        if not isinstance(data, dict) or not isinstance(data.get("chats"), list):
-            return data
-        chats: list[ChatSummary] = []
-        unreadable: list[str] = []
-        for raw in data["chats"]:
-            try:
-                chats.append(ChatSummary.model_validate(raw))
-            except ValidationError as exc:
-                unreadable.append(f"chat {_raw_chat_id(raw)}: {_problem(exc)}")
-        return {**data, "chats": chats, "unreadable": unreadable}
+        return _entry_by_entry(data, "chats", _read_chat)
 
 
 class ChatMessage(_Model):
@@ -360,22 +388,7 @@ class HistoryPage(_Model):
     @model_validator(mode="before")
     @classmethod
     def _entry_by_entry(cls, data: Any) -> Any:
-        if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
-            return data
-        messages: list[ChatMessage] = []
-        unreadable: list[str] = []
-        for raw in data["messages"]:
-            try:
-                messages.append(ChatMessage.model_validate(raw))
-            except ValidationError as exc:
-                problem = _problem(exc)
-                stand_in = ChatMessage.stand_in(raw, problem)
-                if stand_in is None:
-                    unreadable.append(f"message without a readable id: {problem}; left out")
-                else:
-                    messages.append(stand_in)
-                    unreadable.append(f"message {stand_in.message_id}: {problem}; shown as such")
-        return {**data, "messages": messages, "unreadable": unreadable}
+        return _entry_by_entry(data, "messages", _read_message)
 
 
 class Role(_Model):
