@@ -45,3 +45,22 @@ async def test_help_status_and_sync(ozon: FakeOzon, tg: FakeTelegram, bridge: Br
         assert ozon.count("/v3/chat/list") > polls
     # Commands in a buyer's topic are not replies to the buyer.
     assert ozon.sent_texts == []
+
+
+async def test_anonymous_admins_run_commands_when_admins_are_the_groups(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    async with bridge():  # no ADMIN_IDS: the group's administrators are the bridge's admins
+        tg.user_message("/status", thread_id=None, anonymous=True)
+        await wait_for(lambda: said(tg, "Состояние бриджа"))
+    assert not said(tg, "только для администраторов")
+
+
+async def test_anonymous_admins_are_told_why_when_admin_ids_are_set(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    async with bridge(admin_ids=[ADMIN]):
+        tg.user_message("/status", thread_id=None, anonymous=True)
+        await wait_for(lambda: said(tg, "анонимно"))
+    assert not said(tg, "Состояние бриджа")
+    assert "ADMIN_IDS" in next(t for t in general_texts(tg) if "анонимно" in t)

@@ -256,3 +256,20 @@ async def test_restart_in_the_middle_finishes_without_a_duplicate(
     sent = texts_by_chat(ozon)
     assert sorted(sent) == sorted(chats)
     assert all(len(texts) == 1 for texts in sent.values()), sent
+
+
+async def test_an_anonymous_admins_broadcast_is_confirmed_by_a_group_admin(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    chats = seed(ozon)
+    async with bridge():  # the group's administrators are the bridge's admins
+        await wait_for(lambda: all(f"Вопрос {n}" in tg.shown() for n in range(3)))
+        tg.user_message("/broadcast Анонимная рассылка", thread_id=None, anonymous=True)
+        preview = await preview_for(tg, 1)
+        # A stranger may not press it; the group's owner (an administrator) may.
+        tg.callback(button(preview, 0), from_id=999, message_id=preview.message_id)
+        await wait_for(lambda: bool(tg.callback_answers))
+        assert ozon.sent_texts == []
+        tg.callback(button(preview, 0), from_id=tg.owner_id, message_id=preview.message_id)
+        await wait_for(lambda: "завершена" in last_text(preview), within=30)
+    assert sorted(texts_by_chat(ozon)) == sorted(chats[f"live{n}"] for n in range(3))

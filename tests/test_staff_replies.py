@@ -240,3 +240,14 @@ async def test_a_topic_the_bridge_lost_track_of_says_nothing_was_sent(
     assert reaction(tg, chatter) is None
     assert reaction(tg, stray) is None
     assert texts_to(ozon, chat) == ["Ваш заказ уже в пути!"]
+
+
+async def test_an_anonymous_admins_reply_reaches_the_buyer(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    """An administrator who remains anonymous writes as GroupAnonymousBot on behalf of the
+    group: the reply is a staff reply like anyone's."""
+    async with buyer_topic(ozon, tg, bridge) as (chat, topic):
+        reply = staff_says(tg, topic, "Ответ администратора группы", anonymous=True)
+        await wait_for(lambda: reaction(tg, reply) == "👌")
+    assert texts_to(ozon, chat) == ["Ответ администратора группы"]

@@ -207,6 +207,11 @@ class Broadcasts:
         log.info("broadcast %s: cancelled by %s", job_id, user_id)
         return await self._reload(job_id)
 
+    async def owner(self, job_id: int) -> int | None:
+        """Who started a job (None when there is no such job)."""
+        job = await self._repo.get(job_id)
+        return None if job is None else job.admin_id
+
     async def _reload(self, job_id: int) -> BroadcastRow:
         job = await self._repo.get(job_id)
         assert job is not None

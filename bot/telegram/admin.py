@@ -33,7 +33,7 @@ def build_admin_router(forum_chat_id: int, tz: ZoneInfo) -> Router:
     async def status(
         message: Message, admins: Admins, gateway: TelegramGateway, bridge_status: BridgeStatus
     ) -> None:
-        if not await _allowed(message, admins, gateway):
+        if not await allowed(message, admins, gateway):
             return
         await gateway.say(message.chat.id, render_status(await bridge_status.snapshot(), tz))
 
@@ -41,7 +41,7 @@ def build_admin_router(forum_chat_id: int, tz: ZoneInfo) -> Router:
     async def sync(
         message: Message, admins: Admins, gateway: TelegramGateway, syncer: Syncer
     ) -> None:
-        if not await _allowed(message, admins, gateway):
+        if not await allowed(message, admins, gateway):
             return
         if syncer.busy:
             await gateway.say(message.chat.id, texts.SYNC_BUSY)
@@ -74,11 +74,12 @@ async def _sync_and_report(chat_id: int, gateway: TelegramGateway, syncer: Synce
     )
 
 
-async def _allowed(message: Message, admins: Admins, gateway: TelegramGateway) -> bool:
-    assert message.from_user is not None
-    if await admins.is_admin(message.from_user.id):
+async def allowed(message: Message, admins: Admins, gateway: TelegramGateway) -> bool:
+    """True for an admin; anyone else is told why the command is refused."""
+    refusal = await admins.refusal(message)
+    if refusal is None:
         return True
-    await gateway.say(message.chat.id, texts.NOT_ADMIN)
+    await gateway.say(message.chat.id, refusal)
     return False
 
 

@@ -1,4 +1,10 @@
-"""Who may run admin commands: `ADMIN_IDS`, or when it is empty, the group's administrators."""
+"""Who may run admin commands: `ADMIN_IDS`, or when it is empty, the group's administrators.
+
+An administrator who remains anonymous writes on behalf of the group itself: Telegram shows
+`GroupAnonymousBot` as the sender and the group as `sender_chat`, and keeps the person hidden.
+Only the group's administrators can do that, so such a message is an admin's when admins are the
+group's administrators; with `ADMIN_IDS` set the person cannot be told apart, and is told so.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,9 @@ from collections.abc import Sequence
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
+from aiogram.types import Message
+
+from bot import texts
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +31,29 @@ class Admins:
         self._ttl = ttl
         self._cached: frozenset[int] = frozenset()
         self._cached_at = float("-inf")
+
+    def speaks_for_group(self, message: Message) -> bool:
+        """The message was written by an anonymous administrator of the forum group."""
+        return message.sender_chat is not None and message.sender_chat.id == self._forum_chat_id
+
+    def actor(self, message: Message) -> int:
+        """Who acts: the person's user id, or the group's id for an anonymous administrator."""
+        if self.speaks_for_group(message):
+            return self._forum_chat_id
+        assert message.from_user is not None
+        return message.from_user.id
+
+    async def refusal(self, message: Message) -> str | None:
+        """None when the sender may run admin commands; otherwise what to tell them."""
+        if self.speaks_for_group(message):
+            return None if not self._fixed else texts.NOT_ADMIN_ANONYMOUS
+        if message.from_user is not None and await self.is_admin(message.from_user.id):
+            return None
+        return texts.NOT_ADMIN
+
+    async def may_act_for_group(self, user_id: int) -> bool:
+        """A person may press the buttons of what an anonymous administrator started."""
+        return not self._fixed and await self.is_admin(user_id)
 
     async def is_admin(self, user_id: int) -> bool:
         if self._fixed:

@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from bot import texts
 from bot.core.broadcast import BroadcastRefused, Broadcasts, Preview
 from bot.core.ports import ShuttingDown, TelegramUnavailable
+from bot.telegram.admin import allowed
 from bot.telegram.admins import Admins
 from bot.telegram.callbacks import BroadcastAction
 from bot.telegram.gateway import TelegramGateway
@@ -35,9 +36,7 @@ def build_broadcast_router(forum_chat_id: int, tz: ZoneInfo) -> Router:
         gateway: TelegramGateway,
         broadcasts: Broadcasts,
     ) -> None:
-        assert message.from_user is not None
-        if not await admins.is_admin(message.from_user.id):
-            await gateway.say(message.chat.id, texts.NOT_ADMIN)
+        if not await allowed(message, admins, gateway):
             return
         args = (command.args or "").strip()
         quoted = message.reply_to_message.text if message.reply_to_message else None
@@ -47,7 +46,7 @@ def build_broadcast_router(forum_chat_id: int, tz: ZoneInfo) -> Router:
             await gateway.say(message.chat.id, texts.BROADCAST_USAGE)
             return
         try:
-            preview = await broadcasts.prepare(message.from_user.id, message.chat.id, args)
+            preview = await broadcasts.prepare(admins.actor(message), message.chat.id, args)
         except BroadcastRefused as exc:
             await gateway.say(
                 message.chat.id, texts.BROADCAST_REFUSED.format(reason=html.escape(str(exc)))
@@ -74,9 +73,7 @@ def build_broadcast_router(forum_chat_id: int, tz: ZoneInfo) -> Router:
     async def recent(
         message: Message, admins: Admins, gateway: TelegramGateway, repo: BroadcastRepository
     ) -> None:
-        assert message.from_user is not None
-        if not await admins.is_admin(message.from_user.id):
-            await gateway.say(message.chat.id, texts.NOT_ADMIN)
+        if not await allowed(message, admins, gateway):
             return
         await gateway.say(message.chat.id, render_list(await repo.recent(10), tz))
 
@@ -84,14 +81,22 @@ def build_broadcast_router(forum_chat_id: int, tz: ZoneInfo) -> Router:
     async def act(
         query: CallbackQuery,
         callback_data: BroadcastAction,
+        admins: Admins,
         gateway: TelegramGateway,
         broadcasts: Broadcasts,
     ) -> None:
+        actor = query.from_user.id
         try:
+            # What an anonymous administrator started, any of the group's administrators may
+            # confirm or cancel: Telegram does not say which of them it was.
+            if await broadcasts.owner(
+                callback_data.job_id
+            ) == forum_chat_id and await admins.may_act_for_group(actor):
+                actor = forum_chat_id
             if callback_data.action == "go":
-                job = await broadcasts.confirm(callback_data.job_id, query.from_user.id)
+                job = await broadcasts.confirm(callback_data.job_id, actor)
             else:
-                job = await broadcasts.cancel(callback_data.job_id, query.from_user.id)
+                job = await broadcasts.cancel(callback_data.job_id, actor)
         except BroadcastRefused as exc:
             await query.answer(str(exc), show_alert=True)
             return

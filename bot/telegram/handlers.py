@@ -30,7 +30,10 @@ _SERVICE = (
 
 def build_router(forum_chat_id: int) -> Router:
     router = Router(name="forum")
-    in_topic = (F.chat.id == forum_chat_id) & F.is_topic_message & F.from_user & ~F.from_user.is_bot
+    # A person, or an administrator who remains anonymous and writes on behalf of the group.
+    person = F.from_user & ~F.from_user.is_bot & ~F.sender_chat
+    anonymous_admin = F.sender_chat.id == forum_chat_id
+    in_topic = (F.chat.id == forum_chat_id) & F.is_topic_message & (person | anonymous_admin)
     router.message.filter(in_topic)
     router.edited_message.filter(in_topic)
     router.callback_query.filter(F.message.chat.id == forum_chat_id)

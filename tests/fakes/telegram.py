@@ -78,6 +78,13 @@ _NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
     "exactly the same as a content and reply markup of the current message"
 )
+ANONYMOUS_ADMIN = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
+"""The fake sender Telegram shows for an administrator who remains anonymous."""
 _ICON_STICKERS = ("5312536423851630001", "5312016608254762256", "5309958691854754293")
 
 
@@ -394,15 +401,25 @@ class FakeTelegram:
         caption: str | None = None,
         reply_to: int | None = None,
         sticker: bool = False,
+        anonymous: bool = False,
+        entities: list[dict[str, Any]] | None = None,
+        forward_origin: dict[str, Any] | None = None,
+        media_group_id: str | None = None,
     ) -> int:
         """A message from a group member, queued as an update; returns the update_id.
 
         Text becomes the caption of a photo or document when `caption` is not given.
+        `anonymous`: an administrator who remains anonymous writes on behalf of the group, as
+        Telegram shows it (`from` is GroupAnonymousBot, `sender_chat` is the group).
+        `entities` go with the text, or the caption as `caption_entities`.
         """
         if thread_id == 1:
             raise ValueError("General has no thread id: pass thread_id=None")
-        user = {"id": from_id, "is_bot": is_bot, "first_name": first_name}
-        self.users[from_id] = user
+        if anonymous:
+            user = dict(ANONYMOUS_ADMIN)
+        else:
+            user = {"id": from_id, "is_bot": is_bot, "first_name": first_name}
+            self.users[from_id] = user
         reply = self.messages.get(reply_to) if reply_to is not None else None
         if reply_to is not None and reply is None:
             raise ValueError(f"no message {reply_to} to reply to")
@@ -433,6 +450,14 @@ class FakeTelegram:
                 "file_name": file_name,
                 "mime_type": document[2],
             }
+        if anonymous:
+            extra["sender_chat"] = self._chat_short()
+        if forward_origin is not None:
+            extra["forward_origin"] = forward_origin
+        if media_group_id is not None:
+            extra["media_group_id"] = media_group_id
+        if entities:
+            extra["entities" if kind == "text" else "caption_entities"] = entities
         shown_caption = (caption if caption is not None else text) or None
         message = self._new_message(
             kind=kind,
