@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Literal, Protocol
 
 from bot.ozon.media import MediaUnavailable
@@ -26,16 +27,46 @@ class TopicClosed(TelegramFault):
     """The topic is closed: reopen it and send again."""
 
 
+class GroupFault(StrEnum):
+    """A fault of the forum group's set-up, which only the operator can fix."""
+
+    TOKEN = "token"
+    """Telegram no longer accepts BOT_TOKEN."""
+    NO_CHAT = "no_chat"
+    """Telegram does not know FORUM_CHAT_ID (a wrong id, or the bot is not a member)."""
+    MIGRATED = "migrated"
+    """The group moved to a new id."""
+    KICKED = "kicked"
+    """The bot was removed from the group or may not write there."""
+    RIGHTS = "rights"
+    """The bot lacks an administrator right (to manage topics)."""
+    NOT_FORUM = "not_forum"
+    """The group has Topics turned off."""
+
+
 class TelegramUnavailable(TelegramFault):
     """Nothing can be posted right now; keep the messages queued and try again later.
 
-    `operator_hint` says what the operator must fix when it is a configuration fault (the bot was
-    removed from the group, lost its rights); it is None for transient faults (network, 5xx).
+    `fault` names the configuration fault and `operator_hint` says what the operator must fix
+    (the bot was removed from the group, lost its rights, Topics were turned off); both are None
+    for transient faults (network, 5xx).
     """
 
-    def __init__(self, message: str, *, operator_hint: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        fault: GroupFault | None = None,
+        operator_hint: str | None = None,
+    ) -> None:
         super().__init__(message)
+        self.fault = fault
         self.operator_hint = operator_hint
+
+
+class TopicsUnavailable(TelegramUnavailable):
+    """New topics cannot be created (the bot may not manage topics): only the chats that need
+    one wait; posting into existing topics goes on."""
 
 
 class ShuttingDown(TelegramFault):
@@ -112,6 +143,7 @@ class MediaFetcher(Protocol):
 
 __all__ = [
     "FileUnavailable",
+    "GroupFault",
     "MediaFetcher",
     "MediaUnavailable",
     "Post",
@@ -123,4 +155,5 @@ __all__ = [
     "TelegramUnavailable",
     "TopicClosed",
     "TopicGone",
+    "TopicsUnavailable",
 ]

@@ -27,6 +27,7 @@ from bot.core.ports import (
     TelegramUnavailable,
     TopicClosed,
     TopicGone,
+    TopicsUnavailable,
 )
 from bot.core.topics import Topics
 from bot.core.worker import Wakeable
@@ -75,6 +76,13 @@ class Relay(Wakeable):
         before anything else is posted, so that nothing is posted twice meanwhile."""
         self.unavailable: str | None = None
         """Why nothing can be posted right now (None while Telegram accepts posts)."""
+        self.misconfigured = False
+        """`unavailable` is a fault of the group's set-up, which only the operator can fix."""
+        self.topics_problem: str | None = None
+        """Why chats that need a new topic wait (None while topics can be created)."""
+        self._topic_refusals = 0
+        self._new_topics_after = 0.0
+        """No topic is created before this (monotonic) time, after Telegram refused one."""
 
     async def run(self) -> None:
         backoff = 1.0
@@ -106,6 +114,7 @@ class Relay(Wakeable):
             if self.unavailable is not None:
                 log.info("telegram accepts posts again")
                 self.unavailable = None
+                self.misconfigured = False
             backoff = 1.0
             if not posted:
                 await self._sleep(self._next_wake())
@@ -114,6 +123,8 @@ class Relay(Wakeable):
         """Idle until new work, or until the first chat on hold may be tried again."""
         now = time.monotonic()
         held = [until - now for until in self._held.values() if until > now]
+        if self._new_topics_after > now:
+            held.append(self._new_topics_after - now)
         return min([self._idle_wait, *held])
 
     def _report_unavailable(self, exc: TelegramUnavailable) -> None:
@@ -121,6 +132,25 @@ class Relay(Wakeable):
         if reason != self.unavailable:
             log.error("cannot post to Telegram, messages stay queued: %s", reason)
         self.unavailable = reason
+        self.misconfigured = exc.fault is not None
+
+    def _topics_refused(self, exc: TopicsUnavailable) -> None:
+        """Telegram refuses new topics: the chats that need one wait (their messages stay
+        queued, no attempt counted) and are tried again later; the others go on."""
+        reason = exc.operator_hint or str(exc)
+        if reason != self.topics_problem:
+            log.error("cannot create topics, new buyer chats wait: %s", reason)
+        self.topics_problem = reason
+        self._topic_refusals += 1
+        delay = min(10.0 * 2 ** (self._topic_refusals - 1), 300.0)
+        self._new_topics_after = time.monotonic() + delay
+
+    def _topics_work(self) -> None:
+        if self.topics_problem is not None:
+            log.info("topics can be created again")
+        self.topics_problem = None
+        self._topic_refusals = 0
+        self._new_topics_after = 0.0
 
     async def drain_once(self) -> int:
         """One round over the chats with waiting messages; returns how many posts were made."""
@@ -142,16 +172,22 @@ class Relay(Wakeable):
         pending = await self._messages.pending(chat_id, limit=self._batch_size)
         if chat is None or not pending:
             return 0
+        if chat.topic_id is None and time.monotonic() < self._new_topics_after:
+            return 0  # Telegram refused new topics a moment ago: this chat waits, others go on
         count = 0
         post: Post | None = None
         try:
-            chat = await self._topics.ensure(chat)
+            if chat.topic_id is None:
+                chat = await self._topics.ensure(chat)
+                self._topics_work()
             unsure = frozenset(m.id for m in pending if m.maybe_shown)
             for post in self._renderer.posts(chat, pending):
                 if self._stopping:
                     break
                 chat = await self._deliver(chat, post, unsure)
                 count += 1
+        except TopicsUnavailable as exc:
+            self._topics_refused(exc)  # only chats that need a new topic wait
         except (ShuttingDown, TelegramUnavailable, StorageError):
             raise  # Telegram or the database as a whole: the run loop waits
         except Exception as exc:  # noqa: BLE001 - logged with its traceback in _chat_failed
@@ -197,7 +233,10 @@ class Relay(Wakeable):
             except TopicGone:
                 if recreated:
                     raise _ChatProblem("a freshly created topic is reported gone") from None
+                if time.monotonic() < self._new_topics_after:
+                    raise TopicsUnavailable(self.topics_problem or "topics refused") from None
                 chat = await self._topics.replace(chat, topic_id)
+                self._topics_work()
                 recreated = True
                 continue
             except TopicClosed:

@@ -28,6 +28,10 @@ class Snapshot:
     push_enabled: bool
     push_queue: int
     telegram_problem: str | None
+    telegram_misconfigured: bool
+    """`telegram_problem` is a fault of the group's set-up that only the operator can fix."""
+    topics_problem: str | None
+    """Why new buyer chats cannot get a topic (the others are posted)."""
 
 
 class BridgeStatus:
@@ -73,11 +77,13 @@ class BridgeStatus:
             push_enabled=self._push_enabled,
             push_queue=self._push_queue(),
             telegram_problem=self._relay.unavailable,
+            telegram_misconfigured=self._relay.misconfigured,
+            topics_problem=self._relay.topics_problem,
         )
 
     async def health(self) -> HealthReport:
-        """Healthy while the database answers and takes writes, and Ozon was synced within three
-        poll intervals."""
+        """Healthy while the database answers and takes writes, the forum group's set-up lets the
+        bridge post, and Ozon was synced within three poll intervals."""
         snap = await self.snapshot()
         details = {
             "version": snap.version,
@@ -89,12 +95,18 @@ class BridgeStatus:
             "push_queue": snap.push_queue,
             "sync_error": snap.sync_error,
             "telegram_problem": snap.telegram_problem,
+            "topics_problem": snap.topics_problem,
             "write_problem": snap.write_problem,
         }
         if not snap.database_ok:
             return HealthReport(False, "the database does not answer", details)
         if snap.write_problem:
             return HealthReport(False, snap.write_problem, details)
+        # A fault of the group's set-up holds buyer messages back until the operator acts.
+        if snap.telegram_misconfigured and snap.telegram_problem:
+            return HealthReport(False, f"telegram: {snap.telegram_problem}", details)
+        if snap.topics_problem:
+            return HealthReport(False, f"telegram: {snap.topics_problem}", details)
         limit = timedelta(seconds=3 * self._poll_interval)
         if snap.last_sync is None:
             return HealthReport(False, "no successful Ozon sync yet", details)

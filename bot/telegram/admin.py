@@ -107,9 +107,7 @@ def render_status(snap: Snapshot, tz: ZoneInfo, broadcast: str = "") -> str:
         push=texts.STATUS_PUSH_ON.format(queue=snap.push_queue)
         if snap.push_enabled
         else texts.STATUS_PUSH_OFF,
-        telegram=texts.STATUS_TELEGRAM_PROBLEM.format(problem=html.escape(snap.telegram_problem))
-        if snap.telegram_problem
-        else texts.STATUS_TELEGRAM_OK,
+        telegram=_telegram_line(snap),
         broadcast=broadcast,
     )
 
@@ -120,3 +118,14 @@ def _database_line(snap: Snapshot) -> str:
     if snap.write_problem:
         return texts.STATUS_DB_READONLY.format(problem=html.escape(snap.write_problem))
     return texts.STATUS_DB_OK
+
+
+def _telegram_line(snap: Snapshot) -> str:
+    lines = []
+    if snap.telegram_problem:
+        lines.append(
+            texts.STATUS_TELEGRAM_PROBLEM.format(problem=html.escape(snap.telegram_problem))
+        )
+    if snap.topics_problem:
+        lines.append(texts.STATUS_TOPICS_PROBLEM.format(problem=html.escape(snap.topics_problem)))
+    return "\n".join(lines) or texts.STATUS_TELEGRAM_OK

@@ -33,11 +33,13 @@ from aiohttp import ClientError
 from bot import texts
 from bot.core.ports import (
     FileUnavailable,
+    GroupFault,
     PostRejected,
     ShuttingDown,
     TelegramUnavailable,
     TopicClosed,
     TopicGone,
+    TopicsUnavailable,
 )
 from bot.telegram.callbacks import RetryReply
 from bot.telegram.flood import FloodControl, FloodControlClosed
@@ -52,7 +54,16 @@ TOPIC_ICON_COLOR = 7322096  # blue, one of the six colours Telegram allows
 
 _GONE = ("message thread not found", "topic_deleted", "topic_id_invalid", "thread not found")
 _CLOSED = ("topic_closed",)
-_RIGHTS = ("not enough rights", "chat_admin_required", "have no rights", "need administrator")
+_RIGHTS = (
+    "not enough rights",
+    "chat_admin_required",
+    "have no rights",
+    "need administrator",
+    "chat_write_forbidden",
+    "chat_restricted",
+    "chat_send_plain_forbidden",
+)
+_NOT_FORUM = ("chat is not a forum", "not a forum", "channel_forum_missing", "forum_disabled")
 _NO_CHAT = ("chat not found", "peer_id_invalid", "group chat was upgraded")
 
 
@@ -65,11 +76,23 @@ class TelegramGateway:
         self._flood = flood
 
     async def create_topic(self, name: str) -> int:
-        topic = await self._call(
-            lambda: self._bot.create_forum_topic(
-                self._chat_id, name=name[:128], icon_color=TOPIC_ICON_COLOR
+        try:
+            topic = await self._call(
+                lambda: self._bot.create_forum_topic(
+                    self._chat_id, name=name[:128], icon_color=TOPIC_ICON_COLOR
+                )
             )
-        )
+        except TelegramUnavailable as exc:
+            if exc.fault is not GroupFault.RIGHTS:
+                raise
+            raise TopicsUnavailable(
+                str(exc),
+                fault=exc.fault,
+                operator_hint=(
+                    f"the bot may not create topics in the forum group ({exc}): allow it "
+                    "«Manage topics»; new buyer chats wait until then, the others go on"
+                ),
+            ) from exc
         return topic.message_thread_id
 
     async def reopen_topic(self, topic_id: int) -> None:
@@ -220,18 +243,21 @@ class TelegramGateway:
             except TelegramUnauthorizedError as exc:
                 raise TelegramUnavailable(
                     "unauthorized",
+                    fault=GroupFault.TOKEN,
                     operator_hint="Telegram no longer accepts BOT_TOKEN: set the current token "
                     "from @BotFather and restart",
                 ) from exc
             except TelegramMigrateToChat as exc:
                 raise TelegramUnavailable(
                     "migrated",
+                    fault=GroupFault.MIGRATED,
                     operator_hint=f"the forum group moved to id {exc.migrate_to_chat_id}: "
                     "set FORUM_CHAT_ID to it and restart",
                 ) from exc
             except TelegramForbiddenError as exc:
                 raise TelegramUnavailable(
                     exc.message,
+                    fault=GroupFault.KICKED,
                     operator_hint=(
                         f"Telegram refuses the bot in FORUM_CHAT_ID ({exc.message}): add the bot "
                         "back to the forum group as an administrator with the right to manage "
@@ -251,7 +277,18 @@ class TelegramGateway:
 
 
 def _classify_bad_request(exc: TelegramAPIError) -> Exception:
+    """A 400 is about one topic (gone, closed), about one post (refused), or about the group's
+    set-up, which no retry fixes: then everything stays queued until the operator acts."""
     text = exc.message.lower()
+    if any(marker in text for marker in _NOT_FORUM):
+        return TelegramUnavailable(
+            exc.message,
+            fault=GroupFault.NOT_FORUM,
+            operator_hint=(
+                f"the forum group has Topics turned off ({exc.message}): turn on Topics in the "
+                "group's settings; buyer messages wait until then"
+            ),
+        )
     if any(marker in text for marker in _GONE):
         return TopicGone(exc.message)
     if any(marker in text for marker in _CLOSED):
@@ -259,6 +296,7 @@ def _classify_bad_request(exc: TelegramAPIError) -> Exception:
     if any(marker in text for marker in _RIGHTS):
         return TelegramUnavailable(
             exc.message,
+            fault=GroupFault.RIGHTS,
             operator_hint=(
                 f"the bot lacks rights in the forum group ({exc.message}): make it an "
                 "administrator allowed to manage topics"
@@ -267,6 +305,7 @@ def _classify_bad_request(exc: TelegramAPIError) -> Exception:
     if any(marker in text for marker in _NO_CHAT):
         return TelegramUnavailable(
             exc.message,
+            fault=GroupFault.NO_CHAT,
             operator_hint=(
                 f"Telegram does not know FORUM_CHAT_ID ({exc.message}): check the id "
                 "(it looks like -100...) and that the bot is a member"
