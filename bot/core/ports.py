@@ -30,7 +30,7 @@ class TopicClosed(TelegramFault):
 class GroupFault(StrEnum):
     """A fault of the forum group's set-up, which only the operator can fix."""
 
-    TOKEN = "token"
+    UNAUTHORIZED = "unauthorized"
     """Telegram no longer accepts BOT_TOKEN."""
     NO_CHAT = "no_chat"
     """Telegram does not know FORUM_CHAT_ID (a wrong id, or the bot is not a member)."""

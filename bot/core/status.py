@@ -98,21 +98,28 @@ class BridgeStatus:
             "topics_problem": snap.topics_problem,
             "write_problem": snap.write_problem,
         }
+        problem = self._problem(snap)
+        return HealthReport(problem is None, problem, details)
+
+    def _problem(self, snap: Snapshot) -> str | None:
+        """Why the bridge is not healthy, or None."""
         if not snap.database_ok:
-            return HealthReport(False, "the database does not answer", details)
+            return "the database does not answer"
         if snap.write_problem:
-            return HealthReport(False, snap.write_problem, details)
+            return snap.write_problem
         # A fault of the group's set-up holds buyer messages back until the operator acts.
-        if snap.telegram_misconfigured and snap.telegram_problem:
-            return HealthReport(False, f"telegram: {snap.telegram_problem}", details)
-        if snap.topics_problem:
-            return HealthReport(False, f"telegram: {snap.topics_problem}", details)
+        telegram = snap.telegram_problem if snap.telegram_misconfigured else None
+        if telegram or snap.topics_problem:
+            return f"telegram: {telegram or snap.topics_problem}"
+        return self._sync_problem(snap)
+
+    def _sync_problem(self, snap: Snapshot) -> str | None:
         limit = timedelta(seconds=3 * self._poll_interval)
         if snap.last_sync is None:
-            return HealthReport(False, "no successful Ozon sync yet", details)
+            return "no successful Ozon sync yet"
         if self._now() - snap.last_sync > limit:
             reason = f"no successful Ozon sync for over {limit.total_seconds():.0f}s"
             if snap.sync_error:
                 reason += f": {snap.sync_error}"
-            return HealthReport(False, reason, details)
-        return HealthReport(True, None, details)
+            return reason
+        return None

@@ -243,7 +243,7 @@ class TelegramGateway:
             except TelegramUnauthorizedError as exc:
                 raise TelegramUnavailable(
                     "unauthorized",
-                    fault=GroupFault.TOKEN,
+                    fault=GroupFault.UNAUTHORIZED,
                     operator_hint="Telegram no longer accepts BOT_TOKEN: set the current token "
                     "from @BotFather and restart",
                 ) from exc
