@@ -48,6 +48,7 @@ from bot.telegram.render import Renderer
 from storage.broadcasts import BroadcastRepository
 from storage.chats import ChatRepository
 from storage.db import Database, StorageError
+from storage.forum import bind_forum
 from storage.messages import MessageRepository
 from storage.outbox import OutboxRepository
 
@@ -81,6 +82,7 @@ async def assemble(settings: Settings, stack: AsyncExitStack) -> Bridge:
     """Open the database and the clients (closed by `stack`) and wire the pieces together."""
     db = await Database.open(settings.database_path)
     stack.push_async_callback(db.close)
+    await bind_forum(db, settings.forum_chat_id)
     chats, messages, outbox = ChatRepository(db), MessageRepository(db), OutboxRepository(db)
     broadcast_repo = BroadcastRepository(db)
 

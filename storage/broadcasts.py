@@ -69,7 +69,7 @@ class BroadcastRepository:
 
     async def candidates(self) -> list[ChatRow]:
         rows = await self._db.fetch_all("SELECT * FROM chats ORDER BY first_seen_at, chat_id")
-        return [ChatRow.from_row(row) for row in rows]
+        return [ChatRow.from_row(row, self._db.forum_chat_id) for row in rows]
 
     async def buyers_with_several_chats(self) -> set[str]:
         rows = await self._db.fetch_all(

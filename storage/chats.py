@@ -44,9 +44,12 @@ class ChatRow:
     buyer_id: str | None = None
 
     @classmethod
-    def from_row(cls, row: aiosqlite.Row) -> ChatRow:
+    def from_row(cls, row: aiosqlite.Row, forum_chat_id: int | None = None) -> ChatRow:
+        """A stored chat; with `forum_chat_id`, a topic of another forum group reads as none
+        (the chat gets a new topic in this group when it next has something to show)."""
         first_seen = from_db_time(row["first_seen_at"])
         assert first_seen is not None
+        here = forum_chat_id is None or row["forum_chat_id"] == forum_chat_id
         return cls(
             chat_id=row["chat_id"],
             chat_type=row["chat_type"],
@@ -54,8 +57,8 @@ class ChatRow:
             created_at=from_db_time(row["created_at"]),
             order_number=row["order_number"],
             sku=row["sku"],
-            topic_id=row["topic_id"],
-            topic_fresh=bool(row["topic_fresh"]),
+            topic_id=row["topic_id"] if here else None,
+            topic_fresh=bool(row["topic_fresh"]) and here,
             sync_cursor=row["sync_cursor"],
             last_message_id=row["last_message_id"],
             unread_count=row["unread_count"],
@@ -70,13 +73,23 @@ class ChatRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    def _row(self, row: aiosqlite.Row) -> ChatRow:
+        return ChatRow.from_row(row, self._db.forum_chat_id)
+
     async def get(self, chat_id: str) -> ChatRow | None:
         row = await self._db.fetch_one("SELECT * FROM chats WHERE chat_id = ?", (chat_id,))
-        return None if row is None else ChatRow.from_row(row)
+        return None if row is None else self._row(row)
 
     async def get_by_topic(self, topic_id: int) -> ChatRow | None:
-        row = await self._db.fetch_one("SELECT * FROM chats WHERE topic_id = ?", (topic_id,))
-        return None if row is None else ChatRow.from_row(row)
+        """The chat whose topic in the bound forum group this is."""
+        forum = self._db.forum_chat_id
+        if forum is None:
+            row = await self._db.fetch_one("SELECT * FROM chats WHERE topic_id = ?", (topic_id,))
+        else:
+            row = await self._db.fetch_one(
+                "SELECT * FROM chats WHERE forum_chat_id = ? AND topic_id = ?", (forum, topic_id)
+            )
+        return None if row is None else self._row(row)
 
     async def observe(
         self,
@@ -136,20 +149,24 @@ class ChatRepository:
                     f"SELECT * FROM chats WHERE chat_id IN ({marks})",  # noqa: S608
                     chunk,
                 ):
-                    rows[row["chat_id"]] = ChatRow.from_row(row)
+                    rows[row["chat_id"]] = self._row(row)
         return rows
 
     async def set_topic(self, chat_id: str, topic_id: int) -> None:
-        """Remember a newly created topic; its opening message is still to be posted."""
+        """Remember a newly created topic of the bound forum group; its opening message is still
+        to be posted."""
+        forum = self._db.forum_chat_id
         async with self._db.transaction() as tx:
             # A topic id is never reused by Telegram, but clear any stale link to be safe.
             await tx.execute(
-                "UPDATE chats SET topic_id = NULL WHERE topic_id = ? AND chat_id != ?",
-                (topic_id, chat_id),
+                "UPDATE chats SET topic_id = NULL "
+                "WHERE forum_chat_id IS ? AND topic_id = ? AND chat_id != ?",
+                (forum, topic_id, chat_id),
             )
             await tx.execute(
-                "UPDATE chats SET topic_id = ?, topic_fresh = 1, updated_at = ? WHERE chat_id = ?",
-                (topic_id, to_db_time(utcnow()), chat_id),
+                "UPDATE chats SET topic_id = ?, forum_chat_id = ?, topic_fresh = 1, "
+                "updated_at = ? WHERE chat_id = ?",
+                (topic_id, forum, to_db_time(utcnow()), chat_id),
             )
 
     async def set_sync_error(self, chat_id: str, error: str | None) -> None:

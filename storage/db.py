@@ -78,6 +78,9 @@ class Database:
         self.path = path
         self.write_problem: str | None = None
         """Why the last write failed, until one succeeds again (for /healthz and /status)."""
+        self.forum_chat_id: int | None = None
+        """The forum group whose Telegram ids this database is read for (`storage.forum`);
+        None: not bound, every row is read as stored (tools and tests)."""
 
     @classmethod
     async def open(cls, path: Path) -> Database:
@@ -114,12 +117,35 @@ class Database:
                 f"the database at {self.path} has schema version {current}, newer than this "
                 f"bridge knows ({len(MIGRATIONS)}): run the newer version or restore a backup"
             )
-        for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
-            log.info("migrating database schema to version %d", version)
-            # executescript commits on its own; user_version moves in the same script.
-            await self._conn.executescript(
-                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version={version};\nCOMMIT;"
-            )
+        if current == len(MIGRATIONS):
+            return
+        # A migration may rebuild a table that others refer to: foreign keys are checked once
+        # each migration is done rather than statement by statement (SQLite's own procedure).
+        await self._conn.execute("PRAGMA foreign_keys=OFF")
+        try:
+            for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
+                log.info("migrating database schema to version %d", version)
+                await self._run_migration(version, script)
+        finally:
+            await self._conn.execute("PRAGMA foreign_keys=ON")
+
+    async def _run_migration(self, version: int, script: str) -> None:
+        # user_version moves in the same transaction as the migration's statements.
+        await self._conn.executescript(
+            f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version={version};"
+        )
+        try:
+            cursor = await self._conn.execute("PRAGMA foreign_key_check")
+            broken = list(await cursor.fetchall())
+            if broken:
+                raise StorageError(
+                    f"migrating the database at {self.path} to version {version} broke "
+                    f"{len(broken)} reference(s), e.g. in table {broken[0][0]}: restore a backup"
+                )
+            await self._conn.execute("COMMIT")
+        except BaseException:
+            await self._rollback()
+            raise
 
     async def close(self) -> None:
         async with self._lock:

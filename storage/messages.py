@@ -207,9 +207,12 @@ class MessageRepository:
         now = to_db_time(utcnow())
         async with self._db.transaction() as tx:
             await tx.execute_many(
-                "UPDATE messages SET state = 'posted', tg_message_id = ?, posted_at = ?, "
-                "last_error = NULL WHERE id = ? AND state = 'pending'",
-                [(tg_message_id, now, message_row_id) for message_row_id in ids],
+                "UPDATE messages SET state = 'posted', forum_chat_id = ?, tg_message_id = ?, "
+                "posted_at = ?, last_error = NULL WHERE id = ? AND state = 'pending'",
+                [
+                    (self._db.forum_chat_id, tg_message_id, now, message_row_id)
+                    for message_row_id in ids
+                ],
             )
             if opened_topic:
                 await tx.execute("UPDATE chats SET topic_fresh = 0 WHERE chat_id = ?", (chat_id,))

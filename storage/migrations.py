@@ -128,4 +128,63 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX messages_failed ON messages(id) WHERE state = 'failed';
     CREATE INDEX outbox_failed ON outbox(id) WHERE state = 'failed';
     """,
+    # 6: every stored Telegram id belongs to the forum group it was made in: a database kept
+    # when FORUM_CHAT_ID changes must not mistake the new group's topic and message ids for the
+    # old group's. `meta` remembers the group the database is bound to; rows written before
+    # this migration are claimed for it at the first start (see storage.forum). The outbox is
+    # rebuilt, because its uniqueness on (tg_message_id, part) must include the group.
+    """
+    CREATE TABLE meta (
+        key    TEXT PRIMARY KEY,
+        value  TEXT NOT NULL
+    );
+    ALTER TABLE chats ADD COLUMN forum_chat_id INTEGER;
+    DROP INDEX chats_by_topic;
+    CREATE UNIQUE INDEX chats_by_topic ON chats(forum_chat_id, topic_id)
+        WHERE topic_id IS NOT NULL;
+    ALTER TABLE messages ADD COLUMN forum_chat_id INTEGER;
+
+    CREATE TABLE outbox_new (
+        id               INTEGER PRIMARY KEY,
+        chat_id          TEXT NOT NULL REFERENCES chats(chat_id),
+        kind             TEXT NOT NULL CHECK (kind IN ('text', 'file')),
+        body             TEXT,
+        file_id          TEXT,
+        file_name        TEXT,
+        forum_chat_id    INTEGER,
+        tg_message_id    INTEGER,
+        topic_id         INTEGER,
+        part             INTEGER NOT NULL DEFAULT 0,
+        parts            INTEGER NOT NULL DEFAULT 1,
+        state            TEXT NOT NULL DEFAULT 'queued'
+                         CHECK (state IN ('queued', 'sending', 'delivered', 'failed')),
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        not_before       TEXT,
+        reason           TEXT,
+        detail           TEXT,
+        retriable        INTEGER NOT NULL DEFAULT 0,
+        notified         INTEGER NOT NULL DEFAULT 0,
+        ozon_message_id  TEXT,
+        created_at       TEXT NOT NULL,
+        sending_at       TEXT,
+        finished_at      TEXT,
+        broadcast_id     INTEGER REFERENCES broadcasts(id),
+        UNIQUE (forum_chat_id, tg_message_id, part)
+    );
+    INSERT INTO outbox_new (id, chat_id, kind, body, file_id, file_name, tg_message_id, topic_id,
+                            part, parts, state, attempts, not_before, reason, detail, retriable,
+                            notified, ozon_message_id, created_at, sending_at, finished_at,
+                            broadcast_id)
+        SELECT id, chat_id, kind, body, file_id, file_name, tg_message_id, topic_id,
+               part, parts, state, attempts, not_before, reason, detail, retriable,
+               notified, ozon_message_id, created_at, sending_at, finished_at, broadcast_id
+        FROM outbox;
+    DROP TABLE outbox;
+    ALTER TABLE outbox_new RENAME TO outbox;
+    CREATE INDEX outbox_open ON outbox(chat_id, id) WHERE state IN ('queued', 'sending');
+    CREATE INDEX outbox_unnotified ON outbox(forum_chat_id, tg_message_id)
+        WHERE notified = 0 AND state IN ('delivered', 'failed');
+    CREATE INDEX outbox_echo ON outbox(chat_id, ozon_message_id);
+    CREATE INDEX outbox_failed ON outbox(id) WHERE state = 'failed';
+    """,
 )

@@ -37,6 +37,7 @@ class OutboxRow:
     file_id: str | None
     file_name: str | None
     tg_message_id: int | None
+    """The staff message this row carries (None for a broadcast's rows), in `forum_chat_id`."""
     topic_id: int | None
     part: int
     parts: int
@@ -49,6 +50,7 @@ class OutboxRow:
     ozon_message_id: str | None
     created_at: datetime
     sending_at: datetime | None
+    forum_chat_id: int | None = None
 
     @classmethod
     def from_row(cls, row: aiosqlite.Row) -> OutboxRow:
@@ -61,6 +63,7 @@ class OutboxRow:
             body=row["body"],
             file_id=row["file_id"],
             file_name=row["file_name"],
+            forum_chat_id=row["forum_chat_id"],
             tg_message_id=row["tg_message_id"],
             topic_id=row["topic_id"],
             part=row["part"],
@@ -87,12 +90,13 @@ BACKLOG = (
 # pass of the outbox worker, so it reads the few unshown final rows through their partial index
 # (`outbox_unnotified`) instead of grouping a table that grows for months.
 FINISHED_UNNOTIFIED = """
-SELECT * FROM outbox WHERE tg_message_id IN (
+SELECT * FROM outbox WHERE forum_chat_id IS :forum AND tg_message_id IN (
     SELECT done.tg_message_id FROM outbox AS done
-    WHERE done.notified = 0 AND done.state IN ('delivered', 'failed')
+    WHERE done.forum_chat_id IS :forum AND done.notified = 0
+    AND done.state IN ('delivered', 'failed')
     AND NOT EXISTS (
-        SELECT 1 FROM outbox AS open WHERE open.tg_message_id = done.tg_message_id
-        AND open.state IN ('queued', 'sending')
+        SELECT 1 FROM outbox AS open WHERE open.forum_chat_id IS :forum
+        AND open.tg_message_id = done.tg_message_id AND open.state IN ('queued', 'sending')
     )
 ) ORDER BY tg_message_id, part
 """
@@ -105,17 +109,18 @@ class OutboxRepository:
     async def enqueue(
         self, chat_id: str, topic_id: int, tg_message_id: int, items: Sequence[OutboxItem]
     ) -> int:
-        """Queue a staff message's parts; a message seen twice is queued once. Returns new rows."""
+        """Queue a staff message's parts; a message seen twice is queued once. Returns new rows.
+        The message and its topic are of the bound forum group."""
         now = to_db_time(utcnow())
         async with self._db.transaction() as tx:
             added = 0
             for part, item in enumerate(items):
                 added += await tx.execute(
                     """
-                    INSERT INTO outbox (chat_id, kind, body, file_id, file_name, tg_message_id,
-                                        topic_id, part, parts, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (tg_message_id, part) DO NOTHING
+                    INSERT INTO outbox (chat_id, kind, body, file_id, file_name, forum_chat_id,
+                                        tg_message_id, topic_id, part, parts, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (forum_chat_id, tg_message_id, part) DO NOTHING
                     """,
                     (
                         chat_id,
@@ -123,6 +128,7 @@ class OutboxRepository:
                         item.body,
                         item.file_id,
                         item.file_name,
+                        self._db.forum_chat_id,
                         tg_message_id,
                         topic_id,
                         part,
@@ -196,8 +202,9 @@ class OutboxRepository:
             )
             await tx.execute(
                 "UPDATE outbox SET state = 'failed', reason = 'previous_part', retriable = ?, "
-                "finished_at = ? WHERE tg_message_id = ? AND part > ? AND state = 'queued'",
-                (int(retriable), now, row.tg_message_id, row.part),
+                "finished_at = ? WHERE forum_chat_id IS ? AND tg_message_id = ? AND part > ? "
+                "AND state = 'queued'",
+                (int(retriable), now, row.forum_chat_id, row.tg_message_id, row.part),
             )
 
     async def retry(self, tg_message_id: int) -> int:
@@ -208,13 +215,14 @@ class OutboxRepository:
             "state = CASE WHEN sending_at IS NULL THEN 'queued' ELSE 'sending' END, "
             "reason = NULL, detail = NULL, retriable = 0, notified = 0, not_before = NULL, "
             "finished_at = NULL "
-            "WHERE tg_message_id = ? AND state = 'failed' AND retriable = 1",
-            (tg_message_id,),
+            "WHERE forum_chat_id IS ? AND tg_message_id = ? AND state = 'failed' "
+            "AND retriable = 1",
+            (self._db.forum_chat_id, tg_message_id),
         )
 
     async def finished_unnotified(self) -> list[tuple[int, list[OutboxRow]]]:
         """Staff messages whose rows are all final and whose outcome staff have not been shown."""
-        rows = await self._db.fetch_all(FINISHED_UNNOTIFIED)
+        rows = await self._db.fetch_all(FINISHED_UNNOTIFIED, {"forum": self._db.forum_chat_id})
         grouped: dict[int, list[OutboxRow]] = {}
         for row in rows:
             grouped.setdefault(row["tg_message_id"], []).append(OutboxRow.from_row(row))
@@ -223,9 +231,9 @@ class OutboxRepository:
     async def mark_notified(self, tg_message_id: int) -> None:
         # Only final rows: a «Повторить» pressed meanwhile keeps its rows' outcome to be shown.
         await self._db.execute(
-            "UPDATE outbox SET notified = 1 WHERE tg_message_id = ? "
+            "UPDATE outbox SET notified = 1 WHERE forum_chat_id IS ? AND tg_message_id = ? "
             "AND state IN ('delivered', 'failed')",
-            (tg_message_id,),
+            (self._db.forum_chat_id, tg_message_id),
         )
 
     async def claim_echo(
@@ -290,7 +298,8 @@ class OutboxRepository:
 
     async def for_staff_message(self, tg_message_id: int) -> list[OutboxRow]:
         rows = await self._db.fetch_all(
-            "SELECT * FROM outbox WHERE tg_message_id = ? ORDER BY part", (tg_message_id,)
+            "SELECT * FROM outbox WHERE forum_chat_id IS ? AND tg_message_id = ? ORDER BY part",
+            (self._db.forum_chat_id, tg_message_id),
         )
         return [OutboxRow.from_row(row) for row in rows]
 

@@ -103,3 +103,45 @@ async def test_a_chat_that_cannot_get_a_topic_waits_alone(
         tg.can_manage_topics = True
         await wait_for(lambda: "Новый покупатель без темы" in tg.shown(), within=40)
         await wait_for(healthy(port), what="/healthz 200 again")
+
+
+async def test_a_new_forum_group_with_the_old_database_mixes_nothing_up(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    """The operator creates a new forum group, sets FORUM_CHAT_ID to it and keeps the database.
+    Telegram numbers topics and messages per group, so the new group's ids run into the old
+    ones: none of them may be taken for an old topic or an old staff message."""
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Вопрос в старой группе")
+    old_replies = []
+    async with bridge():
+        await wait_for(lambda: "Вопрос в старой группе" in tg.shown())
+        (old_topic,) = tg.topics
+        for n in range(5):
+            tg.user_message(f"Ответ {n} из старой группы", thread_id=old_topic)
+            old_replies.append(max(tg.messages))
+        await wait_for(lambda: len(ozon.sent_texts) == 5)
+
+    async with FakeTelegram(token=tg.token, forum_chat_id=-1009876543210) as new_group:
+        async with bridge(telegram_api_url=new_group.url, forum_chat_id=new_group.forum_chat_id):
+            # Staff open a topic of their own; its id is the old buyer topic's id.
+            own = new_group.create_topic("Планёрка")
+            assert own == old_topic
+            new_group.user_message("Внутренний разговор, не для покупателя", thread_id=own)
+            chatter = max(new_group.messages)
+            ozon.add_message(chat, "Вопрос после переезда")
+            await wait_for(lambda: "Вопрос после переезда" in new_group.shown())
+            (moved,) = [t for t in new_group.topics if t != own]
+            new_group.user_message("Ответ из новой группы", thread_id=moved)
+            reply = max(new_group.messages)
+            assert reply in old_replies  # the ids collide, as they do in Telegram
+            await wait_for(
+                lambda: new_group.reactions.get((new_group.forum_chat_id, reply)) is not None
+            )
+        assert new_group.spec_violations == []
+    sent = [text for _, text in ozon.sent_texts]
+    assert sent == [f"Ответ {n} из старой группы" for n in range(5)] + ["Ответ из новой группы"]
+    assert new_group.reactions.get((new_group.forum_chat_id, chatter)) is None
+    assert "Вопрос после переезда" in "\n".join(
+        m.text or "" for m in new_group.thread_messages(moved)
+    )

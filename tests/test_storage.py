@@ -11,6 +11,7 @@ import pytest
 
 from storage.chats import ChatRepository
 from storage.db import Database, StorageError, StorageWriteError
+from storage.forum import bind_forum
 from storage.messages import BACKLOG as MESSAGES_BACKLOG
 from storage.messages import MessageRepository, NewMessage
 from storage.migrations import MIGRATIONS
@@ -318,7 +319,80 @@ async def test_frequent_queries_read_indexes_not_whole_tables(
     db = await Database.open(tmp_path / "bridge.sqlite3")
     await db.close()
     with sqlite3.connect(tmp_path / "bridge.sqlite3") as conn:
-        steps = [step[-1] for step in conn.execute("EXPLAIN QUERY PLAN " + query)]
+        params = {"forum": -1001234567890} if ":forum" in query else {}
+        steps = [step[-1] for step in conn.execute("EXPLAIN QUERY PLAN " + query, params)]
     assert any(f"USING INDEX {index}" in step for step in steps), steps
     whole_tables = [s for s in steps if s in ("SCAN messages", "SCAN outbox")]
     assert whole_tables == [], steps
+
+
+def a_database_of_version_5(path: Path) -> None:
+    """A database as the bridge left it before Telegram ids carried their group: a chat with
+    a topic, a posted message, a staff reply and a broadcast recipient pointing at the outbox."""
+    conn = sqlite3.connect(path)
+    for script in MIGRATIONS[:5]:
+        conn.executescript(script)
+    now = T0.isoformat()
+    conn.executescript(
+        f"""
+        INSERT INTO chats (chat_id, chat_type, status, topic_id, first_seen_at, updated_at)
+            VALUES ('c1', 'BUYER_SELLER', 'OPENED', 7, '{now}', '{now}');
+        INSERT INTO messages (chat_id, message_id, direction, author, created_at, body, state,
+                              tg_message_id, recorded_at)
+            VALUES ('c1', '3000', 'inbound', 'CUSTOMER', '{now}', 'hi', 'posted', 8, '{now}');
+        INSERT INTO outbox (chat_id, kind, body, tg_message_id, topic_id, state, created_at)
+            VALUES ('c1', 'text', 'answer', 9, 7, 'delivered', '{now}');
+        INSERT INTO broadcasts (admin_id, reply_chat_id, template, filters, state, created_at)
+            VALUES (1, 1, 't', '{{}}', 'running', '{now}');
+        INSERT INTO outbox (chat_id, kind, body, state, created_at, broadcast_id)
+            VALUES ('c1', 'text', 't', 'queued', '{now}', 1);
+        INSERT INTO broadcast_recipients (broadcast_id, chat_id, body, state, outbox_id)
+            VALUES (1, 'c1', 't', 'queued', 2);
+        PRAGMA user_version=5;
+        """
+    )
+    conn.close()
+
+
+async def test_telegram_ids_are_claimed_for_the_first_group_and_kept_apart_from_a_new_one(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bridge.sqlite3"
+    a_database_of_version_5(path)
+    old_group, new_group = -1001111111111, -1002222222222
+    db = await Database.open(path)
+    try:
+        assert await db.fetch_value("PRAGMA foreign_key_check") is None
+        assert await bind_forum(db, old_group) is None  # claimed, not a change
+        chats, outbox = ChatRepository(db), OutboxRepository(db)
+        chat = await chats.get_by_topic(7)
+        assert chat is not None
+        assert chat.chat_id == "c1"
+        assert [r.state for r in await outbox.for_staff_message(9)] == ["delivered"]
+        (message,) = await db.fetch_all("SELECT forum_chat_id FROM messages")
+        assert message[0] == old_group
+    finally:
+        await db.close()
+
+    # The operator points the bridge at a new group and keeps the database.
+    db = await Database.open(path)
+    try:
+        assert await bind_forum(db, new_group) == old_group
+        chats, outbox = ChatRepository(db), OutboxRepository(db)
+        # The new group's topic 7 is not the old group's: nobody's chat, and the buyer's chat
+        # has no topic here yet.
+        assert await chats.get_by_topic(7) is None
+        chat = await chats.get("c1")
+        assert chat is not None
+        assert chat.topic_id is None
+        # A staff message of the new group whose id equals an old one is queued all the same.
+        await chats.set_topic("c1", 7)
+        assert await outbox.enqueue("c1", 7, 9, [OutboxItem("text", body="new")]) == 1
+        assert [r.body for r in await outbox.for_staff_message(9)] == ["new"]
+        relinked = await chats.get_by_topic(7)
+        assert relinked is not None
+        assert relinked.chat_id == "c1"
+        # Binding again to the same group changes nothing.
+        assert await bind_forum(db, new_group) is None
+    finally:
+        await db.close()
