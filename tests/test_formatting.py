@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from bot.telegram.markdown import (
     IMAGE_LABEL,
     escape,
+    find_image_urls,
     find_urls,
     markdown_to_html,
+    only_links,
     split_html,
     visible_length,
 )
@@ -164,6 +166,32 @@ def test_find_urls() -> None:
     assert find_urls("no links") == []
 
 
+def test_pictures_are_found_and_can_be_left_out() -> None:
+    markdown = (
+        "Вот фото брака:\n![](https://cdn.ru/1.jpg)\n![вид сбоку](https://cdn.ru/2.png)\n"
+        "и [ссылка](https://ozon.ru/p) ![](javascript:x)"
+    )
+    assert find_image_urls(markdown) == ["https://cdn.ru/1.jpg", "https://cdn.ru/2.png"]
+    assert markdown_to_html(markdown, images=False) == (
+        'Вот фото брака:\nи <a href="https://ozon.ru/p">ссылка</a> ![](javascript:x)'
+    )
+    assert "1.jpg" in markdown_to_html(markdown)  # shown as links otherwise
+
+
+@pytest.mark.parametrize(
+    ("markdown", "expected"),
+    [
+        ("[photo.jpg](https://cdn.ru/1.jpg)", True),
+        ("![](https://cdn.ru/1.jpg)\n\n<https://cdn.ru/2.jpg>\nhttps://cdn.ru/3.jpg", True),
+        ("Вот фото: [photo.jpg](https://cdn.ru/1.jpg)", False),
+        ("", False),
+        ("[x](javascript:alert(1))", False),
+    ],
+)
+def test_only_links(markdown: str, expected: bool) -> None:
+    assert only_links(markdown) is expected
+
+
 @pytest.mark.parametrize(
     ("markup", "length"),
     [
@@ -231,6 +259,12 @@ def test_output_is_always_wellformed(markdown: str) -> None:
     converted = markdown_to_html(markdown)
     text = check(converted)
     assert visible_length(converted) == utf16(text)
+
+
+@settings(max_examples=300)
+@given(MARKDOWNISH)
+def test_leaving_pictures_out_stays_wellformed(markdown: str) -> None:
+    check(markdown_to_html(markdown, images=False))
 
 
 @given(PLAIN)

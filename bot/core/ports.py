@@ -83,16 +83,25 @@ class PostRejected(TelegramFault):
 
 @dataclass(frozen=True, slots=True)
 class Post:
-    """One Telegram message carrying one or more Ozon messages of a chat."""
+    """One Telegram message carrying one or more Ozon messages of a chat, or one Ozon message
+    with its pictures.
+
+    For a text post, `html` is the text. For a picture post, `html` is the whole text with the
+    pictures as links: it is posted when no picture can be shown, and before the pictures when
+    the text does not fit in their caption. Either way every line and every picture reaches
+    the topic.
+    """
 
     kind: Literal["text", "photo"]
     html: str
-    """The text, or the photo's caption (may be empty)."""
     message_ids: Sequence[int] = field(default_factory=tuple)
     """Local ids (`MessageRow.id`) of the Ozon messages this post shows."""
-    image_url: str | None = None
-    fallback_html: str | None = None
-    """For a photo: the text to post instead when the picture cannot be fetched or is refused."""
+    image_urls: Sequence[str] = field(default_factory=tuple)
+    """For a picture post: where the pictures are, in order."""
+    caption: str | None = None
+    """For a picture post: the caption holding the whole text, or None when it does not fit."""
+    short_caption: str = ""
+    """For a picture post: the pictures' caption when the text went before them."""
 
 
 class TelegramPort(Protocol):
@@ -105,6 +114,12 @@ class TelegramPort(Protocol):
     async def post_text(self, topic_id: int, html: str) -> int: ...
 
     async def post_photo(self, topic_id: int, photo: bytes, filename: str, caption: str) -> int: ...
+
+    async def post_album(
+        self, topic_id: int, photos: Sequence[tuple[bytes, str]], caption: str
+    ) -> int:
+        """Two to ten pictures as one album, the caption under the first; returns its id."""
+        ...
 
     async def reply(
         self, topic_id: int, reply_to: int, html: str, *, retry_key: int | None = None

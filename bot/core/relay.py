@@ -306,18 +306,46 @@ class Relay(Wakeable):
 
     async def _send(self, chat: ChatRow, post: Post) -> int:
         """The Telegram message id of the post; falls back to plain text when Telegram refuses."""
-        assert chat.topic_id is not None
-        topic_id = chat.topic_id
-        if post.kind == "photo" and post.image_url:
-            try:
-                data, filename = await self._media.fetch(post.image_url)
-                return await self._telegram.post_photo(topic_id, data, filename, post.html)
-            except MediaUnavailable as exc:
-                log.warning("chat %s: image not fetched (%s), posting its link", chat.chat_id, exc)
-            except PostRejected as exc:
-                log.warning("chat %s: photo refused (%s), posting its link", chat.chat_id, exc)
-            return await self._send_text(chat, post.fallback_html or post.html, post.message_ids)
+        if post.kind == "photo" and post.image_urls:
+            return await self._send_pictures(chat, post)
         return await self._send_text(chat, post.html, post.message_ids)
+
+    async def _send_pictures(self, chat: ChatRow, post: Post) -> int:
+        """A message's pictures, with its whole text as their caption when everything fits;
+        otherwise the text (with a link to each picture) first, then the pictures that could be
+        fetched. No picture at all: the text alone."""
+        assert chat.topic_id is not None
+        pictures = await self._fetch(chat, post.image_urls)
+        if pictures and len(pictures) == len(post.image_urls) and post.caption is not None:
+            try:
+                return await self._post_pictures(chat.topic_id, pictures, post.caption)
+            except PostRejected as exc:
+                log.warning("chat %s: pictures refused (%s), posting links", chat.chat_id, exc)
+                return await self._send_text(chat, post.html, post.message_ids)
+        first = await self._send_text(chat, post.html, post.message_ids)
+        if pictures:
+            try:
+                await self._post_pictures(chat.topic_id, pictures, post.short_caption)
+            except PostRejected as exc:
+                log.warning("chat %s: pictures refused (%s), links shown", chat.chat_id, exc)
+        return first
+
+    async def _fetch(self, chat: ChatRow, urls: Sequence[str]) -> list[tuple[bytes, str]]:
+        pictures = []
+        for url in urls:
+            try:
+                pictures.append(await self._media.fetch(url))
+            except MediaUnavailable as exc:
+                log.info("chat %s: no picture at a link (%s), it stays a link", chat.chat_id, exc)
+        return pictures
+
+    async def _post_pictures(
+        self, topic_id: int, pictures: Sequence[tuple[bytes, str]], caption: str
+    ) -> int:
+        if len(pictures) == 1:
+            data, filename = pictures[0]
+            return await self._telegram.post_photo(topic_id, data, filename, caption)
+        return await self._telegram.post_album(topic_id, pictures, caption)
 
     async def _send_text(self, chat: ChatRow, html: str, message_ids: Sequence[int]) -> int:
         assert chat.topic_id is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from aiogram import Bot
@@ -24,6 +24,8 @@ from aiogram.types import (
     BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputMediaPhoto,
+    MediaUnion,
     Message,
     ReactionTypeEmoji,
     ReplyParameters,
@@ -169,6 +171,26 @@ class TelegramGateway:
         )
         return message.message_id
 
+    async def post_album(
+        self, topic_id: int, photos: Sequence[tuple[bytes, str]], caption: str
+    ) -> int:
+        """An album counts in the group's budget as the messages it shows."""
+        media: list[MediaUnion] = [
+            InputMediaPhoto(
+                media=BufferedInputFile(data, filename=filename),
+                caption=(caption or None) if index == 0 else None,
+                parse_mode="HTML" if index == 0 and caption else None,
+            )
+            for index, (data, filename) in enumerate(photos)
+        ]
+        messages = await self._call(
+            lambda: self._bot.send_media_group(
+                self._chat_id, media=media, message_thread_id=topic_id
+            ),
+            weight=len(media),
+        )
+        return messages[0].message_id
+
     async def reply(
         self, topic_id: int, reply_to: int, html: str, *, retry_key: int | None = None
     ) -> int:
@@ -221,20 +243,22 @@ class TelegramGateway:
         assert buffer is not None
         return buffer.read()
 
-    async def _call(self, make: Callable[[], Awaitable[T]]) -> T:
-        """Run one group call inside the budget, waiting out every 429 and retrying a passing
-        5xx or network error a couple of times before reporting Telegram unavailable."""
+    async def _call(self, make: Callable[[], Awaitable[T]], *, weight: int = 1) -> T:
+        """Run one group call inside the budget (`weight` messages of it), waiting out every 429
+        and retrying a passing 5xx or network error a couple of times before reporting Telegram
+        unavailable."""
         failures = 0
         while True:
             try:
-                slot = await self._flood.acquire()
+                slots = [await self._flood.acquire() for _ in range(weight)]
             except FloodControlClosed:
                 raise ShuttingDown("the bridge is stopping") from None
             try:
                 try:
                     return await make()
                 finally:
-                    self._flood.settle(slot)  # the window counts the send from its arrival
+                    for slot in slots:
+                        self._flood.settle(slot)  # the window counts the send from its arrival
             except TelegramRetryAfter as exc:
                 log.warning("telegram flood limit: waiting %ss", exc.retry_after)
                 self._flood.pause(exc.retry_after)

@@ -14,7 +14,16 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-__all__ = ["IMAGE_LABEL", "escape", "find_urls", "markdown_to_html", "split_html", "visible_length"]
+__all__ = [
+    "IMAGE_LABEL",
+    "escape",
+    "find_image_urls",
+    "find_urls",
+    "markdown_to_html",
+    "only_links",
+    "split_html",
+    "visible_length",
+]
 
 IMAGE_LABEL = "изображение"
 """Link text for an image without alt text."""
@@ -135,6 +144,30 @@ def find_urls(markdown: str) -> list[str]:
     return list(urls)
 
 
+def find_image_urls(markdown: str) -> list[str]:
+    """http(s) URLs of pictures (`![alt](url)`), in order of appearance, unique."""
+    urls: dict[str, None] = {}
+    for start, close in sorted(_match_brackets(markdown).items()):
+        if start == 0 or markdown[start - 1] != "!" or not markdown.startswith("(", close + 1):
+            continue
+        tail = _link_tail(markdown, close + 1)
+        if tail is not None and _is_http_url(tail[0]):
+            urls[tail[0]] = None
+    return list(urls)
+
+
+_LINK_LINE = re.compile(
+    r"\s*(?:!?\[[^\]\n]*\]\(\s*<?https?://[^\s)>]+>?\s*\)|<https?://[^\s>]+>|https?://\S+)\s*",
+    re.IGNORECASE,
+)
+
+
+def only_links(markdown: str) -> bool:
+    """True when every line that is not blank is one link and nothing else."""
+    lines = [line for line in markdown.splitlines() if line.strip()]
+    return bool(lines) and all(_LINK_LINE.fullmatch(line) for line in lines)
+
+
 # --- inline markup ----------------------------------------------------------------------------
 
 
@@ -244,8 +277,9 @@ def _code_span(s: str, i: int, runs: dict[int, list[int]]) -> tuple[str | None, 
     return f"<code>{escape(content)}</code>", close + j - i
 
 
-def _link(s: str, i: int, brackets: dict[int, int]) -> tuple[str, int] | None:
-    """`[label](url)` or `![alt](url)` at `s[i]` with an http(s) URL: (html, end)."""
+def _link(s: str, i: int, brackets: dict[int, int], images: bool) -> tuple[str, int] | None:
+    """`[label](url)` or `![alt](url)` at `s[i]` with an http(s) URL: (html, end). A picture
+    becomes nothing when `images` is False (it is shown as a photo instead)."""
     image = s[i] == "!"
     start = i + 1 if image else i
     close = brackets.get(start)
@@ -256,6 +290,8 @@ def _link(s: str, i: int, brackets: dict[int, int]) -> tuple[str, int] | None:
         return None
     url, end = tail
     label = s[start + 1 : close]
+    if image and not images:
+        return "", end
     if image:
         text = escape(_UNESCAPE.sub(r"\1", label)) if label.strip() else IMAGE_LABEL
     else:
@@ -263,7 +299,7 @@ def _link(s: str, i: int, brackets: dict[int, int]) -> tuple[str, int] | None:
     return f'<a href="{escape(url, True)}">{text}</a>', end
 
 
-def _atom(s: str, i: int, brackets: dict[int, int]) -> tuple[str, int] | None:
+def _atom(s: str, i: int, brackets: dict[int, int], images: bool) -> tuple[str, int] | None:
     """A link, image or autolink at `s[i]`: (html, end)."""
     if s[i] == "<":
         auto = _AUTOLINK.match(s, i)
@@ -272,11 +308,11 @@ def _atom(s: str, i: int, brackets: dict[int, int]) -> tuple[str, int] | None:
         url = auto.group(1)
         return f'<a href="{escape(url, True)}">{escape(url)}</a>', auto.end()
     if s[i] == "[" or s.startswith("![", i):
-        return _link(s, i, brackets)
+        return _link(s, i, brackets, images)
     return None
 
 
-def _inline(s: str, links: bool = True) -> str:
+def _inline(s: str, links: bool = True, images: bool = True) -> str:
     """Render one line of inline Markdown; `links=False` inside link labels (no nested `<a>`)."""
     nodes: list[str | _Delim] = []
     text: list[str] = []
@@ -309,7 +345,7 @@ def _inline(s: str, links: bool = True) -> str:
             else:
                 push(code)
             i = end
-        elif links and char in "![<" and (atom := _atom(s, i, brackets)) is not None:
+        elif links and char in "![<" and (atom := _atom(s, i, brackets, images)) is not None:
             push(atom[0])
             i = atom[1]
         elif char in "hH" and (url := _bare_url(s, i)) is not None:
@@ -343,12 +379,13 @@ def _fence_end(lines: list[str], i: int, closers: list[tuple[int, int]]) -> int 
     return None
 
 
-def markdown_to_html(text: str) -> str:
+def markdown_to_html(text: str, *, images: bool = True) -> str:
     """Convert Ozon chat Markdown to well-formed Telegram HTML, escaping everything else.
 
     Supported: `[label](url)`, `![alt](url)` and `<url>` (http/https only), `**b**`/`__b__`,
     `*i*`/`_i_`, `~~s~~`, `` `code` ``, ```` ``` ```` fences and `> ` quotes. Inline markup does not
     span lines; unmatched delimiters, unclosed fences and other URL schemes stay literal text.
+    `images=False` leaves pictures out (they are posted as photos); lines left empty by that go.
     """
     lines = text.replace("\r\n", "\n").split("\n")
     closers = [
@@ -366,12 +403,14 @@ def markdown_to_html(text: str) -> str:
             continue
         quoted: list[str] = []
         while i < len(lines) and (quote := _QUOTE.match(lines[i])) is not None:
-            quoted.append(_inline(lines[i][quote.end() :]))
+            quoted.append(_inline(lines[i][quote.end() :], images=images))
             i += 1
         if quoted:
             out.append(_wrap("blockquote", "\n".join(quoted)))
         else:
-            out.append(_inline(lines[i]))
+            rendered = _inline(lines[i], images=images)
+            if images or rendered.strip() or not lines[i].strip():
+                out.append(rendered)
             i += 1
     return "\n".join(out)
 

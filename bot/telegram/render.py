@@ -1,8 +1,9 @@
 """How Ozon messages look in a topic: who wrote, when, and the text as safe Telegram HTML.
 
 Implements `bot.core.ports.PostRenderer`. Consecutive text messages of a chat are merged into one
-Telegram message while they fit (the group's budget is about 20 messages a minute); pictures go as
-photos with the author line as caption.
+Telegram message while they fit (the group's budget is about 20 messages a minute). A message with
+pictures goes as its photos (an album for several), its text as their caption when it fits and as
+a message before them when it does not.
 """
 
 from __future__ import annotations
@@ -14,13 +15,23 @@ from zoneinfo import ZoneInfo
 
 from bot import texts
 from bot.core.ports import Post
-from bot.telegram.markdown import escape, find_urls, markdown_to_html, split_html, visible_length
+from bot.telegram.markdown import (
+    escape,
+    find_image_urls,
+    find_urls,
+    markdown_to_html,
+    only_links,
+    split_html,
+    visible_length,
+)
 from storage.chats import ChatRow
 from storage.messages import MessageRow
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 TOPIC_NAME_LIMIT = 128
+MAX_PICTURES = 10
+"""Pictures of one message fetched and shown at most (one album)."""
 _SEPARATOR = "\n\n"
 
 
@@ -59,13 +70,14 @@ class Renderer:
 
     def merge_header(self, header: str, post: Post) -> Post | None:
         merged = header + _SEPARATOR + post.html if post.html else header
-        limit = CAPTION_LIMIT if post.kind == "photo" else TEXT_LIMIT
-        if visible_length(merged) > limit:
+        if visible_length(merged) > TEXT_LIMIT:
             return None
-        fallback = post.fallback_html and header + _SEPARATOR + post.fallback_html
-        if fallback and visible_length(fallback) > TEXT_LIMIT:
-            return None
-        return replace(post, html=merged, fallback_html=fallback)
+        if post.kind != "photo":
+            return replace(post, html=merged)
+        caption = post.caption and header + _SEPARATOR + post.caption
+        if caption is not None and visible_length(caption) > CAPTION_LIMIT:
+            caption = None  # the text (with the header) goes before the pictures
+        return replace(post, html=merged, caption=caption)
 
     def posts(self, chat: ChatRow, messages: Sequence[MessageRow]) -> list[Post]:
         posts: list[Post] = []
@@ -79,10 +91,10 @@ class Renderer:
                 ids.clear()
 
         for message in messages:
-            url = self._image_url(message)
-            if url is not None:
+            urls = self._picture_urls(message)
+            if urls:
                 flush()
-                posts.append(self._photo(message, url))
+                posts.append(self._photo(message, urls))
                 continue
             block = self._block(message)
             if text and visible_length(_SEPARATOR.join([*text, block])) > TEXT_LIMIT:
@@ -97,24 +109,45 @@ class Renderer:
         lines = [self._signature(m) for m in messages]
         return "\n".join([*lines, texts.MESSAGE_UNSHOWABLE, link])
 
-    def _image_url(self, message: MessageRow) -> str | None:
+    def _picture_urls(self, message: MessageRow) -> list[str]:
+        """Where a picture message's pictures are: its `![](url)` links, or, when it has none,
+        its other links (Ozon marks the message as a picture; what is not one stays a link)."""
         if not message.is_image:
-            return None
-        urls = find_urls(message.body)
-        return urls[0] if urls else None
+            return []
+        return (find_image_urls(message.body) or find_urls(message.body))[:MAX_PICTURES]
 
-    def _photo(self, message: MessageRow, url: str) -> Post:
-        caption = self._signature(message)
-        link = f'<a href="{escape(url, True)}">{escape(url)}</a>'
-        fallback = caption + "\n" + texts.IMAGE_LINK.format(link=link)
-        return Post("photo", caption, (message.id,), image_url=url, fallback_html=fallback)
+    def _photo(self, message: MessageRow, urls: list[str]) -> Post:
+        signature = self._signature(message)
+        # A message of nothing but links to its pictures (`[photo.jpg](url)`) has no text.
+        bare = only_links(message.body)
+        text = "" if bare else markdown_to_html(message.body, images=False).strip()
+        caption = signature + "\n" + text if text else signature
+        # The text, then a line for each picture that is not a link in the text already.
+        shown_apart = urls if bare else find_image_urls(message.body)
+        links = [
+            texts.IMAGE_LINK.format(link=f'<a href="{escape(url, True)}">{escape(url)}</a>')
+            for url in shown_apart
+        ]
+        whole = self._fit("\n".join([caption, *links]))
+        return Post(
+            "photo",
+            whole,
+            (message.id,),
+            image_urls=tuple(urls),
+            caption=caption if visible_length(caption) <= CAPTION_LIMIT else None,
+            short_caption=signature,
+        )
 
     def _block(self, message: MessageRow) -> str:
         body = markdown_to_html(message.body) if message.body.strip() else texts.EMPTY_MESSAGE
-        block = self._signature(message) + "\n" + body
+        return self._fit(self._signature(message) + "\n" + body)
+
+    @staticmethod
+    def _fit(block: str) -> str:
+        """A block within one Telegram message; longer ones (Ozon's own limit makes this rare)
+        show their start and say where the rest is."""
         if visible_length(block) <= TEXT_LIMIT:
             return block
-        # Longer than one Telegram message (Ozon's own limit makes this rare): show the start.
         tail = "\n" + escape(texts.MESSAGE_TOO_LONG_TAIL)
         return split_html(block, TEXT_LIMIT - visible_length(tail))[0] + tail
 
