@@ -251,3 +251,19 @@ async def test_an_anonymous_admins_reply_reaches_the_buyer(
         reply = staff_says(tg, topic, "Ответ администратора группы", anonymous=True)
         await wait_for(lambda: reaction(tg, reply) == "👌")
     assert texts_to(ozon, chat) == ["Ответ администратора группы"]
+
+
+async def test_the_reason_is_told_where_the_group_limits_reactions(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    tg.available_reactions = {"👍", "❤"}  # the group's settings allow no 👌 or 👎
+    async with buyer_topic(ozon, tg, bridge) as (chat, topic):
+        ozon.set_reply_window(chat, open=False)
+        refused = staff_says(tg, topic, "Ответ после окна")
+        await wait_for(lambda: bool(answers(tg, refused)))
+        ozon.set_reply_window(chat, open=True)
+        fine = staff_says(tg, topic, "Ответ в окне")
+        await wait_for(lambda: texts_to(ozon, chat) == ["Ответ в окне"])
+    assert "окно для ответа закрыто" in (answers(tg, refused)[0].text or "")
+    assert reaction(tg, refused) is None
+    assert reaction(tg, fine) is None

@@ -15,7 +15,7 @@ import html
 import logging
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -273,25 +273,31 @@ class OutboxWorker(Wakeable):
         for staff_message, rows in await self._outbox.finished_unnotified():
             head = rows[0]
             failed = [r for r in rows if r.state == "failed"]
-            try:
-                if failed:
-                    await self._telegram.react(staff_message, texts.REACTION_FAILED)
-                    if head.topic_id is not None:
-                        await self._telegram.reply(
-                            head.topic_id,
-                            staff_message,
-                            failure_text(rows),
-                            retry_key=staff_message if failed[0].retriable else None,
-                        )
-                else:
-                    await self._telegram.react(staff_message, texts.REACTION_DELIVERED)
-            except (ShuttingDown, TelegramUnavailable):
-                raise
-            except TelegramFault as exc:  # a refused post, a deleted or closed topic
-                log.info("staff message %s: outcome not shown (%s)", staff_message, exc)
+            emoji = texts.REACTION_FAILED if failed else texts.REACTION_DELIVERED
+            await self._shown(staff_message, self._telegram.react(staff_message, emoji))
+            if failed and head.topic_id is not None:
+                # Said in words whether or not the group allows the reaction.
+                reply = self._telegram.reply(
+                    head.topic_id,
+                    staff_message,
+                    failure_text(rows),
+                    retry_key=staff_message if failed[0].retriable else None,
+                )
+                await self._shown(staff_message, reply)
             await self._outbox.mark_notified(staff_message)
             if not failed and self._mark_read:
                 await self._mark_chat_read(head.chat_id)
+
+    @staticmethod
+    async def _shown(staff_message: int, showing: Awaitable[object]) -> None:
+        """Show part of an outcome; what Telegram refuses for this message alone (a reaction
+        the group does not allow, a deleted or closed topic) is logged and passed over."""
+        try:
+            await showing
+        except (ShuttingDown, TelegramUnavailable):
+            raise
+        except TelegramFault as exc:
+            log.info("staff message %s: outcome not fully shown (%s)", staff_message, exc)
 
     async def _mark_chat_read(self, chat_id: str) -> None:
         try:

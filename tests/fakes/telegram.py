@@ -209,6 +209,8 @@ class FakeTelegram:
         self.bot_kicked = False
         self.latency = 0.0
         self.emit_service_updates = True
+        self.available_reactions: set[str] | None = None
+        """Reactions the group allows (None: all of them)."""
         # Observations.
         self.requests: list[RecordedCall] = []
         self.spec_violations: list[str] = []
@@ -900,6 +902,10 @@ class FakeTelegram:
                 item["type"] == "emoji" and item["emoji"] not in self._reaction_emoji
             ):
                 raise BadRequest("REACTION_INVALID")
+            if self.available_reactions is not None and item["emoji"] not in (
+                self.available_reactions
+            ):
+                raise ApiError(400, "Bad Request: REACTION_INVALID")
         self.reactions[(self.forum_chat_id, message.message_id)] = reaction
         return True
 
