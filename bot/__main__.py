@@ -41,6 +41,7 @@ from bot.push_admin import run_push_command
 from bot.telegram.admin import build_admin_router
 from bot.telegram.admins import Admins
 from bot.telegram.broadcast import ProgressReporter, build_broadcast_router
+from bot.telegram.errors import build_error_router
 from bot.telegram.flood import FloodControl
 from bot.telegram.gateway import TelegramGateway
 from bot.telegram.handlers import build_router
@@ -237,6 +238,7 @@ def _start_polling(bridge: Bridge, stack: AsyncExitStack) -> None:
         broadcasts=bridge.broadcasts,
         repo=bridge.broadcast_repo,
     )
+    dispatcher.include_router(build_error_router())
     dispatcher.include_router(build_admin_router(settings.forum_chat_id, settings.tz))
     dispatcher.include_router(build_broadcast_router(settings.forum_chat_id, settings.tz))
     dispatcher.include_router(build_router(settings.forum_chat_id))

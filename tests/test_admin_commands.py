@@ -64,3 +64,14 @@ async def test_anonymous_admins_are_told_why_when_admin_ids_are_set(
         await wait_for(lambda: said(tg, "анонимно"))
     assert not said(tg, "Состояние бриджа")
     assert "ADMIN_IDS" in next(t for t in general_texts(tg) if "анонимно" in t)
+
+
+async def test_a_command_that_fails_inside_gets_an_answer(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    async with bridge(admin_ids=[ADMIN]):
+        await wait_for(lambda: ozon.count("/v3/chat/list") >= 1)
+        # Telegram refuses the status message itself: the handler fails half-way.
+        tg.fail_next("sendMessage", 400, description="Bad Request: MESSAGE_TOO_LONG")
+        tg.user_message("/status", thread_id=None, from_id=ADMIN)
+        await wait_for(lambda: said(tg, "внутренней ошибки"))

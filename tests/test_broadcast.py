@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import sqlite3
 from collections.abc import AsyncIterator, Callable
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.core.broadcast import BroadcastRefused, Filters, parse_command, template_fields
 from tests.conftest import bridge_env
 from tests.fakes.ozon import FakeOzon
 from tests.fakes.telegram import FakeMessage, FakeTelegram
@@ -273,3 +275,56 @@ async def test_an_anonymous_admins_broadcast_is_confirmed_by_a_group_admin(
         tg.callback(button(preview, 0), from_id=tg.owner_id, message_id=preview.message_id)
         await wait_for(lambda: "завершена" in last_text(preview), within=30)
     assert sorted(texts_by_chat(ozon)) == sorted(chats[f"live{n}"] for n in range(3))
+
+
+@pytest.mark.parametrize(
+    ("args", "filters", "text"),
+    [
+        ("days=1\nЗаказ {order_number}", Filters(days=1), "Заказ {order_number}"),
+        (
+            "repeat\tstatus=all\n\nПервая строка\nвторая",
+            Filters(status="all", repeat=True),
+            "Первая строка\nвторая",
+        ),
+        ("Текст days=1 в середине", Filters(), "Текст days=1 в середине"),
+        ("days=1", Filters(days=1), ""),
+        ("unread=0  Два  пробела", Filters(unread_zero=True), "Два  пробела"),
+    ],
+)
+def test_filters_are_read_across_any_whitespace(args: str, filters: Filters, text: str) -> None:
+    assert parse_command(args) == (filters, text)
+
+
+@pytest.mark.parametrize(
+    ("template", "said"),
+    [
+        ("Заказ {order_number: }", "{order_number: }"),
+        ("Заказ {order_number!r}", "{order_number!r}"),
+        ("Заказ { sku}", "{ sku}"),
+        ("Пустые {}", "{}"),
+        ("Заказ {sku.x}", "{sku.x}"),
+        ("Скобка { без пары", "непарная"),
+        ("Скобка } без пары", "непарная"),
+    ],
+)
+def test_malformed_placeholders_are_refused_by_name(template: str, said: str) -> None:
+    with pytest.raises(BroadcastRefused, match=re.escape(said)):
+        template_fields(template)
+
+
+async def test_a_filter_on_its_own_line_and_a_placeholder_typo_get_answers(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    async with running(ozon, tg, bridge):
+        command(tg, "/broadcast days=1\nЗаказ {order_number}\nСпасибо за покупку!")
+        preview = await preview_for(tg, 1)
+        assert "Получателей: 2" in (preview.text or "")
+        assert "Заказ 55500-1\nСпасибо за покупку!" in (preview.text or "")
+        assert "days=1" not in (preview.text or "")
+
+        command(tg, "/broadcast Заказ {order_number: } в пути")
+        await wait_for(
+            lambda: any("{order_number: }" in (m.text or "") for m in general(tg)),
+            what="the typo named",
+        )
+    assert ozon.sent_texts == []

@@ -32,6 +32,7 @@ PREVIEW_TTL = timedelta(minutes=15)
 REPLY_WINDOW = timedelta(hours=48)
 PLACEHOLDERS = ("order_number", "sku", "chat_id")
 _FILTER = re.compile(r"^(status=(opened|all)|days=\d{1,4}|unread=0|repeat)$")
+_WORD = re.compile(r"\S+")
 
 
 class BroadcastRefused(Exception):
@@ -60,17 +61,13 @@ class Preview:
 
 
 def parse_command(args: str) -> tuple[Filters, str]:
-    """Leading `key=value` words are filters; the rest is the text."""
-    words = args.split(" ")
+    """Leading `key=value` words are filters, whatever whitespace (a line break included)
+    separates them; the rest is the text, with its own line breaks kept."""
     filters = Filters()
-    taken = 0
-    for word in words:
-        if not word:
-            taken += 1
-            continue
-        if not _FILTER.match(word):
-            break
-        key, _, value = word.partition("=")
+    for word in _WORD.finditer(args):
+        if not _FILTER.match(word.group()):
+            return filters, args[word.start() :].strip()
+        key, _, value = word.group().partition("=")
         if key == "status":
             filters = replace(filters, status=value)
         elif key == "days":
@@ -79,16 +76,31 @@ def parse_command(args: str) -> tuple[Filters, str]:
             filters = replace(filters, unread_zero=True)
         else:
             filters = replace(filters, repeat=True)
-        taken += 1
-    return filters, " ".join(words[taken:]).strip()
+    return filters, ""
 
 
 def template_fields(template: str) -> list[str]:
-    """The placeholders a template uses; raises `BroadcastRefused` for a malformed template."""
+    """The placeholders a template uses; raises `BroadcastRefused` for a malformed template.
+    A placeholder is a bare name in braces: `{order_number}`, nothing more inside."""
     try:
-        return [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
-    except ValueError as exc:
-        raise BroadcastRefused(f"в тексте ошибка в фигурных скобках ({exc})") from None
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        raise BroadcastRefused(
+            "в тексте непарная фигурная скобка; чтобы написать саму скобку, удвойте её: {{ или }}"
+        ) from None
+    names = []
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if spec or conversion or not name.isidentifier():
+            written = "{" + name + ("!" + conversion if conversion else "")
+            written += (":" + spec if spec else "") + "}"
+            raise BroadcastRefused(
+                f"подстановка {written} записана неверно: пишите имя в фигурных скобках без "
+                "пробелов и знаков, например {order_number}"
+            )
+        names.append(name)
+    return names
 
 
 def render(template: str, chat: ChatRow) -> str | None:
