@@ -267,3 +267,37 @@ async def test_the_reason_is_told_where_the_group_limits_reactions(
     assert "окно для ответа закрыто" in (answers(tg, refused)[0].text or "")
     assert reaction(tg, refused) is None
     assert reaction(tg, fine) is None
+
+
+def staff_edits(tg: FakeTelegram, message_id: int, text: str) -> None:
+    raw = dict(tg.messages[message_id].raw, text=text, edit_date=1)
+    tg.push_update({"edited_message": raw})
+
+
+async def test_an_edit_is_answered_by_what_became_of_the_original(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    async with buyer_topic(ozon, tg, bridge) as (chat, topic):
+        ozon.set_reply_window(chat, open=False)
+        refused = staff_says(tg, topic, "Ответ, который Ozon не примет")
+        await wait_for(lambda: bool(answers(tg, refused)))
+        staff_edits(tg, refused, "Исправленный ответ")
+        await wait_for(lambda: len(answers(tg, refused)) == 2)
+        ozon.set_reply_window(chat, open=True)
+
+        note = staff_says(tg, topic, "// черновик ответа")
+        staff_edits(tg, note, "Черновик стал ответом")
+        await wait_for(lambda: bool(answers(tg, note)))
+
+        quiet = staff_says(tg, topic, "// заметка")
+        staff_edits(tg, quiet, "// заметка, поправленная")
+        delivered = staff_says(tg, topic, "Ответ, который дошёл")
+        await wait_for(lambda: reaction(tg, delivered) == "👌")
+        staff_edits(tg, delivered, "Ответ, который дошёл (исправлено)")
+        await wait_for(lambda: bool(answers(tg, delivered)))
+
+    assert "покупатель не получил" in (answers(tg, refused)[-1].text or "")
+    assert "не уходило" in (answers(tg, note)[0].text or "")
+    assert "видит прежний текст" in (answers(tg, delivered)[0].text or "")
+    assert answers(tg, quiet) == []
+    assert texts_to(ozon, chat) == ["Ответ, который дошёл"]

@@ -19,7 +19,7 @@ from bot.core.ports import TelegramFault, TelegramPort
 from bot.core.split import split_text
 from storage.chats import ChatRepository
 from storage.db import StorageError
-from storage.outbox import OutboxItem, OutboxRepository
+from storage.outbox import OPEN_STATES, OutboxItem, OutboxRepository
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,11 @@ class StaffReplies:
         if chat is None:
             self._unlinked(message)
             return
+        if message.edited:
+            answer = await self._edit_answer(message)
+            if answer is not None:
+                self._answer(message, answer)
+            return
         items, refusal = self._plan(message)
         if refusal is not None:
             self._answer(message, refusal)
@@ -110,8 +115,6 @@ class StaffReplies:
         text = message.text or ""
         if text.lstrip().startswith(INTERNAL_NOTE):
             return [], None  # an internal note stays in Telegram
-        if message.edited:
-            return [], texts.EDIT_NOT_POSSIBLE
         if message.unsupported:
             return [], self._unsupported(message.unsupported)
         items: list[OutboxItem] = []
@@ -126,6 +129,21 @@ class StaffReplies:
             return [], texts.TEXT_TOO_LONG.format(**limits)
         items.extend(OutboxItem("text", body=part) for part in parts)
         return items, None
+
+    async def _edit_answer(self, message: StaffMessage) -> str | None:
+        """Ozon cannot change a sent message, and an edit is never sent: what staff are told
+        depends on what became of the message they edited."""
+        rows = await self._outbox.for_staff_message(message.message_id)
+        if not rows:
+            # Nothing of it was ever for the buyer (a note, something Ozon cannot carry).
+            if (message.text or "").lstrip().startswith(INTERNAL_NOTE):
+                return None
+            return texts.EDIT_ORIGINAL_NOT_SENT
+        if any(row.state in OPEN_STATES for row in rows):
+            return texts.EDIT_ORIGINAL_ON_ITS_WAY
+        if all(row.state == "failed" for row in rows):
+            return texts.EDIT_ORIGINAL_REFUSED
+        return texts.EDIT_NOT_POSSIBLE
 
     def _unlinked(self, message: StaffMessage) -> None:
         """A message in a topic no buyer chat owns. Staff may open topics of their own to talk
