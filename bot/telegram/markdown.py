@@ -14,6 +14,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from bot.core.split import grapheme_floor
+
 __all__ = [
     "IMAGE_LABEL",
     "escape",
@@ -477,7 +479,8 @@ def _apply(stack: list[tuple[str, str]], tokens: list[_Token]) -> None:
 
 
 def _best_cut(visible: list[str], lo: int, hi: int) -> int:
-    """Largest j in (lo, hi] before which to cut: paragraph, then line, then word break."""
+    """Largest j in (lo, hi] before which to cut: paragraph, then line, then word break, then
+    the last grapheme-cluster boundary (never inside a joined emoji or an accented letter)."""
     tests = (
         lambda j: visible[j] == "\n" and j + 1 < len(visible) and visible[j + 1] == "\n",
         lambda j: visible[j] == "\n",
@@ -487,7 +490,8 @@ def _best_cut(visible: list[str], lo: int, hi: int) -> int:
         for j in range(hi, lo, -1):
             if test(j):
                 return j
-    return hi
+    text = "".join(visible[lo : hi + 1])
+    return lo + (grapheme_floor(text, hi - lo) or hi - lo)
 
 
 def split_html(html: str, limit: int = 4096) -> list[str]:
