@@ -301,3 +301,16 @@ async def test_an_edit_is_answered_by_what_became_of_the_original(
     assert "видит прежний текст" in (answers(tg, delivered)[0].text or "")
     assert answers(tg, quiet) == []
     assert texts_to(ozon, chat) == ["Ответ, который дошёл"]
+
+
+async def test_a_hidden_link_reaches_the_buyer_with_its_address(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    text = "Инструкция по возврату — здесь, пишите если что."
+    entities = [{"type": "text_link", "offset": 25, "length": 5, "url": "https://shop.example/r"}]
+    async with buyer_topic(ozon, tg, bridge) as (chat, topic):
+        reply = staff_says(tg, topic, text, entities=entities)
+        await wait_for(lambda: reaction(tg, reply) == "👌")
+    assert texts_to(ozon, chat) == [
+        "Инструкция по возврату — здесь (https://shop.example/r), пишите если что."
+    ]

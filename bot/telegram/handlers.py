@@ -14,6 +14,7 @@ from aiogram.types import CallbackQuery, Message
 from bot import texts
 from bot.core.replies import INTERNAL_NOTE, StaffFile, StaffMessage, StaffReplies
 from bot.telegram.callbacks import RetryReply
+from bot.telegram.entities import with_hidden_links
 
 # Content kinds Ozon's chat cannot carry, by the Message attribute that holds them.
 _UNSUPPORTED = (
@@ -66,7 +67,12 @@ def to_staff_message(message: Message, *, bot_id: int, edited: bool) -> StaffMes
     """The core's view of a message in a topic; None for what is not a reply at all."""
     if message.message_thread_id is None or any(getattr(message, a, None) for a in _SERVICE):
         return None
-    text = message.text or message.caption
+    if message.text is not None:
+        text: str | None = with_hidden_links(message.text, message.entities)
+    elif message.caption is not None:
+        text = with_hidden_links(message.caption, message.caption_entities)
+    else:
+        text = None
     # A message that answers nothing in particular carries the topic's creation message, and
     # with it who opened the topic.
     opening = message.reply_to_message

@@ -1,0 +1,31 @@
+"""Hidden links in staff text are written out, counted in UTF-16 as Telegram counts."""
+
+from __future__ import annotations
+
+from aiogram.types import MessageEntity
+
+from bot.telegram.entities import with_hidden_links
+
+
+def link(offset: int, length: int, url: str) -> MessageEntity:
+    return MessageEntity(type="text_link", offset=offset, length=length, url=url)
+
+
+def test_hidden_links_get_their_address_after_their_words() -> None:
+    text = "👍 Смотрите наш сайт и инструкцию."
+    # «👍» is two UTF-16 units: «наш сайт» starts at unit 12.
+    entities = [
+        link(12, 8, "https://shop.example/"),
+        link(23, 10, "https://shop.example/faq"),
+        MessageEntity(type="bold", offset=0, length=2),
+    ]
+    assert with_hidden_links(text, entities) == (
+        "👍 Смотрите наш сайт (https://shop.example/) и инструкцию (https://shop.example/faq)."
+    )
+
+
+def test_a_link_that_shows_its_address_is_left_as_it_is() -> None:
+    text = "Адрес: https://shop.example/faq"
+    entities = [link(7, 24, "https://shop.example/faq")]
+    assert with_hidden_links(text, entities) == text
+    assert with_hidden_links(text, None) == text
