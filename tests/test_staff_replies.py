@@ -314,3 +314,29 @@ async def test_a_hidden_link_reaches_the_buyer_with_its_address(
     assert texts_to(ozon, chat) == [
         "Инструкция по возврату — здесь (https://shop.example/r), пишите если что."
     ]
+
+
+async def test_a_forwarded_post_of_the_bridge_never_reaches_a_buyer(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    """Staff forward the bridge's post of buyer A (chat id, cabinet link, A's words) into buyer
+    B's topic: nothing goes to B. A colleague's forwarded words do."""
+    async with buyer_topic(ozon, tg, bridge) as (chat_a, topic_a):
+        chat_b = ozon.add_chat()
+        ozon.add_message(chat_b, "Вопрос покупателя Б", order_number="777-2")
+        await wait_for(lambda: "Вопрос покупателя Б" in tg.shown())
+        (topic_b,) = [t for t in tg.topics if t != topic_a]
+        post_a = next(m for m in tg.thread_messages(topic_a) if "где мой заказ" in (m.text or ""))
+        origin = {"type": "user", "date": post_a.date, "sender_user": tg.bot_user}
+        forwarded = staff_says(tg, topic_b, post_a.text or "", forward_origin=origin)
+        colleague = {
+            "type": "user",
+            "date": post_a.date,
+            "sender_user": {"id": 222, "is_bot": False, "first_name": "Коллега"},
+        }
+        quoted = staff_says(tg, topic_b, "Заказ уже в пути", forward_origin=colleague)
+        await wait_for(lambda: reaction(tg, quoted) == "👌")
+        await wait_for(lambda: bool(answers(tg, forwarded)))
+    assert "пересланное сообщение бриджа" in (answers(tg, forwarded)[0].text or "")
+    assert texts_to(ozon, chat_b) == ["Заказ уже в пути"]
+    assert texts_to(ozon, chat_a) == []

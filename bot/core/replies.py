@@ -50,7 +50,8 @@ class StaffMessage:
     """The text, or the caption of a photo or document."""
     files: tuple[StaffFile, ...] = field(default_factory=tuple)
     unsupported: str | None = None
-    """What Ozon cannot carry (a key of `texts.UNSUPPORTED_CONTENT`), if that is what it is."""
+    """Why it is not sent: what Ozon cannot carry (a key of `texts.UNSUPPORTED_CONTENT`), a
+    command (`command`), or a forwarded post of the bridge (`bridge_post`)."""
     edited: bool = False
     topic_by_bridge: bool = False
     """The topic was opened by this bot (as far as the message shows)."""
@@ -172,6 +173,8 @@ class StaffReplies:
     def _unsupported(self, kind: str) -> str:
         if kind == "command":
             return texts.COMMAND_IN_TOPIC
+        if kind == "bridge_post":
+            return texts.BRIDGE_POST_FORWARDED
         what = texts.UNSUPPORTED_CONTENT.get(kind, "такие сообщения")
         return texts.UNSUPPORTED.format(what=what, max_mb=self._max_mb)
 

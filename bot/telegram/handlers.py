@@ -9,7 +9,7 @@ hand over; the core decides what is sent, what is answered and what is ignored.
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, MessageOriginUser
 
 from bot import texts
 from bot.core.replies import INTERNAL_NOTE, StaffFile, StaffMessage, StaffReplies
@@ -97,6 +97,10 @@ def to_staff_message(message: Message, *, bot_id: int, edited: bool) -> StaffMes
 
     if message.text and message.text.startswith("/") and not message.text.startswith(INTERNAL_NOTE):
         return build(unsupported="command")  # not for the buyer: staff are told where it works
+    origin = message.forward_origin
+    if isinstance(origin, MessageOriginUser) and origin.sender_user.id == bot_id:
+        # The bridge's own post (another buyer's words, chat id, cabinet link): never sent on.
+        return build(unsupported="bridge_post")
     unsupported = next((kind for kind in _UNSUPPORTED if getattr(message, kind, None)), None)
     if unsupported is not None:
         return build(unsupported=unsupported)
