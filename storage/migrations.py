@@ -187,4 +187,9 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX outbox_echo ON outbox(chat_id, ozon_message_id);
     CREATE INDEX outbox_failed ON outbox(id) WHERE state = 'failed';
     """,
+    # 7: the album (Telegram's media group) a staff message belongs to: its caption is sent
+    # after all of the album's pictures, however the album's messages arrive.
+    """
+    ALTER TABLE outbox ADD COLUMN album TEXT;
+    """,
 )

@@ -107,19 +107,41 @@ class OutboxRepository:
         self._db = db
 
     async def enqueue(
-        self, chat_id: str, topic_id: int, tg_message_id: int, items: Sequence[OutboxItem]
+        self,
+        chat_id: str,
+        topic_id: int,
+        tg_message_id: int,
+        items: Sequence[OutboxItem],
+        *,
+        album: str | None = None,
+        album_settle: timedelta = timedelta(0),
     ) -> int:
         """Queue a staff message's parts; a message seen twice is queued once. Returns new rows.
-        The message and its topic are of the bound forum group."""
-        now = to_db_time(utcnow())
+        The message and its topic are of the bound forum group.
+
+        A message of an album (`album`, Telegram's media group id) arrives as one update per
+        picture, the caption with one of them: the album's text rows wait `album_settle`, and
+        move behind each picture of the album that arrives meanwhile, so the buyer gets the
+        pictures first and the caption after them."""
+        now = utcnow()
+        text_not_before = to_db_time(now + album_settle) if album else None
+        behind: list[aiosqlite.Row] = []
         async with self._db.transaction() as tx:
+            if album:
+                # Captions of the album's earlier messages, not sent yet: they go after this one.
+                behind = await tx.fetch_all(
+                    "SELECT id FROM outbox WHERE chat_id = ? AND album = ? AND kind = 'text' "
+                    "AND state = 'queued' AND sending_at IS NULL ORDER BY id",
+                    (chat_id, album),
+                )
             added = 0
             for part, item in enumerate(items):
                 added += await tx.execute(
                     """
                     INSERT INTO outbox (chat_id, kind, body, file_id, file_name, forum_chat_id,
-                                        tg_message_id, topic_id, part, parts, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                        tg_message_id, topic_id, part, parts, album, not_before,
+                                        created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (forum_chat_id, tg_message_id, part) DO NOTHING
                     """,
                     (
@@ -133,9 +155,18 @@ class OutboxRepository:
                         topic_id,
                         part,
                         len(items),
-                        now,
+                        album,
+                        text_not_before if item.kind == "text" else None,
+                        to_db_time(now),
                     ),
                 )
+            if album and added:
+                for row in behind:
+                    await tx.execute(
+                        "UPDATE outbox SET id = (SELECT max(id) + 1 FROM outbox), not_before = ? "
+                        "WHERE id = ?",
+                        (text_not_before, row["id"]),
+                    )
         return added
 
     async def heads(self) -> list[OutboxRow]:

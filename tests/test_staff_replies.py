@@ -340,3 +340,20 @@ async def test_a_forwarded_post_of_the_bridge_never_reaches_a_buyer(
     assert "пересланное сообщение бриджа" in (answers(tg, forwarded)[0].text or "")
     assert texts_to(ozon, chat_b) == ["Заказ уже в пути"]
     assert texts_to(ozon, chat_a) == []
+
+
+async def test_an_albums_caption_follows_all_its_pictures(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    """Telegram sends an album as one message per picture, the caption on the first."""
+    second = PNG + b"second"
+    async with buyer_topic(ozon, tg, bridge) as (chat, topic):
+        first = staff_says(
+            tg, topic, photo=PNG, caption="Фото упаковки и товара", media_group_id="a1"
+        )
+        other = staff_says(tg, topic, photo=second, media_group_id="a1")
+        await wait_for(lambda: reaction(tg, first) == "👌" and reaction(tg, other) == "👌")
+    order = [r.path for r in ozon.requests if r.path.startswith("/v1/chat/send/")]
+    assert order == ["/v1/chat/send/file", "/v1/chat/send/file", "/v1/chat/send/message"]
+    assert [data for _, _, data in ozon.sent_files] == [PNG, second]
+    assert texts_to(ozon, chat) == ["Фото упаковки и товара"]

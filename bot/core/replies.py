@@ -13,6 +13,7 @@ import logging
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from bot import texts
 from bot.core.ports import TelegramFault, TelegramPort
@@ -29,6 +30,8 @@ ALLOWED_EXTENSIONS = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "imag
                       ".webp": "image/webp", ".pdf": "application/pdf"}  # fmt: skip
 ALLOWED_MIME = {mime: ext for ext, mime in ALLOWED_EXTENSIONS.items() if ext != ".jpeg"}
 INTERNAL_NOTE = "//"
+ALBUM_SETTLE = timedelta(seconds=2)
+"""How long an album's caption waits for the album's other pictures to arrive."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +56,8 @@ class StaffMessage:
     """Why it is not sent: what Ozon cannot carry (a key of `texts.UNSUPPORTED_CONTENT`), a
     command (`command`), or a forwarded post of the bridge (`bridge_post`)."""
     edited: bool = False
+    album: str | None = None
+    """The album (media group) the message is part of: Telegram sends each picture apart."""
     topic_by_bridge: bool = False
     """The topic was opened by this bot (as far as the message shows)."""
 
@@ -94,7 +99,12 @@ class StaffReplies:
             return
         try:
             added = await self._outbox.enqueue(
-                chat.chat_id, message.topic_id, message.message_id, items
+                chat.chat_id,
+                message.topic_id,
+                message.message_id,
+                items,
+                album=message.album,
+                album_settle=ALBUM_SETTLE,
             )
         except StorageError as exc:
             log.error(

@@ -92,6 +92,7 @@ def to_staff_message(message: Message, *, bot_id: int, edited: bool) -> StaffMes
             files=files,
             unsupported=unsupported,
             edited=edited,
+            album=message.media_group_id,
             topic_by_bridge=topic_by_bridge,
         )
 
