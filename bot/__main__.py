@@ -23,7 +23,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot import __version__
 from bot.check import run_check
 from bot.clients import make_bot, make_ozon
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, example_values_left, load_settings
 from bot.core.broadcast import Broadcasts, BroadcastWorker
 from bot.core.outbox import OutboxWorker
 from bot.core.push_inbox import PushInbox
@@ -366,6 +366,11 @@ def main(argv: list[str] | None = None) -> int:
         return run_health(settings)
     if args.command == "push":
         return asyncio.run(run_push_command(settings, args.action, getattr(args, "url", None)))
+    examples = example_values_left(settings)
+    if examples:
+        for line in examples:
+            print(f"Configuration error: {line}", file=sys.stderr)
+        return 2
     return asyncio.run(_serve(settings))
 
 

@@ -167,6 +167,38 @@ class Settings(BaseSettings):
         return ZoneInfo(self.timezone)
 
 
+EXAMPLE_VALUES = {
+    "bot_token": "123456789:replace-with-your-bot-token",
+    "forum_chat_id": "-1000000000000",
+    "ozon_client_id": "123456",
+    "ozon_api_key": "replace-with-your-api-key",
+}
+"""The required settings as `.env.example` has them: a copy left unchanged must be told so."""
+_WHERE = {
+    "bot_token": "the token @BotFather gave your bot",
+    "forum_chat_id": "your forum group's id (-100...)",
+    "ozon_client_id": "the Client ID from Ozon's Settings → Seller API",
+    "ozon_api_key": "an API key from Ozon's Settings → Seller API",
+}
+
+
+def example_values_left(
+    settings: Settings, names: tuple[str, ...] = tuple(EXAMPLE_VALUES)
+) -> list[str]:
+    """A line for each of `names` that still holds its value from `.env.example`."""
+    lines = []
+    for name in names:
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if str(value) == EXAMPLE_VALUES[name]:
+            lines.append(
+                f"{name.upper()} still holds the example value from .env.example: "
+                f"set it to {_WHERE[name]}"
+            )
+    return lines
+
+
 class ConfigError(Exception):
     """A setting is missing or wrong; the message is one line per problem, naming the variable."""
 
