@@ -116,12 +116,18 @@ async def test_check_as_a_process(ozon: FakeOzon, tg: FakeTelegram, tmp_path: Pa
     assert OZON_API_KEY not in proc.output
 
 
-async def test_an_unchanged_copy_of_env_example_is_named_as_such(tmp_path: Path) -> None:
-    """A newcomer copies .env.example and runs `check` before filling it in: told which
-    values are still the examples, not that Telegram cannot be reached."""
+@pytest.fixture
+def env_example_copied(tmp_path: Path) -> Path:
+    """A working directory holding `.env`, an unchanged copy of `.env.example`."""
     example = Path(__file__).resolve().parents[1] / ".env.example"
     (tmp_path / ".env").write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
-    proc = BridgeProcess({}, tmp_path)
+    return tmp_path
+
+
+async def test_an_unchanged_copy_of_env_example_is_named_as_such(env_example_copied: Path) -> None:
+    """A newcomer copies .env.example and runs `check` before filling it in: told which
+    values are still the examples, not that Telegram cannot be reached."""
+    proc = BridgeProcess({}, env_example_copied)
     await proc.start("check")
     assert await proc.wait(60) == 1
     settings_line = next(text for text in proc.lines if "settings:" in text)
@@ -131,7 +137,7 @@ async def test_an_unchanged_copy_of_env_example_is_named_as_such(tmp_path: Path)
     assert "cannot reach" not in proc.output
     assert "telegram token" not in proc.output
 
-    run = BridgeProcess({}, tmp_path)
+    run = BridgeProcess({}, env_example_copied)
     await run.start()
     assert await run.wait(60) == 2
     assert "Configuration error: BOT_TOKEN still holds the example value" in run.output
