@@ -190,7 +190,8 @@ class PushServer:
         except _Refusal as refusal:
             level = logging.INFO if refusal.status == 408 else logging.WARNING
             who = client or request.remote
-            log.log(level, "push from %s refused: %s %s", who, refusal.status, refusal)
+            hint = self._proxy_hint(request, client) if refusal.status == 403 else ""
+            log.log(level, "push from %s refused: %s %s%s", who, refusal.status, refusal, hint)
             answer = _error(refusal.status, refusal.code, str(refusal))
             if refusal.status in (400, 408, 413) and not request.content.is_eof():
                 answer.force_close()  # the rest of the body is not worth waiting for
@@ -221,6 +222,20 @@ class PushServer:
             if not self._is_trusted(address):
                 return address
         return peer
+
+    def _proxy_hint(self, request: web.Request, client: Address | None) -> str:
+        """What to set when the refused address is a reverse proxy's, not Ozon's: every push,
+        Ozon's ping included, is refused until PUSH_TRUSTED_PROXIES names the proxy."""
+        peer = _address(request.remote or "")
+        if peer is None or peer != client or self._is_trusted(peer):
+            return ""  # a trusted proxy forwarded this client: the client is refused
+        proxied = "X-Forwarded-For" in request.headers or "Forwarded" in request.headers
+        if not (proxied or peer.is_private):
+            return ""
+        return (
+            f" (if a reverse proxy at {peer} forwards Ozon's pushes, add it to "
+            "PUSH_TRUSTED_PROXIES so that the address it forwards is checked instead)"
+        )
 
     def _is_trusted(self, address: Address) -> bool:
         return any(address in net for net in self._trusted)

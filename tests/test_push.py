@@ -285,6 +285,19 @@ async def test_clients_outside_the_allowed_ranges_get_403(caplog: pytest.LogCapt
     assert refusals
     assert "127.0.0.1" in refusals[0].getMessage()
     assert refusals[0].levelno in (logging.INFO, logging.WARNING)
+    # A refused reverse proxy is told how to be believed.
+    assert all("PUSH_TRUSTED_PROXIES" in r.getMessage() for r in refusals)
+
+
+async def test_a_trusted_proxy_refused_for_its_client_gets_no_proxy_hint(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.push")
+    async with running(allowed=OZON, trusted_proxies=LOOPBACK) as it:
+        assert_error(await it.push(NEW_MESSAGE, {"X-Forwarded-For": "203.0.113.9"}), 403)
+    (refusal,) = [r for r in caplog.records if "403" in r.getMessage()]
+    assert "203.0.113.9" in refusal.getMessage()
+    assert "PUSH_TRUSTED_PROXIES" not in refusal.getMessage()
 
 
 @pytest.mark.parametrize(
