@@ -1,4 +1,4 @@
-"""Tests of the Ozon double itself (tests/fakes/ozon.py)."""
+"""Tests of the Ozon double itself (tests/fakes/ozon.py over the stand-in in bot/sandbox/)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import httpx
 import pytest
 from aiohttp import web
 
+from bot.sandbox.pictures import png
 from tests.fakes.ozon import FIRST_MESSAGE_ID, FakeOzon
 from tests.fakes.ozon_spec import check_schema, load_spec
 
@@ -490,3 +491,87 @@ async def test_notifications_and_other_paths(ozon: FakeOzon, client: httpx.Async
     assert (status, example) == (200, {"result": {"task_id": 172549793}})
     assert ozon.spec_violations == []
     assert ozon.internal_errors == []
+
+
+PNG_BYTES = png(4, 3, (200, 30, 30))
+JPEG_BYTES = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8 + b"\xff\xd9"
+
+
+async def _history(client: httpx.AsyncClient, chat_id: str) -> list[dict[str, Any]]:
+    body = {"chat_id": chat_id, "direction": "Forward", "from_message_id": "0"}
+    status, page = await post(client, "/v3/chat/history", body)
+    assert status == 200
+    messages: list[dict[str, Any]] = page["messages"]
+    return messages
+
+
+async def test_text_with_pictures_as_in_ozons_history_example(
+    ozon: FakeOzon, client: httpx.AsyncClient
+) -> None:
+    chat_id = ozon.add_chat()
+    lines = ["Здравствуйте!", "Пришёл с царапиной, см. фото"]
+    ozon.add_message(chat_id, lines, images=[PNG_BYTES, JPEG_BYTES])
+    ozon.add_message(chat_id, is_image=True)  # today's single picture: data is just the link
+    (message, single) = await _history(client, chat_id)
+    assert message["is_image"] is True
+    assert message["moderate_image_status"] == "SUCCESS"
+    assert message["data"][:2] == lines
+    links = message["data"][2:]
+    assert len(links) == 2
+    assert all(re.fullmatch(r"!\[\]\(http://127\.0\.0\.1:\d+/files/\w+/[^)]+\)", x) for x in links)
+    async with httpx.AsyncClient() as anonymous:
+        for link, picture in zip(links, [PNG_BYTES, JPEG_BYTES], strict=True):
+            response = await anonymous.get(link[4:-1])
+            assert response.status_code == 200
+            assert response.content == picture
+    assert links[0].endswith(".png)")
+    assert links[1].endswith(".jpg)")
+    assert single["is_image"] is True
+    assert len(single["data"]) == 1
+    assert single["data"][0].startswith("![](")
+    assert ozon.spec_violations == []
+
+
+async def test_moderation_status_and_buyer_edits(ozon: FakeOzon, client: httpx.AsyncClient) -> None:
+    chat_id = ozon.add_chat()
+    pictured = ozon.add_message(chat_id, "Вот фото", images=[PNG_BYTES], moderation="MODERATION")
+    plain = ozon.add_message(chat_id, "Где заказ?")
+    first, second = await _history(client, chat_id)
+    assert first["moderate_image_status"] == "MODERATION"
+    assert "moderate_image_status" not in second  # as before: only pictures carry it
+
+    ozon.edit_message(chat_id, plain, text=["Где заказ?", "Уже неделя прошла"])
+    ozon.edit_message(chat_id, pictured, moderation="FAILED")
+    first, second = await _history(client, chat_id)
+    assert second["data"] == ["Где заказ?", "Уже неделя прошла"]
+    assert second["message_id"] == plain
+    assert first["moderate_image_status"] == "FAILED"
+    assert first["data"][0] == "Вот фото"
+    assert first["data"][1].startswith("![](")  # the picture stays through an edit
+    assert ozon.spec_violations == []
+
+
+async def test_update_message_and_chat_closed_pushes(ozon: FakeOzon) -> None:
+    chat_id = ozon.add_chat()
+    message_id = ozon.add_message(chat_id, "Размер M подойдёт?")
+    before = ozon.new_message_push(chat_id, message_id)
+    ozon.edit_message(chat_id, message_id, text="Размер L подойдёт?")
+    update = ozon.update_message_push(chat_id, message_id)
+    assert list(update) == [*list(before)[:5], "updated_at", *list(before)[5:]]
+    assert list(before)[4] == "created_at"
+    assert update["message_type"] == "TYPE_UPDATE_MESSAGE"
+    assert update["data"] == ["Размер L подойдёт?"]
+    for key in ("chat_id", "chat_type", "message_id", "created_at", "user", "seller_id"):
+        assert update[key] == before[key]
+    stamp = datetime.fromisoformat(update["updated_at"].replace("Z", "+00:00"))
+    created = datetime.fromisoformat(update["created_at"].replace("Z", "+00:00"))
+    assert stamp >= created.replace(microsecond=0)
+
+    closed = ozon.chat_closed_push(chat_id)
+    assert closed == {
+        "message_type": "TYPE_CHAT_CLOSED",
+        "chat_id": chat_id,
+        "chat_type": "Buyer_Seller",
+        "user": before["user"],
+        "seller_id": "7",
+    }

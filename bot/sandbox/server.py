@@ -1,0 +1,216 @@
+"""The stand-in's HTTP side: an aiohttp server on 127.0.0.1 and the pipeline every request goes
+through (record, outage, method, rate limit, injected faults, path, credentials, body, handler)."""
+
+from __future__ import annotations
+
+import asyncio
+import mimetypes
+import traceback
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Self
+
+from aiohttp import web
+
+from bot.sandbox.chat_methods import ChatMethods
+from bot.sandbox.faults import DropConnection, FaultInjection
+from bot.sandbox.model import (
+    CHAT_METHODS,
+    MSG_EXPIRED,
+    MSG_IP_RESTRICTED,
+    MSG_NO_CHAT_ROLE,
+    REMOVED_METHODS,
+    Json,
+    RecordedRequest,
+    Validator,
+    ok,
+    parse_json,
+    rpc_error,
+)
+from bot.sandbox.notifications import NotificationMethods
+from bot.sandbox.state import StandInState
+
+Handler = Callable[[Json], Awaitable[web.Response]]
+_EMPTY_BODY_OK = frozenset({"/v1/roles", "/v1/notification/push-type/list"})
+
+
+class OzonStandIn(ChatMethods, NotificationMethods, FaultInjection):
+    """A stateful loopback stand-in for the Ozon Seller API: `async with OzonStandIn() as ozon:`,
+    clients use `ozon.url`.
+
+    `validate` checks each request body against a specification; what it finds is answered 400
+    and kept in `spec_violations`. `examples` answers methods the stand-in has no handler for
+    (path to a canned 200 body); any other path is a 404, as Ozon answers it.
+    """
+
+    def __init__(
+        self,
+        client_id: str = "100500",
+        api_key: str = "test-ozon-key",
+        *,
+        quirks: bool = True,
+        history_forward_inclusive: bool = True,
+        seed: int = 0,
+        validate: Validator | None = None,
+        examples: Mapping[str, Json] | None = None,
+        other_roles: Sequence[Json] = (),
+        push_types: Sequence[str] | None = None,
+    ) -> None:
+        StandInState.__init__(
+            self,
+            client_id,
+            api_key,
+            quirks=quirks,
+            history_forward_inclusive=history_forward_inclusive,
+            seed=seed,
+            other_roles=other_roles,
+            push_types=push_types,
+        )
+        FaultInjection.__init__(self)
+        self._validate = validate
+        self._examples: Mapping[str, Json] = examples or {}
+        self._runner: web.AppRunner | None = None
+        self._handlers: dict[str, Handler] = {
+            "/v3/chat/list": self._chat_list,
+            "/v3/chat/history": self._chat_history,
+            "/v1/chat/send/message": self._send_message,
+            "/v1/chat/send/file": self._send_file,
+            "/v2/chat/read": self._chat_read,
+            "/v1/chat/start": self._chat_start,
+            "/v1/roles": self._roles,
+            "/v1/notification/set": self._notification_set,
+            "/v1/notification/update": self._notification_update,
+            "/v1/notification/enable": self._notification_enable,
+            "/v1/notification/delete": self._notification_delete,
+            "/v1/notification/list": self._notification_list,
+            "/v1/notification/check": self._notification_check,
+            "/v1/notification/push-type/list": self._push_type_list,
+        }
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/{tail:.*}", self._dispatch)
+        self._closing = asyncio.Event()
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self._port = int(self._runner.addresses[0][1])
+
+    async def close(self) -> None:
+        self._closing.set()  # wakes requests sleeping in latency or simulated timeouts
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            await runner.cleanup()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    # ---- request pipeline ------------------------------------------------------------------
+
+    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        raw = await request.read()
+        record = RecordedRequest(
+            path=request.path,
+            body=parse_json(raw)[1],
+            headers={k.title(): v for k, v in request.headers.items()},
+            method=request.method,
+        )
+        self.requests.append(record)
+        try:
+            response = await self._pipeline(request, raw)
+        except DropConnection:
+            # Closing the transport makes aiohttp's write fail and end the connection quietly.
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response(status=204)
+        except Exception:  # noqa: BLE001 - a stand-in bug is answered 500 and kept for the tests
+            self.internal_errors.append(traceback.format_exc())
+            response = rpc_error(500, "internal error")
+        record.status = response.status
+        return response
+
+    async def _pipeline(self, request: web.Request, raw: bytes) -> web.StreamResponse:
+        path = request.path
+        if path.startswith("/files/") and request.method in {"GET", "HEAD"}:
+            return self._serve_file(path)
+        await self._sleep(self.latency)
+        refusal = self._gate(request)
+        if refusal is None:
+            refusal = await self._injected(path)
+        if refusal is None:
+            refusal = self._unknown_path(path)
+        if refusal is None:
+            refusal = self._auth_error(request, path)
+        if refusal is None:
+            refusal = self._body_error(request, raw)
+        if refusal is not None:
+            return refusal
+        body: Json = {} if not raw.strip() else parse_json(raw)[1]
+        handler = self._handlers.get(path)
+        if handler is None:
+            return ok(self._examples[path])
+        response = await handler(body)
+        self._drop_after_apply(path)
+        return response
+
+    def _gate(self, request: web.Request) -> web.Response | None:
+        """Refusals that come before Ozon looks at the request: outage, method, rate limit."""
+        if self.down:
+            return rpc_error(503, "service unavailable")
+        if request.method != "POST":
+            return self._violation(request.path, f"method {request.method} is not allowed", 405)
+        return self._rate_limited()
+
+    def _unknown_path(self, path: str) -> web.Response | None:
+        if path in self._handlers or path in self._examples:
+            return None
+        problem = f"{path} was removed by Ozon" if path in REMOVED_METHODS else "unknown method"
+        return self._violation(path, problem, 404, "Not Found")
+
+    def _body_error(self, request: web.Request, raw: bytes) -> web.Response | None:
+        """Malformed JSON, a wrong Content-Type or a body the specification does not allow."""
+        path = request.path
+        if not raw.strip():
+            if path in _EMPTY_BODY_OK:
+                return None
+            return self._violation(path, "empty body, a JSON object is required")
+        parsed, body = parse_json(raw)
+        if not parsed:
+            return self._violation(path, "malformed JSON body")
+        if request.content_type != "application/json":
+            return self._violation(path, f"Content-Type {request.content_type!r} is not JSON")
+        if not isinstance(body, dict):
+            return self._violation(path, "body must be a JSON object")
+        problems = self._validate(path, body) if self._validate is not None else []
+        return self._violation(path, "; ".join(problems)) if problems else None
+
+    def _auth_error(self, request: web.Request, path: str) -> web.Response | None:
+        headers = request.headers
+        if (
+            self.auth_mode == "invalid"
+            or headers.get("Client-Id") != self.client_id
+            or headers.get("Api-Key") != self.api_key
+        ):
+            return rpc_error(401, "Invalid Api-Key, please contact support")
+        if self.auth_mode == "expired":
+            return rpc_error(403, MSG_EXPIRED)
+        if self.auth_mode == "ip_restricted":
+            return rpc_error(403, MSG_IP_RESTRICTED)
+        if self.auth_mode == "no_chat_role" and path in CHAT_METHODS:
+            return rpc_error(403, MSG_NO_CHAT_ROLE)
+        return None
+
+    def _serve_file(self, path: str) -> web.Response:
+        """Pictures and files are public links, served without credentials as Ozon's are."""
+        parts = path.split("/", 3)  # "", "files", token, name
+        stored = self._files.get(parts[2]) if len(parts) == 4 else None
+        if stored is None or stored[0] != parts[3]:
+            return web.Response(status=404, text="not found")
+        content_type = mimetypes.guess_type(stored[0])[0] or "application/octet-stream"
+        return web.Response(body=stored[1], content_type=content_type)
