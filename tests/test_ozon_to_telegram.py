@@ -286,3 +286,67 @@ async def test_a_post_telegram_never_settled_says_it_may_be_shown_already(
     (second,) = [p for p in posts if "Второе" in p]
     assert MAYBE_SHOWN in second
     assert all(MAYBE_SHOWN not in p for p in posts if "Второе" not in p)
+
+
+PNG_A = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20
+PNG_B = b"\x89PNG\r\n\x1a\n" + bytes(range(255, -1, -1)) * 20
+
+
+async def test_a_picture_message_shows_every_line_and_every_picture(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    """A buyer's message with two lines of text and two pictures: one album, the whole text
+    as its caption."""
+    chat = ozon.add_chat()
+    ozon.add_message(
+        chat,
+        ["Здравствуйте! Пришёл товар с браком.", "Вот фото коробки и самого товара."],
+        images=[PNG_A, PNG_B],
+    )
+    async with bridge():
+        await wait_for(lambda: len([m for m in tg.sent if m.kind == "photo"]) == 2)
+    album = [m for m in tg.sent if m.kind == "photo"]
+    assert [m.file for m in album] == [PNG_A, PNG_B]
+    assert album[0].media_group_id is not None
+    assert album[0].media_group_id == album[1].media_group_id
+    caption = shown(album[0])
+    assert "Пришёл товар с браком" in caption
+    assert "Вот фото коробки" in caption
+    assert "Покупатель" in caption
+
+
+async def test_ozons_documented_picture_message_keeps_its_text(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    """Ozon's own history example: `is_image` true, and the data a buyer's question with a link
+    to a product page (no picture there): the question is shown whole, the link as a link."""
+    chat = ozon.add_chat()
+    page = f"{ozon.url}/files/none/product-page"
+    question = (
+        'Здравствуйте, у меня вопрос по вашему товару "Стекло защитное для смартфонов", '
+        f"артикул 11223. Подойдет ли он на данную [ модель ]({page}) телефона?"
+    )
+    message_id = ozon.add_message(chat, [question], order_number="123456789", sku="987654321")
+    ozon.garble(chat, message_id, is_image=True, moderate_image_status="SUCCESS")
+    async with bridge():
+        await wait_for(lambda: "Подойдет ли он на данную" in all_shown(tg))
+    (post,) = [m for m in tg.sent if "Подойдет ли он" in shown(m)]
+    assert "Стекло защитное для смартфонов" in shown(post)
+    assert "артикул 11223" in shown(post)
+    assert f'<a href="{page}">' in (post.source_text or "")
+    assert [m for m in tg.sent if m.kind == "photo"] == []
+
+
+async def test_a_picture_whose_text_is_too_long_for_a_caption_comes_after_its_text(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    chat = ozon.add_chat()
+    lines = [f"Строка {n}: подробное описание проблемы с заказом." for n in range(40)]
+    ozon.add_message(chat, lines, images=[PNG_A])
+    async with bridge():
+        await wait_for(lambda: any(m.kind == "photo" for m in tg.sent))
+    text = all_shown(tg)
+    assert all(f"Строка {n}:" in text for n in range(40))
+    posts = [m for m in tg.sent if m.thread_id is not None]
+    kinds = [m.kind for m in posts if "Строка 39" in shown(m) or m.kind == "photo"]
+    assert kinds == ["text", "photo"]
