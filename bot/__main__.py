@@ -38,6 +38,7 @@ from bot.ozon import OzonError
 from bot.ozon.media import MediaDownloader
 from bot.push import PushServer
 from bot.push_admin import run_push_command
+from bot.sandbox.run import SandboxError, run_sandbox, sandbox_settings
 from bot.telegram.admin import build_admin_router
 from bot.telegram.admins import Admins
 from bot.telegram.broadcast import ProgressReporter, build_broadcast_router
@@ -79,8 +80,9 @@ class Bridge:
     status: BridgeStatus
 
 
-async def assemble(settings: Settings, stack: AsyncExitStack) -> Bridge:
-    """Open the database and the clients (closed by `stack`) and wire the pieces together."""
+async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool = False) -> Bridge:
+    """Open the database and the clients (closed by `stack`) and wire the pieces together.
+    `sandbox`: Ozon is the built-in stand-in, and every topic and /status say so."""
     db = await Database.open(settings.database_path)
     stack.push_async_callback(db.close)
     await bind_forum(db, settings.forum_chat_id)
@@ -98,7 +100,7 @@ async def assemble(settings: Settings, stack: AsyncExitStack) -> Bridge:
         settings.telegram_messages_per_minute, settings.telegram_budget_window_seconds
     )
     gateway = TelegramGateway(bot, settings.forum_chat_id, flood)
-    renderer = Renderer(settings.tz, settings.ozon_chat_url_template)
+    renderer = Renderer(settings.tz, settings.ozon_chat_url_template, sandbox=sandbox)
     relay = Relay(chats, messages, Topics(chats, gateway, renderer), gateway, renderer, media)
     syncer = Syncer(
         ozon,
@@ -143,6 +145,7 @@ async def assemble(settings: Settings, stack: AsyncExitStack) -> Bridge:
         poll_interval=settings.poll_interval_seconds,
         push_enabled=settings.push_enabled,
         push_queue=lambda: inbox.depth,
+        sandbox=sandbox,
     )
     return Bridge(
         settings, db, bot, flood, gateway, syncer, relay, worker, replies, inbox, broadcasts,
@@ -150,10 +153,10 @@ async def assemble(settings: Settings, stack: AsyncExitStack) -> Bridge:
     )  # fmt: skip
 
 
-async def run_bridge(settings: Settings, stop: asyncio.Event) -> None:
+async def run_bridge(settings: Settings, stop: asyncio.Event, *, sandbox: bool = False) -> None:
     """Run until `stop` is set, then close everything in order (the reverse of opening)."""
     async with AsyncExitStack() as stack:
-        bridge = await assemble(settings, stack)
+        bridge = await assemble(settings, stack, sandbox=sandbox)
         _start_workers(bridge, stack, stop)
 
         scheduler = AsyncIOScheduler(timezone=UTC)
@@ -318,14 +321,17 @@ async def _stop_polling(
     await asyncio.gather(polling, return_exceptions=True)
 
 
-async def _serve(settings: Settings) -> int:
+async def _serve(settings: Settings, *, sandbox: bool = False) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     try:
-        await run_bridge(settings, stop)
-    except StorageError as exc:
+        if sandbox:
+            await run_sandbox(settings, stop, run_bridge=run_bridge)
+        else:
+            await run_bridge(settings, stop)
+    except (StorageError, SandboxError) as exc:
         log.error("%s", exc)
         return 1
     log.info("stopped")
@@ -342,6 +348,11 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("run", help="run the bridge (the default)")
     sub.add_parser("check", help="verify the settings and both connections, then exit")
     sub.add_parser("health", help="ask the running bridge's /healthz (exit 0 when healthy)")
+    sub.add_parser(
+        "sandbox",
+        help="try the bridge without Ozon: a built-in Ozon stand-in with simulated buyers "
+        "(needs only BOT_TOKEN and FORUM_CHAT_ID)",
+    )
     push = sub.add_parser("push", help="manage Ozon's push subscription for this bridge")
     push_actions = push.add_subparsers(dest="action", required=True)
     register = push_actions.add_parser("register", help="subscribe an https URL to chat events")
@@ -352,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     try:
-        settings = load_settings()
+        settings = sandbox_settings() if args.command == "sandbox" else load_settings()
     except ConfigError as exc:
         for line in str(exc).splitlines():
             print(f"Configuration error: {line}", file=sys.stderr)
@@ -366,12 +377,14 @@ def main(argv: list[str] | None = None) -> int:
         return run_health(settings)
     if args.command == "push":
         return asyncio.run(run_push_command(settings, args.action, getattr(args, "url", None)))
-    examples = example_values_left(settings)
+    sandbox = args.command == "sandbox"
+    # The sandbox uses no Ozon credentials: only Telegram's must be real.
+    examples = example_values_left(settings, ("bot_token", "forum_chat_id") if sandbox else None)
     if examples:
         for line in examples:
             print(f"Configuration error: {line}", file=sys.stderr)
         return 2
-    return asyncio.run(_serve(settings))
+    return asyncio.run(_serve(settings, sandbox=sandbox))
 
 
 if __name__ == "__main__":

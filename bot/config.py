@@ -182,12 +182,11 @@ _WHERE = {
 }
 
 
-def example_values_left(
-    settings: Settings, names: tuple[str, ...] = tuple(EXAMPLE_VALUES)
-) -> list[str]:
-    """A line for each of `names` that still holds its value from `.env.example`."""
+def example_values_left(settings: Settings, names: tuple[str, ...] | None = None) -> list[str]:
+    """A line for each of `names` (all required settings by default) that still holds its value
+    from `.env.example`."""
     lines = []
-    for name in names:
+    for name in names or tuple(EXAMPLE_VALUES):
         value = getattr(settings, name)
         if isinstance(value, SecretStr):
             value = value.get_secret_value()

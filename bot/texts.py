@@ -16,6 +16,11 @@ AUTHOR_LABELS = {
     "UNKNOWN": "❔ Участник чата",
 }
 
+SANDBOX_TOPIC_PREFIX = "🧪 Песочница · "
+SANDBOX_NO_CABINET = (
+    "🧪 Это песочница: покупатель и Ozon — имитация бриджа, настоящим покупателям ничего "
+    "не уходит, кабинета продавца у этого чата нет."
+)
 TOPIC_NAME_ORDER = "Заказ {order_number}"
 TOPIC_NAME_ORDER_SKU = "Заказ {order_number} · SKU {sku}"
 TOPIC_NAME_SKU = "SKU {sku}"
@@ -182,7 +187,11 @@ HELP = """<b>Бридж Ozon ↔ Telegram</b>
 <code>unread=0</code> — без непрочитанных сообщений
 <code>repeat</code> — покупатели, у которых больше одного чата
 Подстановки в тексте: <code>{order_number}</code>, <code>{sku}</code>."""
-STATUS = """<b>Состояние бриджа</b> (версия {version})
+STATUS_SANDBOX = (
+    "🧪 <b>ПЕСОЧНИЦА</b>: вместо Ozon — встроенная имитация с ненастоящими покупателями; "
+    "настоящим покупателям ничего не уходит.\n"
+)
+STATUS = """{sandbox}<b>Состояние бриджа</b> (версия {version})
 База данных: {database}
 Последний опрос Ozon: {last_sync}{sync_error}
 Ждут публикации в Telegram: {pending_posts}{failed_posts}

@@ -5,9 +5,8 @@ simulated buyers, with Telegram (here its stand-in) as the only outside party. T
 from __future__ import annotations
 
 import asyncio
-import inspect
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -21,19 +20,11 @@ from bot.sandbox.buyers import Timings
 from bot.sandbox.run import SandboxError, bridge_settings, run_sandbox, sandbox_settings
 from tests.fakes.ozon import FakeOzon
 from tests.fakes.telegram import FakeTelegram
+from tests.process import BridgeProcess
 from tests.waiting import wait_for
 
 MakeSettings = Callable[..., Settings]
 FAST = Timings(mean_interval=2.0, reply_delay=0.3, close_after=600.0, close_chance=0.0)
-
-
-async def real_bridge(settings: Settings, stop: asyncio.Event, *, sandbox: bool) -> None:
-    """`bot.__main__.run_bridge`, told it runs a sandbox once it takes the keyword."""
-    runner: Callable[..., Awaitable[None]] = run_bridge
-    if "sandbox" in inspect.signature(run_bridge).parameters:
-        await runner(settings, stop, sandbox=sandbox)
-    else:
-        await runner(settings, stop)
 
 
 def topic_text(tg: FakeTelegram, thread_id: int) -> str:
@@ -50,7 +41,7 @@ async def test_staff_talk_to_a_simulated_buyer_and_never_to_ozon(
 
     async def bridge(derived: Settings, stop: asyncio.Event, *, sandbox: bool) -> None:
         used.append(derived)
-        await real_bridge(derived, stop, sandbox=sandbox)
+        await run_bridge(derived, stop, sandbox=sandbox)
 
     stop = asyncio.Event()
     sandbox = asyncio.create_task(
@@ -59,22 +50,26 @@ async def test_staff_talk_to_a_simulated_buyer_and_never_to_ozon(
         )
     )
     try:
-        # A buyer's text message shows in its topic (photos are posted with a signature only).
+        # A buyer's message shows in its topic, pictures and all.
         shown: list[tuple[str, int, str]] = []
 
         def buyer_text_shown() -> bool:
             for chat in stand_in.chats.values():
                 first = chat.messages[0] if chat.messages else None
-                if first is None or first.is_image:
+                if first is None:
                     continue
                 for m in tg.sent:
-                    if m.thread_id is not None and first.data[0] in (m.text or ""):
+                    if m.thread_id is not None and first.data[0] in (m.text or m.caption or ""):
                         shown.append((chat.chat_id, m.thread_id, first.data[0]))
                         return True
             return False
 
         await wait_for(buyer_text_shown, within=20, what="a simulated buyer's message in a topic")
         chat_id, topic, _ = shown[0]
+        # Loudly a sandbox: in the topic's name and in /status.
+        assert tg.topics[topic].name.startswith("🧪 Песочница · ")
+        tg.user_message("/status", thread_id=None, from_id=tg.owner_id)
+        await wait_for(lambda: "ПЕСОЧНИЦА" in tg.shown(), what="/status saying sandbox")
 
         reply = "Добрый день! Уже проверяем ваш заказ."
         tg.user_message(reply, thread_id=topic)
@@ -199,3 +194,28 @@ def test_sandbox_settings_errors_name_the_variable(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("OZON_CLIENT_ID", "not-digits")
     with pytest.raises(ConfigError, match="OZON_CLIENT_ID is invalid"):
         sandbox_settings(None)
+
+
+@pytest.mark.process
+async def test_python_m_bot_sandbox_needs_only_telegram(tg: FakeTelegram, tmp_path: Path) -> None:
+    """`python -m bot sandbox` with nothing but BOT_TOKEN and FORUM_CHAT_ID (and, here, the
+    Telegram stand-in's address): a simulated buyer's topic appears, and SIGTERM stops it."""
+    env = {
+        "BOT_TOKEN": tg.token,
+        "FORUM_CHAT_ID": str(tg.forum_chat_id),
+        "TELEGRAM_API_URL": tg.url,
+        "DATABASE_PATH": str(tmp_path / "bridge.sqlite3"),
+        "PUSH_PORT": "0",
+    }
+    proc = BridgeProcess(env, tmp_path)
+    await proc.start("sandbox")
+    try:
+        await wait_for(
+            lambda: any(t.name.startswith("🧪 Песочница") for t in tg.topics.values()),
+            within=30,
+            what="a sandbox topic",
+        )
+    finally:
+        assert await proc.stop() == 0, proc.output
+    assert (tmp_path / "sandbox.sqlite3").exists()
+    assert not (tmp_path / "bridge.sqlite3").exists()

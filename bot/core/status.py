@@ -32,6 +32,8 @@ class Snapshot:
     """`telegram_problem` is a fault of the group's set-up that only the operator can fix."""
     topics_problem: str | None
     """Why new buyer chats cannot get a topic (the others are posted)."""
+    sandbox: bool = False
+    """The bridge runs against the built-in Ozon stand-in (`python -m bot sandbox`)."""
 
 
 class BridgeStatus:
@@ -47,6 +49,7 @@ class BridgeStatus:
         poll_interval: float,
         push_enabled: bool,
         push_queue: Callable[[], int],
+        sandbox: bool = False,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._version = version
@@ -58,6 +61,7 @@ class BridgeStatus:
         self._poll_interval = poll_interval
         self._push_enabled = push_enabled
         self._push_queue = push_queue
+        self._sandbox = sandbox
         self._now = now
 
     async def snapshot(self) -> Snapshot:
@@ -79,6 +83,7 @@ class BridgeStatus:
             telegram_problem=self._relay.unavailable,
             telegram_misconfigured=self._relay.misconfigured,
             topics_problem=self._relay.topics_problem,
+            sandbox=self._sandbox,
         )
 
     async def health(self) -> HealthReport:
@@ -87,6 +92,7 @@ class BridgeStatus:
         snap = await self.snapshot()
         details = {
             "version": snap.version,
+            "sandbox": snap.sandbox,
             "last_sync": snap.last_sync.isoformat() if snap.last_sync else None,
             "pending_posts": snap.pending_posts,
             "failed_posts": snap.failed_posts,

@@ -107,8 +107,8 @@ class BuyerSimulation:
 
     def start(self) -> None:
         self._running = True
-        for buyer in self.buyers:
-            self._spawn(self._live(buyer))
+        for index, buyer in enumerate(self.buyers):
+            self._spawn(self._live(buyer, first=index == 0))
 
     async def stop(self) -> None:
         self._running = False
@@ -167,9 +167,10 @@ class BuyerSimulation:
 
     # ---- tasks -----------------------------------------------------------------------------
 
-    async def _live(self, buyer: Buyer) -> None:
-        """Write now and then; the first message comes sooner, so the sandbox starts lively."""
-        await self._sleep(self._rng.uniform(0, self.timings.mean_interval / 2))
+    async def _live(self, buyer: Buyer, *, first: bool = False) -> None:
+        """Write now and then. The first buyer writes at once and the others soon after, so
+        that whoever starts the sandbox sees a buyer's topic within seconds."""
+        await self._sleep(0 if first else self._rng.uniform(0, self.timings.mean_interval / 2))
         while True:
             self.write(buyer)
             await self._sleep(self._rng.expovariate(1 / self.timings.mean_interval))

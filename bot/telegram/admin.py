@@ -92,6 +92,7 @@ def render_status(snap: Snapshot, tz: ZoneInfo, broadcast: str = "") -> str:
             time=snap.last_sync.astimezone(tz).strftime(texts.STATUS_TIME_FORMAT), seconds=ago
         )
     return texts.STATUS.format(
+        sandbox=texts.STATUS_SANDBOX if snap.sandbox else "",
         version=html.escape(snap.version),
         database=_database_line(snap),
         last_sync=last_sync,

@@ -36,9 +36,11 @@ _SEPARATOR = "\n\n"
 
 
 class Renderer:
-    def __init__(self, tz: ZoneInfo, chat_url_template: str) -> None:
+    def __init__(self, tz: ZoneInfo, chat_url_template: str, *, sandbox: bool = False) -> None:
         self._tz = tz
         self._chat_url_template = chat_url_template
+        self._sandbox = sandbox
+        """The sandbox: every topic says so, and no link leads to a seller cabinet."""
 
     def chat_url(self, chat_id: str) -> str:
         return self._chat_url_template.format(chat_id=chat_id)
@@ -52,6 +54,8 @@ class Renderer:
             name = texts.TOPIC_NAME_SKU.format(sku=chat.sku)
         else:
             name = texts.TOPIC_NAME_CHAT.format(short_id=chat.chat_id[:8])
+        if self._sandbox:
+            name = texts.SANDBOX_TOPIC_PREFIX + name
         return name[:TOPIC_NAME_LIMIT]
 
     def header(self, chat: ChatRow, *, recreated: bool) -> str:
@@ -65,8 +69,13 @@ class Renderer:
         lines.append(texts.TOPIC_HEADER_CHAT.format(chat_id=escape(chat.chat_id)))
         if chat.created_at:
             lines.append(texts.TOPIC_HEADER_CREATED.format(created=self._time(chat.created_at)))
-        lines.append(texts.TOPIC_HEADER_LINK.format(url=escape(self.chat_url(chat.chat_id), True)))
+        lines.append(self._cabinet_link(chat))
         return "\n".join(lines)
+
+    def _cabinet_link(self, chat: ChatRow) -> str:
+        if self._sandbox:
+            return texts.SANDBOX_NO_CABINET
+        return texts.TOPIC_HEADER_LINK.format(url=escape(self.chat_url(chat.chat_id), True))
 
     def merge_header(self, header: str, post: Post) -> Post | None:
         merged = header + _SEPARATOR + post.html if post.html else header
@@ -105,7 +114,7 @@ class Renderer:
         return posts
 
     def unshowable(self, chat: ChatRow, messages: Sequence[MessageRow]) -> str:
-        link = texts.TOPIC_HEADER_LINK.format(url=escape(self.chat_url(chat.chat_id), True))
+        link = self._cabinet_link(chat)
         lines = [self._signature(m) for m in messages]
         return "\n".join([*lines, texts.MESSAGE_UNSHOWABLE, link])
 
