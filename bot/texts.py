@@ -205,6 +205,9 @@ STATUS_NEVER = "ещё не было"
 STATUS_AGO = "{time} ({seconds} с назад)"
 STATUS_TIME_FORMAT = "%d.%m.%Y %H:%M:%S %Z"  # in TIMEZONE
 STATUS_SYNC_ERROR = "\n⚠️ Ошибка опроса: {error}"
+STATUS_FAILING_CHATS = (
+    "\n⚠️ Не удаётся прочитать историю чатов: {count} (остальные в порядке): {chats}"
+)
 STATUS_FAILED_POSTS = " (не удалось показать: {count})"
 STATUS_PUSH_ON = "включены (в очереди: {queue})"
 STATUS_PUSH_OFF = "выключены"

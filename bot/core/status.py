@@ -21,6 +21,8 @@ class Snapshot:
     write_problem: str | None
     last_sync: datetime | None
     sync_error: str | None
+    failing_chats: list[str]
+    """Chats whose history failed to sync in the last poll, while Ozon answered."""
     pending_posts: int
     failed_posts: int
     outbox_open: int
@@ -74,6 +76,7 @@ class BridgeStatus:
             write_problem=self._db.write_problem,
             last_sync=self._syncer.health.last_success,
             sync_error=self._syncer.health.last_error,
+            failing_chats=list(self._syncer.health.failing_chats),
             pending_posts=pending_posts,
             failed_posts=failed_posts,
             outbox_open=outbox_open,
@@ -100,6 +103,8 @@ class BridgeStatus:
             "outbox_failed": snap.outbox_failed,
             "push_queue": snap.push_queue,
             "sync_error": snap.sync_error,
+            "failing_chats": len(snap.failing_chats),
+            "failing_chat_ids": snap.failing_chats[:5],
             "telegram_problem": snap.telegram_problem,
             "topics_problem": snap.topics_problem,
             "write_problem": snap.write_problem,

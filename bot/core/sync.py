@@ -55,6 +55,8 @@ class SyncHealth:
     last_error: str | None = None
     last_report: SyncReport | None = None
     last_duration: float | None = None
+    failing_chats: list[str] = field(default_factory=list)
+    """Chats whose history failed to sync in the last poll (the others synced)."""
 
 
 class Syncer:
@@ -105,9 +107,12 @@ class Syncer:
                 raise
             self.health.last_report = report
             self.health.last_duration = time.monotonic() - started
-            if report.failed_chats:
+            self.health.failing_chats = list(report.failed_chats)
+            if report.failed_chats and not report.chats_synced and len(report.failed_chats) > 1:
+                # Every chat that needed reading failed: Ozon's history as a whole is down.
                 self.health.last_error = f"{len(report.failed_chats)} chat(s) failed to sync"
             else:
+                # Ozon answers; a chat that keeps failing on its own is reported apart.
                 self.health.last_success = self._now()
                 self.health.last_error = None
             log.info(

@@ -96,9 +96,7 @@ def render_status(snap: Snapshot, tz: ZoneInfo, broadcast: str = "") -> str:
         version=html.escape(snap.version),
         database=_database_line(snap),
         last_sync=last_sync,
-        sync_error=texts.STATUS_SYNC_ERROR.format(error=html.escape(snap.sync_error))
-        if snap.sync_error
-        else "",
+        sync_error=_sync_lines(snap),
         pending_posts=snap.pending_posts,
         failed_posts=texts.STATUS_FAILED_POSTS.format(count=snap.failed_posts)
         if snap.failed_posts
@@ -130,3 +128,13 @@ def _telegram_line(snap: Snapshot) -> str:
     if snap.topics_problem:
         lines.append(texts.STATUS_TOPICS_PROBLEM.format(problem=html.escape(snap.topics_problem)))
     return "\n".join(lines) or texts.STATUS_TELEGRAM_OK
+
+
+def _sync_lines(snap: Snapshot) -> str:
+    lines = ""
+    if snap.sync_error:
+        lines += texts.STATUS_SYNC_ERROR.format(error=html.escape(snap.sync_error))
+    if snap.failing_chats:
+        shown = ", ".join(f"<code>{html.escape(c)}</code>" for c in snap.failing_chats[:5])
+        lines += texts.STATUS_FAILING_CHATS.format(count=len(snap.failing_chats), chats=shown)
+    return lines
