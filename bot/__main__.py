@@ -108,6 +108,7 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
         messages,
         outbox,
         on_recorded=relay.wake,
+        on_closed=relay.wake,
         first_sight_window=timedelta(hours=settings.first_sight_hours),
         first_sight_max_messages=settings.first_sight_max_messages,
     )
@@ -134,7 +135,7 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
         per_second=settings.broadcast_per_second,
         on_confirmed=broadcast_worker.wake,
     )
-    inbox = PushInbox(syncer, chats, gateway)
+    inbox = PushInbox(syncer, chats, on_closed=relay.wake)
     status = BridgeStatus(
         version=__version__,
         db=db,

@@ -42,6 +42,8 @@ class ChatRow:
     sync_error: str | None
     first_seen_at: datetime
     buyer_id: str | None = None
+    topic_closed: bool = False
+    """The bridge closed the topic because Ozon closed the chat."""
 
     @classmethod
     def from_row(cls, row: aiosqlite.Row, forum_chat_id: int | None = None) -> ChatRow:
@@ -66,6 +68,7 @@ class ChatRow:
             sync_error=row["sync_error"],
             first_seen_at=first_seen,
             buyer_id=row["buyer_id"],
+            topic_closed=bool(row["topic_closed"]),
         )
 
 
@@ -186,6 +189,21 @@ class ChatRepository:
     async def count_with_errors(self) -> int:
         return int(
             await self._db.fetch_value("SELECT count(*) FROM chats WHERE sync_error IS NOT NULL")
+        )
+
+    async def topics_to_close(self, limit: int = 20) -> list[ChatRow]:
+        """Chats Ozon closed whose topic (in the bound forum group) is still open."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM chats WHERE status = 'CLOSED' AND topic_closed = 0 "
+            "AND topic_id IS NOT NULL AND forum_chat_id IS ? ORDER BY chat_id LIMIT ?",
+            (self._db.forum_chat_id, limit),
+        )
+        return [self._row(row) for row in rows]
+
+    async def set_topic_closed(self, chat_id: str, closed: bool) -> None:
+        """The chat's topic was closed (Ozon closed the chat) or opened again."""
+        await self._db.execute(
+            "UPDATE chats SET topic_closed = ? WHERE chat_id = ?", (int(closed), chat_id)
         )
 
     async def mark_topic_opened(self, chat_id: str) -> None:

@@ -136,13 +136,21 @@ class MessageRepository:
             from_buyer = [m for m in messages if m.author == buyer_author]
             if from_buyer:
                 latest_buyer = max(from_buyer, key=lambda m: m.created_at)
+                # A buyer who writes has the chat open again, whatever the list said before.
                 await tx.execute(
                     """
                     UPDATE chats SET last_buyer_at = max(COALESCE(last_buyer_at, ''), ?),
-                                     buyer_id = COALESCE(?, buyer_id)
+                                     buyer_id = COALESCE(?, buyer_id),
+                                     status = CASE WHEN ? > COALESCE(last_buyer_at, '')
+                                              THEN 'OPENED' ELSE status END
                     WHERE chat_id = ?
                     """,
-                    (to_db_time(latest_buyer.created_at), latest_buyer.user_id, chat_id),
+                    (
+                        to_db_time(latest_buyer.created_at),
+                        latest_buyer.user_id,
+                        to_db_time(latest_buyer.created_at),
+                        chat_id,
+                    ),
                 )
             await tx.execute(
                 """

@@ -192,4 +192,12 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE outbox ADD COLUMN album TEXT;
     """,
+    # 8: whether the bridge has closed a chat's topic because Ozon closed the chat. Chats closed
+    # before this migration keep their topics as they are (no burst of closings at the upgrade).
+    """
+    ALTER TABLE chats ADD COLUMN topic_closed INTEGER NOT NULL DEFAULT 0;
+    UPDATE chats SET topic_closed = 1 WHERE status = 'CLOSED';
+    CREATE INDEX chats_to_close ON chats(chat_id)
+        WHERE status = 'CLOSED' AND topic_closed = 0 AND topic_id IS NOT NULL;
+    """,
 )

@@ -350,3 +350,24 @@ async def test_a_picture_whose_text_is_too_long_for_a_caption_comes_after_its_te
     posts = [m for m in tg.sent if m.thread_id is not None]
     kinds = [m.kind for m in posts if "Строка 39" in shown(m) or m.kind == "photo"]
     assert kinds == ["text", "photo"]
+
+
+async def test_a_chat_ozon_closes_closes_its_topic_by_polling_too(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Спасибо, всё получил!")
+    async with bridge():
+        await wait_for(lambda: "всё получил" in all_shown(tg))
+        (topic,) = live_topics(tg)
+        ozon.close_chat(chat)  # no push: only the chat list says so
+        await wait_for(lambda: tg.topics[topic].closed, what="the topic closed")
+        # The buyer writes again: Ozon opens the chat, the topic opens with the message.
+        ozon.chats[chat].status = "OPENED"
+        ozon.add_message(chat, "Хотя нет, ещё вопрос")
+        await wait_for(lambda: "ещё вопрос" in topic_text(tg, topic))
+        assert not tg.topics[topic].closed
+        polls = ozon.count("/v3/chat/list")
+        await wait_for(lambda: ozon.count("/v3/chat/list") >= polls + 2)
+    assert not tg.topics[topic].closed
+    assert len(tg.calls("closeForumTopic")) == 1

@@ -65,8 +65,8 @@ class TelegramUnavailable(TelegramFault):
 
 
 class TopicsUnavailable(TelegramUnavailable):
-    """New topics cannot be created (the bot may not manage topics): only the chats that need
-    one wait; posting into existing topics goes on."""
+    """Topics cannot be created, closed or reopened (the bot may not manage topics): only what
+    needs that waits; posting into existing topics goes on."""
 
 
 class ShuttingDown(TelegramFault):

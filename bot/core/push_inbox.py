@@ -7,11 +7,10 @@ twice, is recorded once (the messages table is unique on chat and message id).
 
 from __future__ import annotations
 
-import contextlib
 import logging
+from collections.abc import Callable
 
 from bot.core.events import PushEvent
-from bot.core.ports import TelegramFault, TelegramPort
 from bot.core.sync import Syncer
 from bot.core.worker import Wakeable
 from bot.ozon import ChatStatus, OzonError
@@ -24,10 +23,12 @@ log = logging.getLogger(__name__)
 class PushInbox(Wakeable):
     """Implements `bot.core.events.PushSink`."""
 
-    def __init__(self, syncer: Syncer, chats: ChatRepository, telegram: TelegramPort) -> None:
+    def __init__(
+        self, syncer: Syncer, chats: ChatRepository, *, on_closed: Callable[[], None]
+    ) -> None:
         self._syncer = syncer
         self._chats = chats
-        self._telegram = telegram
+        self._on_closed = on_closed
         self._to_sync: dict[str, None] = {}  # insertion-ordered set
         self._to_close: dict[str, None] = {}
         super().__init__()
@@ -87,12 +88,10 @@ class PushInbox(Wakeable):
         log.info("chat %s: push sync recorded %d new message(s)", chat_id, recorded)
 
     async def _close(self, chat_id: str) -> None:
-        chat = await self._chats.get(chat_id)
-        if chat is None:
+        """Ozon closed the chat: recorded, and the relay closes its topic (after the posts that
+        wait for it), as when a poll finds the chat closed."""
+        if await self._chats.get(chat_id) is None:
             return
         await self._chats.set_status(chat_id, str(ChatStatus.CLOSED))
-        if chat.topic_id is None:
-            return
-        with contextlib.suppress(TelegramFault):
-            await self._telegram.close_topic(chat.topic_id)
-            log.info("chat %s: closed in Ozon, topic %s closed", chat_id, chat.topic_id)
+        log.info("chat %s: closed in Ozon (push)", chat_id)
+        self._on_closed()

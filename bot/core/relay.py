@@ -139,7 +139,7 @@ class Relay(Wakeable):
         queued, no attempt counted) and are tried again later; the others go on."""
         reason = exc.operator_hint or str(exc)
         if reason != self.topics_problem:
-            log.error("cannot create topics, new buyer chats wait: %s", reason)
+            log.error("cannot manage topics, new buyer chats wait: %s", reason)
         self.topics_problem = reason
         self._topic_refusals += 1
         delay = min(10.0 * 2 ** (self._topic_refusals - 1), 300.0)
@@ -164,7 +164,31 @@ class Relay(Wakeable):
                 continue  # this chat had a problem of its own: the others go first
             self._held.pop(chat_id, None)
             posted += await self.relay_chat(chat_id)
-        return posted
+        return posted + await self.close_topics()
+
+    async def close_topics(self) -> int:
+        """Close the topics of chats Ozon closed, once what waits to be posted there is posted.
+        Returns how many topics were closed."""
+        if self._stopping or time.monotonic() < self._new_topics_after:
+            return 0
+        closed = 0
+        for chat in await self._chats.topics_to_close():
+            if self._stopping:
+                break
+            if chat.topic_id is None or await self._messages.pending(chat.chat_id, limit=1):
+                continue
+            try:
+                await self._telegram.close_topic(chat.topic_id)
+            except TopicsUnavailable as exc:
+                self._topics_refused(exc)
+                break
+            except (TopicGone, PostRejected) as exc:
+                log.info("chat %s: topic %s not closed (%s)", chat.chat_id, chat.topic_id, exc)
+            else:
+                log.info("chat %s: closed in Ozon, topic %s closed", chat.chat_id, chat.topic_id)
+                closed += 1
+            await self._chats.set_topic_closed(chat.chat_id, True)
+        return closed
 
     async def relay_chat(self, chat_id: str) -> int:
         """Post a batch of one chat's waiting messages; returns how many posts were made."""
@@ -229,6 +253,7 @@ class Relay(Wakeable):
                 if reopen_now:
                     reopen_now = False  # a topic deleted meanwhile raises TopicGone here
                     await self._telegram.reopen_topic(topic_id)
+                    await self._chats.set_topic_closed(chat.chat_id, False)
                 await self._post(chat, post, recreated=recreated, unsure=unsure)
             except TopicGone:
                 if recreated:

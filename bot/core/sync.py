@@ -20,6 +20,7 @@ from bot.core.locks import KeyedLocks
 from bot.ozon import (
     Author,
     ChatMessage,
+    ChatStatus,
     ChatSummary,
     OzonAuthError,
     OzonClient,
@@ -68,6 +69,7 @@ class Syncer:
         outbox: OutboxRepository,
         *,
         on_recorded: Callable[[], None],
+        on_closed: Callable[[], None] = lambda: None,
         first_sight_window: timedelta = timedelta(hours=48),
         first_sight_max_messages: int = 10,
         concurrency: int = 4,
@@ -78,6 +80,7 @@ class Syncer:
         self._messages = messages
         self._outbox = outbox
         self._on_recorded = on_recorded
+        self._on_closed = on_closed
         self._first_sight_window = first_sight_window
         self._first_sight_max = first_sight_max_messages
         self._concurrency = concurrency
@@ -128,6 +131,7 @@ class Syncer:
     async def _poll(self) -> SyncReport:
         report = SyncReport()
         due: dict[str, str | None] = {}
+        closed: list[str] = []
         page: list[ChatSummary] = []
 
         async def observe(summaries: list[ChatSummary]) -> None:
@@ -138,8 +142,11 @@ class Syncer:
                 ]
             )
             for summary in summaries:
-                if _needs_sync(rows[summary.chat_id], summary):
+                row = rows[summary.chat_id]
+                if _needs_sync(row, summary):
                     due[summary.chat_id] = summary.last_message_id
+                if row.status == ChatStatus.CLOSED and row.topic_id and not row.topic_closed:
+                    closed.append(row.chat_id)
 
         async for summary in self._ozon.iter_chats():
             if summary.is_buyer_chat:
@@ -176,6 +183,8 @@ class Syncer:
                 group.create_task(one(chat_id, list_last_id))
         if refused:
             raise refused[0]
+        if closed:
+            self._on_closed()  # the relay closes their topics
         return report
 
     async def sync_chat(self, chat_id: str) -> int:

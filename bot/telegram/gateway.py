@@ -78,12 +78,32 @@ class TelegramGateway:
         self._flood = flood
 
     async def create_topic(self, name: str) -> int:
-        try:
-            topic = await self._call(
-                lambda: self._bot.create_forum_topic(
-                    self._chat_id, name=name[:128], icon_color=TOPIC_ICON_COLOR
-                )
+        topic = await self._manage_topics(
+            lambda: self._bot.create_forum_topic(
+                self._chat_id, name=name[:128], icon_color=TOPIC_ICON_COLOR
             )
+        )
+        return topic.message_thread_id
+
+    async def reopen_topic(self, topic_id: int) -> None:
+        try:
+            await self._manage_topics(lambda: self._bot.reopen_forum_topic(self._chat_id, topic_id))
+        except PostRejected as exc:
+            if "topic_not_modified" not in str(exc).lower():
+                raise  # TOPIC_NOT_MODIFIED: it is open already
+
+    async def close_topic(self, topic_id: int) -> None:
+        try:
+            await self._manage_topics(lambda: self._bot.close_forum_topic(self._chat_id, topic_id))
+        except PostRejected as exc:
+            if "topic_not_modified" not in str(exc).lower():
+                raise  # TOPIC_NOT_MODIFIED: it is closed already
+
+    async def _manage_topics(self, make: Callable[[], Awaitable[T]]) -> T:
+        """A call that needs the right to manage topics: without it, what needs a topic made,
+        opened or closed waits, and posting into existing topics goes on."""
+        try:
+            return await self._call(make)
         except TelegramUnavailable as exc:
             if exc.fault is not GroupFault.RIGHTS:
                 raise
@@ -91,25 +111,10 @@ class TelegramGateway:
                 str(exc),
                 fault=exc.fault,
                 operator_hint=(
-                    f"the bot may not create topics in the forum group ({exc}): allow it "
+                    f"the bot may not manage topics in the forum group ({exc}): allow it "
                     "«Manage topics»; new buyer chats wait until then, the others go on"
                 ),
             ) from exc
-        return topic.message_thread_id
-
-    async def reopen_topic(self, topic_id: int) -> None:
-        try:
-            await self._call(lambda: self._bot.reopen_forum_topic(self._chat_id, topic_id))
-        except PostRejected as exc:
-            if "topic_not_modified" not in str(exc).lower():
-                raise  # TOPIC_NOT_MODIFIED: it is open already
-
-    async def close_topic(self, topic_id: int) -> None:
-        try:
-            await self._call(lambda: self._bot.close_forum_topic(self._chat_id, topic_id))
-        except PostRejected as exc:
-            if "topic_not_modified" not in str(exc).lower():
-                raise  # TOPIC_NOT_MODIFIED: it is closed already
 
     async def say(
         self,
