@@ -46,6 +46,10 @@ MESSAGE_UNREADABLE = (
     "⚠️ Бридж не смог прочитать это сообщение: Ozon прислал его в незнакомом виде. "
     "Откройте чат в кабинете Ozon, чтобы его увидеть."
 )
+# Over a message the buyer changed after it was shown: the post answers the old one.
+MESSAGE_EDITED = "✏️ Сообщение изменено, новый текст:"
+PICTURE_UNDER_MODERATION = "🕓 Изображение ещё на модерации Ozon."
+PICTURE_REJECTED = "🚫 Изображение отклонено модерацией Ozon и не показано."
 # Over a message whose earlier post Telegram never confirmed (a restart, a lost answer).
 MAYBE_SHOWN_ALREADY = (
     "♻️ Возможно, это сообщение уже есть выше: Telegram не подтвердил его отправку."

@@ -200,10 +200,18 @@ class ChatRepository:
         )
         return [self._row(row) for row in rows]
 
-    async def set_topic_closed(self, chat_id: str, closed: bool) -> None:
-        """The chat's topic was closed (Ozon closed the chat) or opened again."""
+    async def set_topic_closed(self, chat_id: str) -> None:
+        """The chat's topic was closed because Ozon closed the chat."""
+        await self._db.execute("UPDATE chats SET topic_closed = 1 WHERE chat_id = ?", (chat_id,))
+
+    async def topic_reopened(self, chat_id: str) -> None:
+        """The topic was opened again for something new to show: the chat is taken as open until
+        Ozon's list says otherwise (then its topic closes again)."""
         await self._db.execute(
-            "UPDATE chats SET topic_closed = ? WHERE chat_id = ?", (int(closed), chat_id)
+            "UPDATE chats SET topic_closed = 0, "
+            "status = CASE WHEN status = 'CLOSED' THEN 'OPENED' ELSE status END "
+            "WHERE chat_id = ?",
+            (chat_id,),
         )
 
     async def mark_topic_opened(self, chat_id: str) -> None:

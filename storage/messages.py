@@ -14,7 +14,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.db import Database, from_db_time, to_db_time, utcnow
+from storage.db import Database, Transaction, from_db_time, to_db_time, utcnow
 
 _NUMERIC_ORDER = "length(message_id), message_id"
 BACKLOG = (
@@ -37,6 +37,8 @@ class NewMessage:
     outbound: bool = False
     """The bridge itself sent it: record it as an echo, never post it."""
     user_id: str | None = None
+    moderation: str | None = None
+    """Ozon's `moderate_image_status` of a picture (SUCCESS, MODERATION, FAILED)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,11 @@ class MessageRow:
     last_error: str | None
     post_started_at: datetime | None = None
     """Set while pending: a post of it went to Telegram unsettled, so it may already be shown."""
+    moderation: str | None = None
+    edited_at: datetime | None = None
+    """The buyer changed it after it was shown: it is shown again, marked as an edit."""
+    edit_of: int | None = None
+    """The Telegram post that showed it before the edit (in this forum group), if known."""
 
     @property
     def maybe_shown(self) -> bool:
@@ -78,6 +85,9 @@ class MessageRow:
             attempts=row["attempts"],
             last_error=row["last_error"],
             post_started_at=from_db_time(row["post_started_at"]),
+            moderation=row["moderation"],
+            edited_at=from_db_time(row["edited_at"]),
+            edit_of=row["edit_of"],
         )
 
 
@@ -93,21 +103,27 @@ class MessageRepository:
         cursor: str,
         last_message_id: str | None = None,
         buyer_author: str = "CUSTOMER",
+        read_again: Sequence[NewMessage] = (),
     ) -> int:
-        """Record messages and move the chat's cursor, atomically. Returns how many were new.
+        """Record messages and move the chat's cursor, atomically. Returns how many are now
+        waiting to be shown: new ones, and ones shown before that changed since.
 
-        Messages already recorded are ignored, so reading the same history twice (a retry, a push
-        and a poll) records each message once. The cursor only moves forward.
+        Reading the same history twice (a retry, a push and a poll) records each message once.
+        A message seen again with another text or moderation status is a buyer's edit: it is
+        kept as it is now, and one that was already shown is shown again as an edit.
+        `read_again`: messages at or before the cursor, read only to see such edits; one that
+        was never recorded (first sight passed over it) stays unrecorded. The cursor only moves
+        forward.
         """
         now = to_db_time(utcnow())
         async with self._db.transaction() as tx:
             new = 0
             for msg in messages:
-                new += await tx.execute(
+                added = await tx.execute(
                     """
                     INSERT INTO messages (chat_id, message_id, direction, author, created_at,
-                                          body, is_image, state, recorded_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                          body, is_image, moderation, state, recorded_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (chat_id, message_id) DO NOTHING
                     """,
                     (
@@ -118,10 +134,14 @@ class MessageRepository:
                         to_db_time(msg.created_at),
                         msg.body,
                         int(msg.is_image),
+                        msg.moderation,
                         "echo" if msg.outbound else "pending",
                         now,
                     ),
                 )
+                new += added or await self._edited(tx, chat_id, msg, now)
+            for msg in read_again:
+                new += await self._edited(tx, chat_id, msg, now)
             with_context = [m for m in messages if m.order_number or m.sku]
             if with_context:
                 latest = max(with_context, key=lambda m: (len(m.message_id), m.message_id))
@@ -136,21 +156,13 @@ class MessageRepository:
             from_buyer = [m for m in messages if m.author == buyer_author]
             if from_buyer:
                 latest_buyer = max(from_buyer, key=lambda m: m.created_at)
-                # A buyer who writes has the chat open again, whatever the list said before.
                 await tx.execute(
                     """
                     UPDATE chats SET last_buyer_at = max(COALESCE(last_buyer_at, ''), ?),
-                                     buyer_id = COALESCE(?, buyer_id),
-                                     status = CASE WHEN ? > COALESCE(last_buyer_at, '')
-                                              THEN 'OPENED' ELSE status END
+                                     buyer_id = COALESCE(?, buyer_id)
                     WHERE chat_id = ?
                     """,
-                    (
-                        to_db_time(latest_buyer.created_at),
-                        latest_buyer.user_id,
-                        to_db_time(latest_buyer.created_at),
-                        chat_id,
-                    ),
+                    (to_db_time(latest_buyer.created_at), latest_buyer.user_id, chat_id),
                 )
             await tx.execute(
                 """
@@ -168,6 +180,37 @@ class MessageRepository:
                 (cursor, cursor, cursor, cursor, last_message_id, now, chat_id),
             )
         return new
+
+    async def _edited(self, tx: Transaction, chat_id: str, msg: NewMessage, now: str | None) -> int:
+        """Take a changed message as it is now; one already shown goes back to be shown again
+        (answering its old post when that is in this forum group). Returns 1 for a change.
+
+        A moderation status not known before (rows older than the column) is only filled in."""
+        changed = "(body != :body OR (moderation IS NOT NULL AND moderation IS NOT :moderation))"
+        again = f"{changed} AND state = 'posted' AND direction = 'inbound'"
+        return await tx.execute(
+            f"""
+            UPDATE messages SET
+                edit_of = CASE WHEN {again} AND forum_chat_id IS :forum
+                               THEN tg_message_id ELSE edit_of END,
+                edited_at = CASE WHEN {again} THEN :now ELSE edited_at END,
+                post_started_at = CASE WHEN {again} THEN NULL ELSE post_started_at END,
+                attempts = CASE WHEN {again} THEN 0 ELSE attempts END,
+                state = CASE WHEN {again} THEN 'pending' ELSE state END,
+                body = :body, is_image = :is_image, moderation = :moderation
+            WHERE chat_id = :chat AND message_id = :message
+              AND ({changed} OR (moderation IS NULL AND :moderation IS NOT NULL))
+            """,  # noqa: S608 - the fragments above are constants
+            {
+                "forum": self._db.forum_chat_id,
+                "now": now,
+                "body": msg.body,
+                "is_image": int(msg.is_image),
+                "moderation": msg.moderation,
+                "chat": chat_id,
+                "message": msg.message_id,
+            },
+        )
 
     async def chats_with_pending(self, limit: int = 50) -> list[str]:
         """Chats with messages waiting for Telegram, the longest-waiting first."""

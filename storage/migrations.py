@@ -200,4 +200,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX chats_to_close ON chats(chat_id)
         WHERE status = 'CLOSED' AND topic_closed = 0 AND topic_id IS NOT NULL;
     """,
+    # 9: a buyer's edit of a message already shown: the row is pending again with the new text
+    # (`edited_at`), and its post answers the one that showed the old text (`edit_of`).
+    # `moderation` is Ozon's moderate_image_status of a picture.
+    """
+    ALTER TABLE messages ADD COLUMN moderation TEXT;
+    ALTER TABLE messages ADD COLUMN edited_at TEXT;
+    ALTER TABLE messages ADD COLUMN edit_of INTEGER;
+    """,
 )

@@ -371,3 +371,22 @@ async def test_a_chat_ozon_closes_closes_its_topic_by_polling_too(
         await wait_for(lambda: ozon.count("/v3/chat/list") >= polls + 2)
     assert not tg.topics[topic].closed
     assert len(tg.calls("closeForumTopic")) == 1
+
+
+async def test_an_edit_polling_sees_is_shown_marked_and_once(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    chat = ozon.add_chat()
+    question = ozon.add_message(chat, "Есть ли синий цвет?")
+    async with bridge():
+        await wait_for(lambda: "синий" in all_shown(tg))
+        ozon.edit_message(chat, question, text="Есть ли зелёный цвет?")
+        ozon.add_message(chat, "И сколько ждать доставку?")
+        await wait_for(lambda: "сколько ждать" in all_shown(tg))
+        await wait_for(lambda: "зелёный" in all_shown(tg))
+        polls = ozon.count("/v3/chat/list")
+        await wait_for(lambda: ozon.count("/v3/chat/list") >= polls + 2)
+    text = all_shown(tg)
+    assert text.count("зелёный") == 1
+    assert text.count("синий") == 1
+    assert "Сообщение изменено" in text

@@ -19,6 +19,7 @@ from tests.process import BridgeProcess, free_port
 from tests.waiting import wait_for
 
 Bridge = Callable[..., Any]
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
 
 
 async def test_pushed_messages_arrive_without_waiting_for_a_poll(
@@ -167,3 +168,32 @@ async def test_a_running_bridge_refuses_garbage_and_stays_up(
         assert len(tg.sent) == posts
     finally:
         assert await bridge.stop() == 0
+
+
+async def test_a_buyers_edit_is_shown_as_an_answer_to_the_old_text(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    port = free_port()
+    chat = ozon.add_chat()
+    first = ozon.add_message(chat, "Размер M подойдёт?")
+    ozon.add_message(chat, "Жду ответа")
+    picture = ozon.add_message(chat, "Вот фото", images=[PNG], moderation="MODERATION")
+    settings = {"push_enabled": True, "push_port": port, "push_allowed_ips": ["127.0.0.0/8"]}
+    async with bridge(**settings), httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        await wait_for(lambda: "Вот фото" in tg.shown())
+        (old_post,) = [m for m in tg.sent if "Размер M" in (m.text or "")]
+        assert any("на модерации" in (m.caption or "") for m in tg.sent)
+
+        # The buyer corrects an earlier message: not the newest, so only the push tells.
+        ozon.edit_message(chat, first, text="Размер L подойдёт?")
+        await http.post("/ozon/push", json=ozon.update_message_push(chat, first))
+        await wait_for(lambda: "Размер L" in tg.shown())
+        (edit,) = [m for m in tg.sent if "Размер L" in (m.text or "")]
+        assert "Сообщение изменено" in (edit.text or "")
+        assert edit.reply_to_message_id == old_post.message_id
+
+        # Ozon's moderation rejects the picture.
+        ozon.edit_message(chat, picture, moderation="FAILED")
+        await http.post("/ozon/push", json=ozon.update_message_push(chat, picture))
+        await wait_for(lambda: "отклонено модерацией" in tg.shown())
+    assert tg.shown().count("Жду ответа") == 1

@@ -102,6 +102,8 @@ class Post:
     """For a picture post: the caption holding the whole text, or None when it does not fit."""
     short_caption: str = ""
     """For a picture post: the pictures' caption when the text went before them."""
+    reply_to: int | None = None
+    """The earlier post this one answers (the old text of a message the buyer edited)."""
 
 
 class TelegramPort(Protocol):
@@ -111,12 +113,25 @@ class TelegramPort(Protocol):
 
     async def close_topic(self, topic_id: int) -> None: ...
 
-    async def post_text(self, topic_id: int, html: str) -> int: ...
+    async def post_text(self, topic_id: int, html: str, *, reply_to: int | None = None) -> int: ...
 
-    async def post_photo(self, topic_id: int, photo: bytes, filename: str, caption: str) -> int: ...
+    async def post_photo(
+        self,
+        topic_id: int,
+        photo: bytes,
+        filename: str,
+        caption: str,
+        *,
+        reply_to: int | None = None,
+    ) -> int: ...
 
     async def post_album(
-        self, topic_id: int, photos: Sequence[tuple[bytes, str]], caption: str
+        self,
+        topic_id: int,
+        photos: Sequence[tuple[bytes, str]],
+        caption: str,
+        *,
+        reply_to: int | None = None,
     ) -> int:
         """Two to ten pictures as one album, the caption under the first; returns its id."""
         ...

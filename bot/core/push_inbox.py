@@ -29,15 +29,18 @@ class PushInbox(Wakeable):
         self._syncer = syncer
         self._chats = chats
         self._on_closed = on_closed
-        self._to_sync: dict[str, None] = {}  # insertion-ordered set
-        self._to_close: dict[str, None] = {}
+        self._to_sync: dict[str, set[str]] = {}
+        """Chats to sync, in arrival order, with the ids of messages pushed as changed."""
+        self._to_close: dict[str, None] = {}  # insertion-ordered set
         super().__init__()
         self.accepted = 0
 
     def accept(self, event: PushEvent) -> None:
         self.accepted += 1
         if event.kind in ("new_message", "update_message"):
-            self._to_sync[event.chat_id] = None
+            edited = self._to_sync.setdefault(event.chat_id, set())
+            if event.kind == "update_message" and event.message_id is not None:
+                edited.add(event.message_id)
         elif event.kind == "chat_closed":
             self._to_close[event.chat_id] = None
         else:
@@ -57,8 +60,8 @@ class PushInbox(Wakeable):
                     return
                 if self._to_sync:
                     chat_id = next(iter(self._to_sync))
-                    del self._to_sync[chat_id]
-                    await self._sync(chat_id)
+                    edited = self._to_sync.pop(chat_id)
+                    await self._sync(chat_id, sorted(edited))
                 else:
                     chat_id = next(iter(self._to_close))
                     del self._to_close[chat_id]
@@ -67,7 +70,7 @@ class PushInbox(Wakeable):
                     except StorageError as exc:
                         log.warning("chat %s: closing not recorded: %s", chat_id, exc)
 
-    async def _sync(self, chat_id: str) -> None:
+    async def _sync(self, chat_id: str, edited: list[str]) -> None:
         try:
             if await self._chats.get(chat_id) is None:
                 # A chat never seen: the first-sight rule applies now rather than at the next poll.
@@ -78,14 +81,22 @@ class PushInbox(Wakeable):
                     created_at=None,
                     unread_count=0,
                 )
-            recorded = await self._syncer.sync_chat(chat_id)
+            if edited:
+                recorded = await self._syncer.refresh(chat_id, edited)
+            else:
+                recorded = await self._syncer.sync_chat(chat_id)
         except (OzonError, StorageError) as exc:
-            log.warning("chat %s: push sync failed (polling will catch up): %s", chat_id, exc)
+            log.warning(
+                "chat %s: push sync failed (polling will catch up%s): %s",
+                chat_id,
+                f"; the edit of {', '.join(edited)} may not be shown" if edited else "",
+                exc,
+            )
             return
         except Exception:
             log.exception("chat %s: push sync failed (polling will catch up)", chat_id)
             return
-        log.info("chat %s: push sync recorded %d new message(s)", chat_id, recorded)
+        log.info("chat %s: push sync recorded %d new or edited message(s)", chat_id, recorded)
 
     async def _close(self, chat_id: str) -> None:
         """Ozon closed the chat: recorded, and the relay closes its topic (after the posts that

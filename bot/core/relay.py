@@ -187,7 +187,7 @@ class Relay(Wakeable):
             else:
                 log.info("chat %s: closed in Ozon, topic %s closed", chat.chat_id, chat.topic_id)
                 closed += 1
-            await self._chats.set_topic_closed(chat.chat_id, True)
+            await self._chats.set_topic_closed(chat.chat_id)
         return closed
 
     async def relay_chat(self, chat_id: str) -> int:
@@ -253,7 +253,7 @@ class Relay(Wakeable):
                 if reopen_now:
                     reopen_now = False  # a topic deleted meanwhile raises TopicGone here
                     await self._telegram.reopen_topic(topic_id)
-                    await self._chats.set_topic_closed(chat.chat_id, False)
+                    await self._chats.topic_reopened(chat.chat_id)
                 await self._post(chat, post, recreated=recreated, unsure=unsure)
             except TopicGone:
                 if recreated:
@@ -333,7 +333,7 @@ class Relay(Wakeable):
         """The Telegram message id of the post; falls back to plain text when Telegram refuses."""
         if post.kind == "photo" and post.image_urls:
             return await self._send_pictures(chat, post)
-        return await self._send_text(chat, post.html, post.message_ids)
+        return await self._send_text(chat, post)
 
     async def _send_pictures(self, chat: ChatRow, post: Post) -> int:
         """A message's pictures, with its whole text as their caption when everything fits;
@@ -343,11 +343,13 @@ class Relay(Wakeable):
         pictures = await self._fetch(chat, post.image_urls)
         if pictures and len(pictures) == len(post.image_urls) and post.caption is not None:
             try:
-                return await self._post_pictures(chat.topic_id, pictures, post.caption)
+                return await self._post_pictures(
+                    chat.topic_id, pictures, post.caption, reply_to=post.reply_to
+                )
             except PostRejected as exc:
                 log.warning("chat %s: pictures refused (%s), posting links", chat.chat_id, exc)
-                return await self._send_text(chat, post.html, post.message_ids)
-        first = await self._send_text(chat, post.html, post.message_ids)
+                return await self._send_text(chat, post)
+        first = await self._send_text(chat, post)
         if pictures:
             try:
                 await self._post_pictures(chat.topic_id, pictures, post.short_caption)
@@ -365,18 +367,26 @@ class Relay(Wakeable):
         return pictures
 
     async def _post_pictures(
-        self, topic_id: int, pictures: Sequence[tuple[bytes, str]], caption: str
+        self,
+        topic_id: int,
+        pictures: Sequence[tuple[bytes, str]],
+        caption: str,
+        *,
+        reply_to: int | None = None,
     ) -> int:
         if len(pictures) == 1:
             data, filename = pictures[0]
-            return await self._telegram.post_photo(topic_id, data, filename, caption)
-        return await self._telegram.post_album(topic_id, pictures, caption)
+            return await self._telegram.post_photo(
+                topic_id, data, filename, caption, reply_to=reply_to
+            )
+        return await self._telegram.post_album(topic_id, pictures, caption, reply_to=reply_to)
 
-    async def _send_text(self, chat: ChatRow, html: str, message_ids: Sequence[int]) -> int:
+    async def _send_text(self, chat: ChatRow, post: Post) -> int:
         assert chat.topic_id is not None
         try:
-            return await self._telegram.post_text(chat.topic_id, html)
+            return await self._telegram.post_text(chat.topic_id, post.html, reply_to=post.reply_to)
         except PostRejected as exc:
             log.warning("chat %s: post refused (%s), posting a notice", chat.chat_id, exc)
-        rows = [m for m in await self._messages.pending(chat.chat_id) if m.id in message_ids]
+        pending = await self._messages.pending(chat.chat_id)
+        rows = [m for m in pending if m.id in post.message_ids]
         return await self._telegram.post_text(chat.topic_id, self._renderer.unshowable(chat, rows))

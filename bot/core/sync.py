@@ -192,6 +192,32 @@ class Syncer:
         Returns how many new messages were recorded."""
         return await self._sync(chat_id, None)
 
+    async def refresh(self, chat_id: str, message_ids: Sequence[str]) -> int:
+        """Read these messages of a chat again (a push said they changed: a buyer's edit, a
+        picture's moderation) and record them as they are now, then bring the chat up to date.
+        Returns how many messages wait to be shown (new or edited)."""
+        async with self._locks.hold(chat_id):
+            row = await self._chats.get(chat_id)
+            if row is None or row.sync_cursor is None:
+                known: list[ChatMessage] = []
+            else:
+                page = await self._ozon.chat_history(
+                    chat_id, direction="Backward", limit=len(message_ids), message_ids=message_ids
+                )
+                floor = message_id_key(row.sync_cursor)
+                known = [m for m in page.messages if message_id_key(m.message_id) <= floor]
+            edited = 0
+            if known and row is not None and row.sync_cursor is not None:
+                edited = await self._messages.record(
+                    chat_id,
+                    [],
+                    cursor=row.sync_cursor,
+                    read_again=await self._to_new(chat_id, known, recorded=True),
+                )
+        if edited:
+            self._on_recorded()
+        return edited + await self.sync_chat(chat_id)
+
     async def _sync(self, chat_id: str, list_last_id: str | None) -> int:
         async with self._locks.hold(chat_id):
             row = await self._chats.get(chat_id)
@@ -244,6 +270,8 @@ class Syncer:
                 (m for m in page.messages if message_id_key(m.message_id) > floor),
                 key=lambda m: message_id_key(m.message_id),
             )
+            # The cursor's own message comes back too: read again, it shows a buyer's edit.
+            again = [m for m in page.messages if message_id_key(m.message_id) == floor]
             if not fresh:
                 # Nothing past the cursor. If the list already counts a message the history
                 # does not show yet, ask again next poll: it is remembered only once reached.
@@ -258,12 +286,17 @@ class Syncer:
                 await self._to_new(chat_id, fresh),
                 cursor=cursor,
                 last_message_id=_reached(cursor, list_last_id) if done else None,
+                read_again=await self._to_new(chat_id, again, recorded=True),
             )
             if done:
                 return recorded
 
-    async def _to_new(self, chat_id: str, messages: Sequence[ChatMessage]) -> list[NewMessage]:
-        """Messages to record; the seller's own that the bridge sent are marked as its echoes."""
+    async def _to_new(
+        self, chat_id: str, messages: Sequence[ChatMessage], *, recorded: bool = False
+    ) -> list[NewMessage]:
+        """Messages to record; the seller's own that the bridge sent are marked as its echoes.
+        `recorded`: messages read again for edits, never claimed as echoes now: they could only
+        be taken for a later send of the same words."""
         return [
             NewMessage(
                 message_id=m.message_id,
@@ -274,9 +307,11 @@ class Syncer:
                 order_number=m.order_number,
                 sku=m.sku,
                 user_id=m.user_id,
+                moderation=m.moderate_image_status,
                 outbound=(
                     m.author == Author.SELLER
                     and m.unreadable is None
+                    and not recorded
                     and await self._is_echo(chat_id, m)
                 ),
             )

@@ -153,18 +153,27 @@ class TelegramGateway:
             if "not modified" not in str(exc).lower():
                 raise
 
-    async def post_text(self, topic_id: int, html: str) -> int:
+    async def post_text(self, topic_id: int, html: str, *, reply_to: int | None = None) -> int:
         message = await self._call(
             lambda: self._bot.send_message(
                 self._chat_id,
                 html,
                 message_thread_id=topic_id,
                 parse_mode="HTML",
+                reply_parameters=_answering(reply_to),
             )
         )
         return message.message_id
 
-    async def post_photo(self, topic_id: int, photo: bytes, filename: str, caption: str) -> int:
+    async def post_photo(
+        self,
+        topic_id: int,
+        photo: bytes,
+        filename: str,
+        caption: str,
+        *,
+        reply_to: int | None = None,
+    ) -> int:
         message = await self._call(
             lambda: self._bot.send_photo(
                 self._chat_id,
@@ -172,12 +181,18 @@ class TelegramGateway:
                 message_thread_id=topic_id,
                 caption=caption or None,
                 parse_mode="HTML",
+                reply_parameters=_answering(reply_to),
             )
         )
         return message.message_id
 
     async def post_album(
-        self, topic_id: int, photos: Sequence[tuple[bytes, str]], caption: str
+        self,
+        topic_id: int,
+        photos: Sequence[tuple[bytes, str]],
+        caption: str,
+        *,
+        reply_to: int | None = None,
     ) -> int:
         """An album counts in the group's budget as the messages it shows."""
         media: list[MediaUnion] = [
@@ -190,7 +205,10 @@ class TelegramGateway:
         ]
         messages = await self._call(
             lambda: self._bot.send_media_group(
-                self._chat_id, media=media, message_thread_id=topic_id
+                self._chat_id,
+                media=media,
+                message_thread_id=topic_id,
+                reply_parameters=_answering(reply_to),
             ),
             weight=len(media),
         )
@@ -303,6 +321,13 @@ class TelegramGateway:
             except TelegramAPIError as exc:
                 detail = exc.message.replace(self._bot.token, "***")
                 raise TelegramUnavailable(f"{type(exc).__name__}: {detail}") from exc
+
+
+def _answering(message_id: int | None) -> ReplyParameters | None:
+    """An answer to an earlier post, which is sent all the same if that post is gone."""
+    if message_id is None:
+        return None
+    return ReplyParameters(message_id=message_id, allow_sending_without_reply=True)
 
 
 def _classify_bad_request(exc: TelegramAPIError) -> Exception:

@@ -30,6 +30,9 @@ from storage.messages import MessageRow
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 TOPIC_NAME_LIMIT = 128
+MODERATION_PENDING = "MODERATION"
+MODERATION_FAILED = "FAILED"
+"""Ozon's `moderate_image_status` of a picture it has not approved yet, or rejected."""
 MAX_PICTURES = 10
 """Pictures of one message fetched and shown at most (one album)."""
 _SEPARATOR = "\n\n"
@@ -103,9 +106,14 @@ class Renderer:
             urls = self._picture_urls(message)
             if urls:
                 flush()
-                posts.append(self._photo(message, urls))
+                posts.append(replace(self._photo(message, urls), reply_to=message.edit_of))
                 continue
             block = self._block(message)
+            if message.edited_at is not None:
+                # An edit answers the post with the old text: a post of its own.
+                flush()
+                posts.append(Post("text", block, (message.id,), reply_to=message.edit_of))
+                continue
             if text and visible_length(_SEPARATOR.join([*text, block])) > TEXT_LIMIT:
                 flush()
             text.append(block)
@@ -120,8 +128,9 @@ class Renderer:
 
     def _picture_urls(self, message: MessageRow) -> list[str]:
         """Where a picture message's pictures are: its `![](url)` links, or, when it has none,
-        its other links (Ozon marks the message as a picture; what is not one stays a link)."""
-        if not message.is_image:
+        its other links (Ozon marks the message as a picture; what is not one stays a link).
+        None for a picture Ozon's moderation rejected."""
+        if not message.is_image or message.moderation == MODERATION_FAILED:
             return []
         return (find_image_urls(message.body) or find_urls(message.body))[:MAX_PICTURES]
 
@@ -148,8 +157,11 @@ class Renderer:
         )
 
     def _block(self, message: MessageRow) -> str:
-        body = markdown_to_html(message.body) if message.body.strip() else texts.EMPTY_MESSAGE
-        return self._fit(self._signature(message) + "\n" + body)
+        rejected = message.is_image and message.moderation == MODERATION_FAILED
+        body = markdown_to_html(message.body, images=not rejected).strip()
+        if rejected:
+            body = "\n".join(filter(None, [body, escape(texts.PICTURE_REJECTED)]))
+        return self._fit(self._signature(message) + "\n" + (body or texts.EMPTY_MESSAGE))
 
     @staticmethod
     def _fit(block: str) -> str:
@@ -163,6 +175,10 @@ class Renderer:
     def _signature(self, message: MessageRow) -> str:
         label = texts.AUTHOR_LABELS.get(message.author, texts.AUTHOR_LABELS["UNKNOWN"])
         signature = f"<b>{escape(label)}</b> · <i>{self._time(message.created_at)}</i>"
+        if message.edited_at is not None:
+            signature += f"\n<i>{escape(texts.MESSAGE_EDITED)}</i>"
+        if message.is_image and message.moderation == MODERATION_PENDING:
+            signature += f"\n<i>{escape(texts.PICTURE_UNDER_MODERATION)}</i>"
         if message.maybe_shown:
             signature += f"\n<i>{escape(texts.MAYBE_SHOWN_ALREADY)}</i>"
         return signature
