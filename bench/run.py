@@ -36,9 +36,10 @@ import aiohttp
 import httpx
 import psutil  # type: ignore[import-untyped,unused-ignore]
 
-from storage.chats import ChatRepository, ChatSeen
+from storage.chats import ChatRepository
 from storage.db import Database, to_db_time
-from storage.messages import MessageRepository
+from storage.records import ChatSeen
+from storage.states import ChatStatus
 from tests.fakes.ozon import FakeOzon, RecordedRequest
 from tests.fakes.telegram import FLOOD_METHODS, FakeTelegram, RecordedCall
 from tests.process import BridgeProcess, free_port
@@ -399,12 +400,14 @@ async def prepopulate(
     try:
         await db.fetch_value("PRAGMA synchronous=OFF")  # set-up only; the bridge uses FULL
         seen = [
-            ChatSeen(chat_id, "BUYER_SELLER", "OPENED", created, 0) for chat_id, _, created in chats
+            ChatSeen(chat_id, "BUYER_SELLER", ChatStatus.OPENED, created, 0)
+            for chat_id, _, created in chats
         ]
-        await ChatRepository(db).observe_many(seen)
-        messages = MessageRepository(db)
+        repository = ChatRepository(db)
+        await repository.observe_many(seen)
         for chat_id, message_id, _ in chats:
-            await messages.record(chat_id, [], cursor=message_id, last_message_id=message_id)
+            async with db.transaction() as tx:
+                await repository.advance(tx, chat_id, cursor=message_id, last_message_id=message_id)
         if buyer_at is not None:
             await db.execute("UPDATE chats SET last_buyer_at = ?", (to_db_time(buyer_at),))
     finally:

@@ -21,8 +21,11 @@ from aiogram.types import ChatMemberAdministrator
 
 from bot.clients import make_bot, make_ozon
 from bot.config import Settings, example_values_left
-from bot.ozon import OzonAuthError, OzonClient, OzonError, OzonTransportError, RolesInfo
-from storage.db import Database, StorageError
+from bot.ozon import OzonAuthError, OzonError, OzonTransportError, RolesInfo
+from bot.ozon.client import OzonClient
+from bot.secrets import remember, scrub
+from storage.db import Database
+from storage.errors import StorageError
 
 KEY_EXPIRY_WARNING = timedelta(days=14)
 
@@ -40,12 +43,7 @@ class Outcome:
 
 async def run_check(settings: Settings, out: TextIO = sys.stdout) -> int:
     outcomes: list[Outcome] = []
-    secrets = [settings.bot_token.get_secret_value(), settings.ozon_api_key.get_secret_value()]
-
-    def scrub(text: str) -> str:
-        for secret in secrets:
-            text = text.replace(secret, "***")
-        return text
+    remember(settings.bot_token.get_secret_value(), settings.ozon_api_key.get_secret_value())
 
     async def step(name: str, check: Callable[[], Awaitable[str]]) -> bool:
         try:

@@ -8,7 +8,7 @@ from aiogram.client.telegram import TelegramAPIServer
 
 from bot import __version__
 from bot.config import Settings
-from bot.ozon import OzonClient
+from bot.ozon.client import OzonClient
 
 
 def make_bot(settings: Settings) -> Bot:

@@ -8,26 +8,17 @@ import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-_REDACTED = "***"
+from bot.secrets import remember, scrub
 
 
 class RedactSecrets(logging.Filter):
-    """Replaces any secret value that slips into a log message with ***."""
-
-    def __init__(self, secrets: Iterable[str]) -> None:
-        super().__init__()
-        self._secrets = sorted({s for s in secrets if len(s) >= 6}, key=len, reverse=True)
-
-    def scrub(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, _REDACTED)
-        return text
+    """Replaces any secret value that slips into a log record with *** (`bot.secrets`)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        scrubbed = self.scrub(message)
+        scrubbed = scrub(message)
         if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = self.scrub(logging.Formatter().formatException(record.exc_info))
+            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
         if scrubbed != message or record.args:
             record.msg, record.args = scrubbed, None
@@ -48,8 +39,9 @@ class JsonFormatter(logging.Formatter):
 
 
 def setup_logging(level: str, fmt: str, secrets: Iterable[str]) -> None:
+    remember(*secrets)
     handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(RedactSecrets(secrets))
+    handler.addFilter(RedactSecrets())
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:

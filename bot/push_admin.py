@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 
 from bot.clients import make_ozon
 from bot.config import Settings
-from bot.ozon import OzonAuthError, OzonClient, OzonError
+from bot.ozon import OzonAuthError, OzonError
+from bot.ozon.client import OzonClient
 
 CHAT_PUSH_TYPES = (
     "TYPE_NEW_MESSAGE",

@@ -1,75 +1,27 @@
-"""Buyer chats: the link between an Ozon chat and its Telegram topic, and its sync cursor."""
+"""Buyer chats: the link between an Ozon chat and its Telegram topic, and its sync cursor.
+
+The only writer of the `chats` table.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
-from storage.db import Database, from_db_time, to_db_time, utcnow
+from storage.db import Database, Transaction, to_db_time, utcnow
+from storage.records import ChatRow, ChatSeen
+from storage.rows import chat_row
+from storage.states import ChatStatus
+
+# The partial index `chats_to_close` names these: the query must say the same in its text.
+_TO_CLOSE = f"status = '{ChatStatus.CLOSED}' AND topic_closed = 0 AND topic_id IS NOT NULL"
 
 
-@dataclass(frozen=True, slots=True)
-class ChatSeen:
-    """What Ozon's chat list says of a chat."""
-
-    chat_id: str
-    chat_type: str
-    status: str
-    created_at: datetime | None
-    unread_count: int
-
-
-@dataclass(frozen=True, slots=True)
-class ChatRow:
-    chat_id: str
-    chat_type: str
-    status: str
-    created_at: datetime | None
-    order_number: str | None
-    sku: str | None
-    topic_id: int | None
-    topic_fresh: bool
-    """The topic was just created and its opening message (the chat's facts) is not posted yet."""
-    sync_cursor: str | None
-    """Newest Ozon message id recorded (or passed over on first sight); None before first sync."""
-    last_message_id: str | None
-    """The chat list's `last_message_id` as of the last completed sync."""
-    unread_count: int
-    last_buyer_at: datetime | None
-    sync_error: str | None
-    first_seen_at: datetime
-    buyer_id: str | None = None
-    topic_closed: bool = False
-    """The bridge closed the topic because Ozon closed the chat."""
-
-    @classmethod
-    def from_row(cls, row: aiosqlite.Row, forum_chat_id: int | None = None) -> ChatRow:
-        """A stored chat; with `forum_chat_id`, a topic of another forum group reads as none
-        (the chat gets a new topic in this group when it next has something to show)."""
-        first_seen = from_db_time(row["first_seen_at"])
-        assert first_seen is not None
-        here = forum_chat_id is None or row["forum_chat_id"] == forum_chat_id
-        return cls(
-            chat_id=row["chat_id"],
-            chat_type=row["chat_type"],
-            status=row["status"],
-            created_at=from_db_time(row["created_at"]),
-            order_number=row["order_number"],
-            sku=row["sku"],
-            topic_id=row["topic_id"] if here else None,
-            topic_fresh=bool(row["topic_fresh"]) and here,
-            sync_cursor=row["sync_cursor"],
-            last_message_id=row["last_message_id"],
-            unread_count=row["unread_count"],
-            last_buyer_at=from_db_time(row["last_buyer_at"]),
-            sync_error=row["sync_error"],
-            first_seen_at=first_seen,
-            buyer_id=row["buyer_id"],
-            topic_closed=bool(row["topic_closed"]),
-        )
+def _seen(chat: ChatSeen, now: str | None) -> tuple[object, ...]:
+    created = to_db_time(chat.created_at)
+    return (chat.chat_id, chat.chat_type, chat.status, created, chat.unread_count, now, now)
 
 
 class ChatRepository:
@@ -77,7 +29,7 @@ class ChatRepository:
         self._db = db
 
     def _row(self, row: aiosqlite.Row) -> ChatRow:
-        return ChatRow.from_row(row, self._db.forum_chat_id)
+        return chat_row(row, self._db.forum_chat_id)
 
     async def get(self, chat_id: str) -> ChatRow | None:
         row = await self._db.fetch_one("SELECT * FROM chats WHERE chat_id = ?", (chat_id,))
@@ -94,12 +46,24 @@ class ChatRepository:
             )
         return None if row is None else self._row(row)
 
+    async def all(self) -> list[ChatRow]:
+        """Every chat, the longest known first (a broadcast chooses among them)."""
+        rows = await self._db.fetch_all("SELECT * FROM chats ORDER BY first_seen_at, chat_id")
+        return [self._row(row) for row in rows]
+
+    async def buyers_with_several_chats(self) -> set[str]:
+        rows = await self._db.fetch_all(
+            "SELECT buyer_id FROM chats WHERE buyer_id IS NOT NULL "
+            "GROUP BY buyer_id HAVING count(*) > 1"
+        )
+        return {row[0] for row in rows}
+
     async def observe(
         self,
         chat_id: str,
         *,
         chat_type: str,
-        status: str,
+        status: ChatStatus,
         created_at: datetime | None,
         unread_count: int,
     ) -> ChatRow:
@@ -130,18 +94,7 @@ class ChatRepository:
                    OR chats.unread_count != excluded.unread_count
                    OR (chats.created_at IS NULL AND excluded.created_at IS NOT NULL)
                 """,
-                [
-                    (
-                        c.chat_id,
-                        c.chat_type,
-                        c.status,
-                        to_db_time(c.created_at),
-                        c.unread_count,
-                        now,
-                        now,
-                    )
-                    for c in seen
-                ],
+                [_seen(c, now) for c in seen],
             )
             rows: dict[str, ChatRow] = {}
             ids = [c.chat_id for c in seen]
@@ -154,6 +107,52 @@ class ChatRepository:
                 ):
                     rows[row["chat_id"]] = self._row(row)
         return rows
+
+    async def advance(
+        self,
+        tx: Transaction,
+        chat_id: str,
+        *,
+        cursor: str,
+        last_message_id: str | None,
+        context: tuple[str | None, str | None] | None = None,
+        buyer: tuple[datetime, str | None] | None = None,
+    ) -> None:
+        """After messages were recorded: move the cursor (only ever forward), remember the list's
+        last message id, the newest order and SKU the messages named (`context`), and when the
+        buyer last wrote and as whom (`buyer`)."""
+        if context is not None:
+            await tx.execute(
+                "UPDATE chats SET order_number = COALESCE(?, order_number), "
+                "sku = COALESCE(?, sku) WHERE chat_id = ?",
+                (*context, chat_id),
+            )
+        if buyer is not None:
+            await tx.execute(
+                "UPDATE chats SET last_buyer_at = max(COALESCE(last_buyer_at, ''), ?), "
+                "buyer_id = COALESCE(?, buyer_id) WHERE chat_id = ?",
+                (to_db_time(buyer[0]), buyer[1], chat_id),
+            )
+        await tx.execute(
+            """
+            UPDATE chats SET
+                sync_cursor = CASE
+                    WHEN sync_cursor IS NULL
+                      OR length(:cursor) > length(sync_cursor)
+                      OR (length(:cursor) = length(sync_cursor) AND :cursor > sync_cursor)
+                    THEN :cursor ELSE sync_cursor END,
+                last_message_id = COALESCE(:last, last_message_id),
+                sync_error = NULL,
+                updated_at = :now
+            WHERE chat_id = :chat
+            """,
+            {
+                "cursor": cursor,
+                "last": last_message_id,
+                "now": to_db_time(utcnow()),
+                "chat": chat_id,
+            },
+        )
 
     async def set_topic(self, chat_id: str, topic_id: int) -> None:
         """Remember a newly created topic of the bound forum group; its opening message is still
@@ -172,30 +171,27 @@ class ChatRepository:
                 (topic_id, forum, to_db_time(utcnow()), chat_id),
             )
 
+    async def mark_topic_opened(self, chat_id: str, tx: Transaction | None = None) -> None:
+        """The topic's opening message is posted."""
+        async with self._db.writing(tx) as write:
+            await write.execute("UPDATE chats SET topic_fresh = 0 WHERE chat_id = ?", (chat_id,))
+
     async def set_sync_error(self, chat_id: str, error: str | None) -> None:
         await self._db.execute(
             "UPDATE chats SET sync_error = ? WHERE chat_id = ?", (error, chat_id)
         )
 
-    async def set_status(self, chat_id: str, status: str) -> None:
+    async def set_status(self, chat_id: str, status: ChatStatus) -> None:
         await self._db.execute(
             "UPDATE chats SET status = ?, updated_at = ? WHERE chat_id = ?",
             (status, to_db_time(utcnow()), chat_id),
         )
 
-    async def count(self) -> int:
-        return int(await self._db.fetch_value("SELECT count(*) FROM chats"))
-
-    async def count_with_errors(self) -> int:
-        return int(
-            await self._db.fetch_value("SELECT count(*) FROM chats WHERE sync_error IS NOT NULL")
-        )
-
     async def topics_to_close(self, limit: int = 20) -> list[ChatRow]:
         """Chats Ozon closed whose topic (in the bound forum group) is still open."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM chats WHERE status = 'CLOSED' AND topic_closed = 0 "
-            "AND topic_id IS NOT NULL AND forum_chat_id IS ? ORDER BY chat_id LIMIT ?",
+            f"SELECT * FROM chats WHERE {_TO_CLOSE} AND forum_chat_id IS ? "  # noqa: S608
+            "ORDER BY chat_id LIMIT ?",
             (self._db.forum_chat_id, limit),
         )
         return [self._row(row) for row in rows]
@@ -209,11 +205,14 @@ class ChatRepository:
         Ozon's list says otherwise (then its topic closes again)."""
         await self._db.execute(
             "UPDATE chats SET topic_closed = 0, "
-            "status = CASE WHEN status = 'CLOSED' THEN 'OPENED' ELSE status END "
-            "WHERE chat_id = ?",
-            (chat_id,),
+            "status = CASE WHEN status = ? THEN ? ELSE status END WHERE chat_id = ?",
+            (ChatStatus.CLOSED, ChatStatus.OPENED, chat_id),
         )
 
-    async def mark_topic_opened(self, chat_id: str) -> None:
-        """The topic's opening message is posted."""
-        await self._db.execute("UPDATE chats SET topic_fresh = 0 WHERE chat_id = ?", (chat_id,))
+    async def claim_forum(self, tx: Transaction, forum_chat_id: int) -> None:
+        """Topics stored before they carried their group belong to this one."""
+        await tx.execute(
+            "UPDATE chats SET forum_chat_id = ? WHERE forum_chat_id IS NULL "
+            "AND topic_id IS NOT NULL",
+            (forum_chat_id,),
+        )

@@ -19,19 +19,12 @@ from typing import Any
 
 import aiosqlite
 
+from storage.errors import StorageError, StorageWriteError
 from storage.migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
 
 Params = Sequence[Any] | dict[str, Any]
-
-
-class StorageError(Exception):
-    """The database cannot be opened or written; the message says what the operator should check."""
-
-
-class StorageWriteError(StorageError):
-    """A write was refused (disk full, read-only file, I/O error): none of it was committed."""
 
 
 # What the operator should do, by SQLite's primary result code (extended codes share the prefix).
@@ -43,10 +36,6 @@ _WRITE_FAILURES = {
     "SQLITE_BUSY": "another process holds the database: is a second bridge using the same file?",
     "SQLITE_LOCKED": "another process holds the database: is a second bridge using the same file?",
 }
-
-
-WRITE_RETRY_SECONDS = 5.0
-"""How long a worker waits before trying again after the database refused a write."""
 
 
 def _write_hint(exc: sqlite3.Error) -> str | None:
@@ -189,6 +178,15 @@ class Database:
             log.error("%s; nothing is marked done until writes succeed again", problem)
         self.write_problem = problem
         return StorageWriteError(problem)
+
+    @asynccontextmanager
+    async def writing(self, tx: Transaction | None) -> AsyncIterator[Transaction]:
+        """The given transaction (a write that is part of a larger one), or a new one."""
+        if tx is not None:
+            yield tx
+            return
+        async with self.transaction() as own:
+            yield own
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """One statement in its own transaction; returns the number of changed rows."""

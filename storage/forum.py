@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import logging
 
+from storage.chats import ChatRepository
 from storage.db import Database
+from storage.messages import MessageRepository
+from storage.meta import MetaRepository
+from storage.outbox import OutboxRepository
 
 log = logging.getLogger(__name__)
 
@@ -27,31 +31,17 @@ async def bind_forum(db: Database, forum_chat_id: int) -> int | None:
     already there are claimed for this group. Staff messages of another group whose outcome was
     never shown are closed: their reactions could only land on unrelated messages here.
     """
+    meta = MetaRepository()
     async with db.transaction() as tx:
-        row = await tx.fetch_one("SELECT value FROM meta WHERE key = ?", (FORUM_KEY,))
-        previous = None if row is None else int(row["value"])
+        stored = await meta.get(tx, FORUM_KEY)
+        previous = None if stored is None else int(stored)
         if previous is None:
-            for table, column in (
-                ("chats", "topic_id"),
-                ("messages", "tg_message_id"),
-                ("outbox", "tg_message_id"),
-            ):
-                await tx.execute(
-                    f"UPDATE {table} SET forum_chat_id = ? "  # noqa: S608 - names above
-                    f"WHERE forum_chat_id IS NULL AND {column} IS NOT NULL",
-                    (forum_chat_id,),
-                )
+            await ChatRepository(db).claim_forum(tx, forum_chat_id)
+            await MessageRepository(db).claim_forum(tx, forum_chat_id)
+            await OutboxRepository(db).claim_forum(tx, forum_chat_id)
         if previous != forum_chat_id:
-            await tx.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (FORUM_KEY, str(forum_chat_id)),
-            )
-            await tx.execute(
-                "UPDATE outbox SET notified = 1 WHERE forum_chat_id != ? AND notified = 0 "
-                "AND state IN ('delivered', 'failed')",
-                (forum_chat_id,),
-            )
+            await meta.set(tx, FORUM_KEY, str(forum_chat_id))
+            await OutboxRepository(db).close_other_forums(tx, forum_chat_id)
     db.forum_chat_id = forum_chat_id
     if previous is not None and previous != forum_chat_id:
         log.warning(

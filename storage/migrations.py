@@ -208,4 +208,12 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE messages ADD COLUMN edited_at TEXT;
     ALTER TABLE messages ADD COLUMN edit_of INTEGER;
     """,
+    # 10: a message Ozon sent in a shape the bridge cannot read is flagged as such; its notice is
+    # worded where it is shown, no longer stored as its text.
+    """
+    ALTER TABLE messages ADD COLUMN unreadable INTEGER NOT NULL DEFAULT 0;
+    UPDATE messages SET unreadable = 1, body = ''
+        WHERE body = '⚠️ Бридж не смог прочитать это сообщение: Ozon прислал его в незнакомом '
+                     || 'виде. Откройте чат в кабинете Ozon, чтобы его увидеть.';
+    """,
 )

@@ -1,110 +1,40 @@
-"""Staff replies on their way to Ozon: one row per text part or file, written before any send.
+"""Staff replies (and broadcast messages) on their way to Ozon: one row per text part or file,
+written before any send. The only writer of the `outbox` table.
 
 A staff message becomes one or more rows sharing its Telegram message id (`part` orders them).
-The worker moves a row queued -> sending -> delivered | failed. A row left in `sending` (a crash,
-an answer that never came) is reconciled against Ozon's history before it is ever sent again.
+The core moves a row through named transitions: queued -> `begin_send` -> sending ->
+`delivered` | `postpone` (queued again, or still sending: unsure) | `give_up` (failed). Ozon's
+history proves delivery: `claim_echo` links the bridge's own message to the row that sent it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import aiosqlite
 
-from storage.db import Database, from_db_time, to_db_time, utcnow
+from storage.db import Database, Transaction, to_db_time, utcnow
+from storage.echoes import EchoClaims
+from storage.outcomes import OutcomeQueries
+from storage.records import OutboxItem, OutboxRow
+from storage.rows import outbox_row
+from storage.states import OUTBOX_OPEN, FailureReason, OutboxKind, OutboxState, state_in
 
-OPEN_STATES = ("queued", "sending")
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxItem:
-    """One thing to send: a text part or a file (by its Telegram file id)."""
-
-    kind: str  # "text" | "file"
-    body: str | None = None
-    file_id: str | None = None
-    file_name: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxRow:
-    id: int
-    chat_id: str
-    kind: str
-    body: str | None
-    file_id: str | None
-    file_name: str | None
-    tg_message_id: int | None
-    """The staff message this row carries (None for a broadcast's rows), in `forum_chat_id`."""
-    topic_id: int | None
-    part: int
-    parts: int
-    state: str
-    attempts: int
-    not_before: datetime | None
-    reason: str | None
-    detail: str | None
-    retriable: bool
-    ozon_message_id: str | None
-    created_at: datetime
-    sending_at: datetime | None
-    forum_chat_id: int | None = None
-
-    @classmethod
-    def from_row(cls, row: aiosqlite.Row) -> OutboxRow:
-        created = from_db_time(row["created_at"])
-        assert created is not None
-        return cls(
-            id=row["id"],
-            chat_id=row["chat_id"],
-            kind=row["kind"],
-            body=row["body"],
-            file_id=row["file_id"],
-            file_name=row["file_name"],
-            forum_chat_id=row["forum_chat_id"],
-            tg_message_id=row["tg_message_id"],
-            topic_id=row["topic_id"],
-            part=row["part"],
-            parts=row["parts"],
-            state=row["state"],
-            attempts=row["attempts"],
-            not_before=from_db_time(row["not_before"]),
-            reason=row["reason"],
-            detail=row["detail"],
-            retriable=bool(row["retriable"]),
-            ozon_message_id=row["ozon_message_id"],
-            created_at=created,
-            sending_at=from_db_time(row["sending_at"]),
-        )
-
-
-# Rows still to be sent, and rows that failed: through the partial indexes `outbox_open` and
-# `outbox_failed` (/healthz and /status ask often).
+# The partial indexes `outbox_open`, `outbox_failed` and `outbox_unnotified` name these states:
+# queries that should use them say the same in their text.
+_OPEN = state_in(OUTBOX_OPEN)
 BACKLOG = (
-    "SELECT (SELECT count(*) FROM outbox WHERE state IN ('queued', 'sending')), "
-    "(SELECT count(*) FROM outbox WHERE state = 'failed')"
+    f"SELECT (SELECT count(*) FROM outbox WHERE {_OPEN}), "  # noqa: S608 - constants
+    f"(SELECT count(*) FROM outbox WHERE state = '{OutboxState.FAILED}')"
 )
-# Staff messages whose parts are all final and whose outcome is not shown yet. It runs on every
-# pass of the outbox worker, so it reads the few unshown final rows through their partial index
-# (`outbox_unnotified`) instead of grouping a table that grows for months.
-FINISHED_UNNOTIFIED = """
-SELECT * FROM outbox WHERE forum_chat_id IS :forum AND tg_message_id IN (
-    SELECT done.tg_message_id FROM outbox AS done
-    WHERE done.forum_chat_id IS :forum AND done.notified = 0
-    AND done.state IN ('delivered', 'failed')
-    AND NOT EXISTS (
-        SELECT 1 FROM outbox AS open WHERE open.forum_chat_id IS :forum
-        AND open.tg_message_id = done.tg_message_id AND open.state IN ('queued', 'sending')
-    )
-) ORDER BY tg_message_id, part
-"""
 
 
-class OutboxRepository:
+class OutboxRepository(EchoClaims, OutcomeQueries):
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    # ---- intake --------------------------------------------------------------------------
 
     async def enqueue(
         self,
@@ -130,9 +60,9 @@ class OutboxRepository:
             if album:
                 # Captions of the album's earlier messages, not sent yet: they go after this one.
                 behind = await tx.fetch_all(
-                    "SELECT id FROM outbox WHERE chat_id = ? AND album = ? AND kind = 'text' "
-                    "AND state = 'queued' AND sending_at IS NULL ORDER BY id",
-                    (chat_id, album),
+                    "SELECT id FROM outbox WHERE chat_id = ? AND album = ? AND kind = ? "
+                    "AND state = ? AND sending_at IS NULL ORDER BY id",
+                    (chat_id, album, OutboxKind.TEXT, OutboxState.QUEUED),
                 )
             added = 0
             for part, item in enumerate(items):
@@ -156,7 +86,7 @@ class OutboxRepository:
                         part,
                         len(items),
                         album,
-                        text_not_before if item.kind == "text" else None,
+                        text_not_before if item.kind == OutboxKind.TEXT else None,
                         to_db_time(now),
                     ),
                 )
@@ -169,156 +99,45 @@ class OutboxRepository:
                     )
         return added
 
+    async def add_broadcast_message(
+        self, tx: Transaction, chat_id: str, body: str, broadcast_id: int
+    ) -> int:
+        """A broadcast's message to one chat; returns the row's id. Its outcome is shown in the
+        broadcast's report, not under a staff message."""
+        await tx.execute(
+            "INSERT INTO outbox (chat_id, kind, body, broadcast_id, created_at, notified) "
+            "VALUES (?, ?, ?, ?, ?, 1)",
+            (chat_id, OutboxKind.TEXT, body, broadcast_id, to_db_time(utcnow())),
+        )
+        row = await tx.fetch_one("SELECT last_insert_rowid()")
+        assert row is not None
+        return int(row[0])
+
+    # ---- reading -------------------------------------------------------------------------
+
     async def heads(self) -> list[OutboxRow]:
         """The first open row of every chat (a chat's rows go strictly in order)."""
         rows = await self._db.fetch_all(
-            """
+            f"""
             SELECT * FROM outbox o
-            WHERE state IN ('queued', 'sending')
-              AND id = (SELECT min(id) FROM outbox i
-                        WHERE i.chat_id = o.chat_id AND i.state IN ('queued', 'sending'))
+            WHERE {_OPEN}
+              AND id = (SELECT min(id) FROM outbox i WHERE i.chat_id = o.chat_id AND i.{_OPEN})
             ORDER BY id
-            """
+            """  # noqa: S608 - constants
         )
-        return [OutboxRow.from_row(row) for row in rows]
+        return [outbox_row(row) for row in rows]
 
     async def get(self, row_id: int) -> OutboxRow | None:
         row = await self._db.fetch_one("SELECT * FROM outbox WHERE id = ?", (row_id,))
-        return None if row is None else OutboxRow.from_row(row)
+        return None if row is None else outbox_row(row)
 
-    async def mark_sending(self, row_id: int, *, settle: timedelta) -> bool:
-        """Written (and committed) before the send: after a crash the row is reconciled first,
-        once `settle` has passed, so that Ozon's history has had time to show the message.
-        False: the row was finished meanwhile (a broadcast cancelled): do not send it."""
-        now = utcnow()
-        changed = await self._db.execute(
-            "UPDATE outbox SET state = 'sending', sending_at = ?, not_before = ?, "
-            "attempts = attempts + 1 WHERE id = ? AND state IN ('queued', 'sending')",
-            (to_db_time(now), to_db_time(now + settle), row_id),
-        )
-        return changed > 0
-
-    async def mark_delivered(self, row_id: int) -> None:
-        await self._db.execute(
-            "UPDATE outbox SET state = 'delivered', finished_at = ?, reason = NULL, "
-            "detail = NULL, not_before = NULL WHERE id = ?",
-            (to_db_time(utcnow()), row_id),
-        )
-
-    async def postpone(
-        self, row_id: int, delay: timedelta, detail: str, *, unsure: bool, count: bool = False
-    ) -> None:
-        """Try again later. `unsure`: the send may have reached Ozon; keep `sending` so the next
-        attempt reconciles before sending. `count`: count this as an attempt."""
-        await self._db.execute(
-            "UPDATE outbox SET state = ?, not_before = ?, detail = ?, attempts = attempts + ? "
-            "WHERE id = ?",
-            (
-                "sending" if unsure else "queued",
-                to_db_time(utcnow() + delay),
-                detail[:500],
-                int(count),
-                row_id,
-            ),
-        )
-
-    async def fail(self, row: OutboxRow, reason: str, detail: str, *, retriable: bool) -> None:
-        """Give up on a row, and on the later parts of the same staff message (kept in order)."""
-        now = to_db_time(utcnow())
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE outbox SET state = 'failed', reason = ?, detail = ?, retriable = ?, "
-                "finished_at = ?, not_before = NULL WHERE id = ?",
-                (reason, detail[:500], int(retriable), now, row.id),
-            )
-            await tx.execute(
-                "UPDATE outbox SET state = 'failed', reason = 'previous_part', retriable = ?, "
-                "finished_at = ? WHERE forum_chat_id IS ? AND tg_message_id = ? AND part > ? "
-                "AND state = 'queued'",
-                (int(retriable), now, row.forum_chat_id, row.tg_message_id, row.part),
-            )
-
-    async def retry(self, tg_message_id: int) -> int:
-        """Queue a staff message's failed rows again (the «Повторить» button). A row that was
-        sent before goes back as `sending`, so that it is reconciled before it is sent again."""
-        return await self._db.execute(
-            "UPDATE outbox SET attempts = 0, "
-            "state = CASE WHEN sending_at IS NULL THEN 'queued' ELSE 'sending' END, "
-            "reason = NULL, detail = NULL, retriable = 0, notified = 0, not_before = NULL, "
-            "finished_at = NULL "
-            "WHERE forum_chat_id IS ? AND tg_message_id = ? AND state = 'failed' "
-            "AND retriable = 1",
+    async def for_staff_message(self, tg_message_id: int) -> list[OutboxRow]:
+        """The rows of a staff message of the bound forum group, in order."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM outbox WHERE forum_chat_id IS ? AND tg_message_id = ? ORDER BY part",
             (self._db.forum_chat_id, tg_message_id),
         )
-
-    async def finished_unnotified(self) -> list[tuple[int, list[OutboxRow]]]:
-        """Staff messages whose rows are all final and whose outcome staff have not been shown."""
-        rows = await self._db.fetch_all(FINISHED_UNNOTIFIED, {"forum": self._db.forum_chat_id})
-        grouped: dict[int, list[OutboxRow]] = {}
-        for row in rows:
-            grouped.setdefault(row["tg_message_id"], []).append(OutboxRow.from_row(row))
-        return list(grouped.items())
-
-    async def mark_notified(self, tg_message_id: int) -> None:
-        # Only final rows: a «Повторить» pressed meanwhile keeps its rows' outcome to be shown.
-        await self._db.execute(
-            "UPDATE outbox SET notified = 1 WHERE forum_chat_id IS ? AND tg_message_id = ? "
-            "AND state IN ('delivered', 'failed')",
-            (self._db.forum_chat_id, tg_message_id),
-        )
-
-    async def claim_echo(
-        self,
-        chat_id: str,
-        ozon_message_id: str,
-        *,
-        kind: str,
-        body: str | None,
-        created_at: datetime,
-        skew: timedelta = timedelta(minutes=5),
-        window: timedelta = timedelta(hours=1),
-    ) -> int | None:
-        """Link a seller message seen in Ozon's history to the outbox row that sent it.
-
-        Idempotent: a message already linked returns its row. Otherwise the oldest unlinked row
-        of the chat of that kind (and, for text, that text) whose send started shortly before the
-        message was created (within `window`, give or take `skew` between the clocks) is linked.
-        None: the message is not the bridge's.
-        """
-        async with self._db.transaction() as tx:
-            linked = await tx.fetch_one(
-                "SELECT id FROM outbox WHERE chat_id = ? AND ozon_message_id = ?",
-                (chat_id, ozon_message_id),
-            )
-            if linked is not None:
-                return int(linked["id"])
-            candidates = await tx.fetch_all(
-                """
-                SELECT id, body, state FROM outbox
-                WHERE chat_id = ? AND kind = ? AND ozon_message_id IS NULL
-                  AND (state IN ('sending', 'delivered')
-                       OR (state = 'failed' AND reason = 'unavailable'))
-                  AND sending_at BETWEEN ? AND ?
-                ORDER BY id
-                """,
-                (chat_id, kind, to_db_time(created_at - window), to_db_time(created_at + skew)),
-            )
-            wanted = _normalise(body)
-            for candidate in candidates:
-                if kind == "file" or _normalise(candidate["body"]) == wanted:
-                    await tx.execute(
-                        "UPDATE outbox SET ozon_message_id = ? WHERE id = ?",
-                        (ozon_message_id, candidate["id"]),
-                    )
-                    if candidate["state"] == "failed":
-                        # Given up as unreachable, yet it arrived: staff see it delivered after all.
-                        await tx.execute(
-                            "UPDATE outbox SET state = 'delivered', reason = NULL, detail = NULL, "
-                            "retriable = 0, notified = 0 WHERE id = ?",
-                            (candidate["id"],),
-                        )
-                    return int(candidate["id"])
-        return None
+        return [outbox_row(row) for row in rows]
 
     async def backlog(self) -> tuple[int, int]:
         """How many rows are still to be sent (queued or sending), and how many failed; read
@@ -327,15 +146,111 @@ class OutboxRepository:
         assert row is not None
         return int(row[0]), int(row[1])
 
-    async def for_staff_message(self, tg_message_id: int) -> list[OutboxRow]:
-        rows = await self._db.fetch_all(
-            "SELECT * FROM outbox WHERE forum_chat_id IS ? AND tg_message_id = ? ORDER BY part",
-            (self._db.forum_chat_id, tg_message_id),
+    async def open_broadcast_messages(self) -> int:
+        """Broadcast rows not finished yet (to leave live replies room)."""
+        return int(
+            await self._db.fetch_value(
+                f"SELECT count(*) FROM outbox WHERE broadcast_id IS NOT NULL AND {_OPEN}"  # noqa: S608
+            )
         )
-        return [OutboxRow.from_row(row) for row in rows]
 
+    # ---- transitions ---------------------------------------------------------------------
 
-def _normalise(text: str | None) -> str:
-    """Letters and digits only, case-folded: Ozon may trim, re-space or escape Markdown in the
-    copy it keeps, and the match must survive that."""
-    return "".join(ch for ch in (text or "").casefold() if ch.isalnum())
+    async def begin_send(self, row_id: int, *, attempts: int, settle: timedelta) -> bool:
+        """Written (and committed) before the send: after a crash the row is reconciled first,
+        once `settle` has passed, so that Ozon's history has had time to show the message.
+        False: the row was finished meanwhile (a broadcast cancelled): do not send it."""
+        now = utcnow()
+        changed = await self._db.execute(
+            f"UPDATE outbox SET state = ?, sending_at = ?, not_before = ?, attempts = ? "  # noqa: S608
+            f"WHERE id = ? AND {_OPEN}",
+            (OutboxState.SENDING, to_db_time(now), to_db_time(now + settle), attempts, row_id),
+        )
+        return changed > 0
+
+    async def delivered(self, row_id: int, ozon_message_id: str | None = None) -> None:
+        """Ozon accepted the row, or its history shows it (`ozon_message_id`, its copy there)."""
+        await self._db.execute(
+            "UPDATE outbox SET state = ?, finished_at = ?, reason = NULL, detail = NULL, "
+            "not_before = NULL, ozon_message_id = COALESCE(?, ozon_message_id) WHERE id = ?",
+            (OutboxState.DELIVERED, to_db_time(utcnow()), ozon_message_id, row_id),
+        )
+
+    async def postpone(
+        self, row_id: int, state: OutboxState, *, attempts: int, delay: timedelta, detail: str
+    ) -> None:
+        """Try again after `delay`: `queued` when the row surely did not reach Ozon, `sending`
+        when it may have (it is then reconciled before any new send)."""
+        await self._db.execute(
+            "UPDATE outbox SET state = ?, not_before = ?, detail = ?, attempts = ? WHERE id = ?",
+            (state, to_db_time(utcnow() + delay), detail[:500], attempts, row_id),
+        )
+
+    async def give_up(
+        self, row: OutboxRow, reason: FailureReason, detail: str, *, retriable: bool
+    ) -> None:
+        """Give up on a row, and on the later parts of the same staff message (kept in order)."""
+        now = to_db_time(utcnow())
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE outbox SET state = ?, reason = ?, detail = ?, retriable = ?, "
+                "finished_at = ?, not_before = NULL WHERE id = ?",
+                (OutboxState.FAILED, reason, detail[:500], int(retriable), now, row.id),
+            )
+            if row.tg_message_id is None:
+                return  # a broadcast's message stands alone
+            await tx.execute(
+                "UPDATE outbox SET state = ?, reason = ?, retriable = ?, finished_at = ? "
+                "WHERE forum_chat_id IS ? AND tg_message_id = ? AND part > ? AND state = ?",
+                (
+                    OutboxState.FAILED,
+                    FailureReason.PREVIOUS_PART,
+                    int(retriable),
+                    now,
+                    row.forum_chat_id,
+                    row.tg_message_id,
+                    row.part,
+                    OutboxState.QUEUED,
+                ),
+            )
+
+    async def retry(self, tg_message_id: int) -> int:
+        """Queue a staff message's failed rows again (the «Повторить» button). A row that was
+        sent before goes back as `sending`, so that it is reconciled before it is sent again."""
+        return await self._db.execute(
+            "UPDATE outbox SET attempts = 0, "
+            "state = CASE WHEN sending_at IS NULL THEN ? ELSE ? END, "
+            "reason = NULL, detail = NULL, retriable = 0, notified = 0, not_before = NULL, "
+            "finished_at = NULL "
+            "WHERE forum_chat_id IS ? AND tg_message_id = ? AND state = ? AND retriable = 1",
+            (
+                OutboxState.QUEUED,
+                OutboxState.SENDING,
+                self._db.forum_chat_id,
+                tg_message_id,
+                OutboxState.FAILED,
+            ),
+        )
+
+    async def cancel_broadcast(self, tx: Transaction, broadcast_id: int) -> None:
+        """A broadcast was cancelled: what was handed over but not sent (`queued` never reached
+        Ozon) is not sent at all. A send in flight (`sending`) finishes as what it becomes."""
+        await tx.execute(
+            "UPDATE outbox SET state = ?, reason = ?, notified = 1, not_before = NULL, "
+            "finished_at = ? WHERE broadcast_id = ? AND state = ?",
+            (
+                OutboxState.FAILED,
+                FailureReason.CANCELLED,
+                to_db_time(utcnow()),
+                broadcast_id,
+                OutboxState.QUEUED,
+            ),
+        )
+
+    async def claim_forum(self, tx: Transaction, forum_chat_id: int) -> None:
+        """Staff messages stored before they carried their group belong to this one."""
+        await tx.execute(
+            "UPDATE outbox SET forum_chat_id = ? WHERE forum_chat_id IS NULL "
+            "AND tg_message_id IS NOT NULL",
+            (forum_chat_id,),
+        )

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import texts
+from bot.telegram import texts
 from tests.conftest import bridge_env
 from tests.fakes.ozon import FakeOzon
 from tests.fakes.telegram import FakeTelegram

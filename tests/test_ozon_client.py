@@ -20,7 +20,6 @@ from bot.ozon import (
     AuthProblem,
     OzonAPIError,
     OzonAuthError,
-    OzonClient,
     OzonError,
     OzonForbidden,
     OzonRateLimited,
@@ -30,6 +29,7 @@ from bot.ozon import (
     RateLimiter,
     RetryPolicy,
 )
+from bot.ozon.client import OzonClient
 from bot.ozon.errors import api_error
 from bot.ozon.retry import should_retry
 

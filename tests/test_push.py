@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.events import HealthReport, PushEvent
-from bot.push import PushServer
+from bot.web import WebServer as PushServer
 
 PATH = "/ozon/push"
 MISSED = "ERROR_PARAMETER_VALUE_MISSED"

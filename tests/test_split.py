@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.split import grapheme_floor, split_text
-from bot.telegram.markdown import escape, split_html, visible_length
+from bot.telegram.links import escape
+from bot.telegram.measure import split_html, visible_length
 
 FAMILY = "👨\u200d👩\u200d👧\u200d👦"
 FLAG = "🇷🇺"

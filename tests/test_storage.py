@@ -9,14 +9,19 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.recorder import buyer_of, context_of
 from storage.chats import ChatRepository
-from storage.db import Database, StorageError, StorageWriteError
+from storage.db import Database
+from storage.errors import StorageError, StorageWriteError
 from storage.forum import bind_forum
 from storage.messages import BACKLOG as MESSAGES_BACKLOG
-from storage.messages import MessageRepository, NewMessage
+from storage.messages import MessageRepository
 from storage.migrations import MIGRATIONS
 from storage.outbox import BACKLOG as OUTBOX_BACKLOG
-from storage.outbox import FINISHED_UNNOTIFIED, OutboxItem, OutboxRepository
+from storage.outbox import OutboxRepository
+from storage.outcomes import FINISHED_UNNOTIFIED
+from storage.records import NewMessage, OutboxItem
+from storage.states import ChatStatus, FailureReason, OutboxKind
 
 T0 = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 
@@ -36,6 +41,28 @@ def msg(message_id: str, author: str = "CUSTOMER", minutes: int = 0) -> NewMessa
 async def open_db(path: Path) -> tuple[Database, ChatRepository, MessageRepository]:
     db = await Database.open(path)
     return db, ChatRepository(db), MessageRepository(db)
+
+
+async def record(db: Database, chat_id: str, messages: list[NewMessage], *, cursor: str) -> int:
+    """Messages recorded with the chat's cursor in one unit of work, as the core records them."""
+    async with db.transaction() as tx:
+        waiting = await MessageRepository(db).add(tx, chat_id, messages)
+        await ChatRepository(db).advance(
+            tx,
+            chat_id,
+            cursor=cursor,
+            last_message_id=None,
+            context=context_of(messages),
+            buyer=buyer_of(messages),
+        )
+    return waiting
+
+
+async def sent(outbox: OutboxRepository, row_id: int) -> None:
+    """A send begun: the row is `sending` (its attempts counted), settled at once."""
+    row = await outbox.get(row_id)
+    assert row is not None
+    await outbox.begin_send(row_id, attempts=row.attempts + 1, settle=timedelta(0))
 
 
 async def test_migrations_set_user_version_and_wal(tmp_path: Path) -> None:
@@ -71,15 +98,19 @@ async def test_full_disk_refuses_the_whole_write_and_recovers(tmp_path: Path) ->
     db, chats, messages = await open_db(tmp_path / "bridge.sqlite3")
     try:
         await chats.observe(
-            "chat-1", chat_type="BUYER_SELLER", status="OPENED", created_at=T0, unread_count=1
+            "chat-1",
+            chat_type="BUYER_SELLER",
+            status=ChatStatus.OPENED,
+            created_at=T0,
+            unread_count=1,
         )
-        assert await messages.record("chat-1", [msg("1")], cursor="1") == 1
+        assert await record(db, "chat-1", [msg("1")], cursor="1") == 1
         # SQLite's own page limit: the file may not grow, as on a full disk.
         pages = await db.fetch_value("PRAGMA page_count")
         assert await db.fetch_value(f"PRAGMA max_page_count = {pages}") == pages
         big = [replace(msg(str(n)), body="х" * 5000) for n in range(2, 12)]
         with pytest.raises(StorageWriteError, match=r"database or disk is full.*free some space"):
-            await messages.record("chat-1", big, cursor="11")
+            await record(db, "chat-1", big, cursor="11")
         assert db.write_problem is not None
         assert "full" in db.write_problem
         # None of it is kept: not the messages, not the cursor. The connection still works.
@@ -89,7 +120,7 @@ async def test_full_disk_refuses_the_whole_write_and_recovers(tmp_path: Path) ->
         assert chat.sync_cursor == "1"
 
         await db.fetch_value(f"PRAGMA max_page_count = {pages * 100}")
-        assert await messages.record("chat-1", big, cursor="11") == 10
+        assert await record(db, "chat-1", big, cursor="11") == 10
         assert db.write_problem is None
         assert len(await messages.pending("chat-1")) == 11
     finally:
@@ -97,27 +128,27 @@ async def test_full_disk_refuses_the_whole_write_and_recovers(tmp_path: Path) ->
 
 
 async def test_messages_are_recorded_once_and_cursor_only_moves_forward(tmp_path: Path) -> None:
-    db, chats, messages = await open_db(tmp_path / "bridge.sqlite3")
+    db, chats, _ = await open_db(tmp_path / "bridge.sqlite3")
     try:
         await chats.observe(
-            "chat-1", chat_type="BUYER_SELLER", status="OPENED", created_at=T0, unread_count=1
+            "chat-1",
+            chat_type="BUYER_SELLER",
+            status=ChatStatus.OPENED,
+            created_at=T0,
+            unread_count=1,
         )
         big = "30000000001280042740"  # above 2^64 even: TEXT keeps it exact
         assert (
-            await messages.record(
-                "chat-1", [msg("3000000000817031942")], cursor="3000000000817031942"
-            )
+            await record(db, "chat-1", [msg("3000000000817031942")], cursor="3000000000817031942")
             == 1
         )
         assert (
-            await messages.record(
-                "chat-1", [msg("3000000000817031942")], cursor="3000000000817031942"
-            )
+            await record(db, "chat-1", [msg("3000000000817031942")], cursor="3000000000817031942")
             == 0
         )
-        assert await messages.record("chat-1", [msg(big)], cursor=big) == 1
+        assert await record(db, "chat-1", [msg(big)], cursor=big) == 1
         # An older cursor never moves it back.
-        await messages.record("chat-1", [], cursor="3000000000817031942")
+        await record(db, "chat-1", [], cursor="3000000000817031942")
         chat = await chats.get("chat-1")
         assert chat is not None
         assert chat.sync_cursor == big
@@ -132,13 +163,13 @@ async def test_pending_order_is_numeric_not_textual(tmp_path: Path) -> None:
     db, chats, messages = await open_db(tmp_path / "bridge.sqlite3")
     try:
         await chats.observe(
-            "c", chat_type="BUYER_SELLER", status="OPENED", created_at=None, unread_count=0
+            "c", chat_type="BUYER_SELLER", status=ChatStatus.OPENED, created_at=None, unread_count=0
         )
         # Recorded out of order, with ids of different lengths ("9" < "10" numerically).
-        await messages.record("c", [msg("10"), msg("9"), msg("100"), msg("11")], cursor="100")
+        await record(db, "c", [msg("10"), msg("9"), msg("100"), msg("11")], cursor="100")
         pending = await messages.pending("c")
         assert [m.message_id for m in pending] == ["9", "10", "11", "100"]
-        await messages.mark_posted("c", [pending[0].id, pending[1].id], 77, opened_topic=False)
+        await messages.mark_posted([pending[0].id, pending[1].id], 77)
         assert [m.message_id for m in await messages.pending("c")] == ["11", "100"]
         assert await messages.backlog() == (2, 0)  # two waiting, none given up
         await messages.note_failure([pending[2].id], "refused", final=True)
@@ -151,10 +182,10 @@ async def test_echo_rows_are_never_pending(tmp_path: Path) -> None:
     db, chats, messages = await open_db(tmp_path / "bridge.sqlite3")
     try:
         await chats.observe(
-            "c", chat_type="BUYER_SELLER", status="OPENED", created_at=None, unread_count=0
+            "c", chat_type="BUYER_SELLER", status=ChatStatus.OPENED, created_at=None, unread_count=0
         )
         echo = NewMessage("5", "SELLER", T0, "sent by the bridge", False, outbound=True)
-        await messages.record("c", [echo, msg("6")], cursor="6")
+        await record(db, "c", [echo, msg("6")], cursor="6")
         assert [m.message_id for m in await messages.pending("c")] == ["6"]
         rows = await messages.for_chat("c")
         assert [(r.direction, r.state) for r in rows] == [
@@ -170,7 +201,11 @@ async def test_topic_link_and_lookup(tmp_path: Path) -> None:
     try:
         for chat_id in ("a", "b"):
             await chats.observe(
-                chat_id, chat_type="BUYER_SELLER", status="OPENED", created_at=None, unread_count=0
+                chat_id,
+                chat_type="BUYER_SELLER",
+                status=ChatStatus.OPENED,
+                created_at=None,
+                unread_count=0,
             )
         await chats.set_topic("a", 42)
         found = await chats.get_by_topic(42)
@@ -190,9 +225,9 @@ async def test_committed_rows_survive_reopen(tmp_path: Path) -> None:
     path = tmp_path / "bridge.sqlite3"
     db, chats, messages = await open_db(path)
     await chats.observe(
-        "c", chat_type="BUYER_SELLER", status="OPENED", created_at=None, unread_count=0
+        "c", chat_type="BUYER_SELLER", status=ChatStatus.OPENED, created_at=None, unread_count=0
     )
-    await messages.record("c", [msg("1"), msg("2")], cursor="2")
+    await record(db, "c", [msg("1"), msg("2")], cursor="2")
     await db.close()
     db, chats, messages = await open_db(path)
     try:
@@ -209,16 +244,20 @@ async def test_a_send_given_up_as_unreachable_that_arrived_becomes_delivered(
     try:
         chats, outbox = ChatRepository(db), OutboxRepository(db)
         await chats.observe(
-            "c", chat_type="BUYER_SELLER", status="OPENED", created_at=None, unread_count=0
+            "c", chat_type="BUYER_SELLER", status=ChatStatus.OPENED, created_at=None, unread_count=0
         )
-        await outbox.enqueue("c", 7, 101, [OutboxItem("text", body="Ответ после сбоев")])
+        await outbox.enqueue("c", 7, 101, [OutboxItem(OutboxKind.TEXT, body="Ответ после сбоев")])
         (row,) = await outbox.for_staff_message(101)
-        await outbox.mark_sending(row.id, settle=timedelta(0))
-        await outbox.fail(row, "unavailable", "HTTP 504", retriable=True)
+        await sent(outbox, row.id)
+        await outbox.give_up(row, FailureReason.UNAVAILABLE, "HTTP 504", retriable=True)
         await outbox.mark_notified(101)  # staff were told it failed
         # Ozon's history shows it after all: it was the bridge's, and it arrived.
         echo = await outbox.claim_echo(
-            "c", "9001", kind="text", body="Ответ после сбоев", created_at=datetime.now(UTC)
+            "c",
+            "9001",
+            kind=OutboxKind.TEXT,
+            body="Ответ после сбоев",
+            created_at=datetime.now(UTC),
         )
         assert echo == row.id
         (after,) = await outbox.for_staff_message(101)
@@ -226,13 +265,13 @@ async def test_a_send_given_up_as_unreachable_that_arrived_becomes_delivered(
         assert [m for m, _ in await outbox.finished_unnotified()] == [101]  # staff see 👌 now
         assert await outbox.retry(101) == 0  # and «Повторить» has nothing to send again
         # A refusal (the buyer's window closed) is final: a same text later is the seller's own.
-        await outbox.enqueue("c", 7, 102, [OutboxItem("text", body="Окно закрыто")])
+        await outbox.enqueue("c", 7, 102, [OutboxItem(OutboxKind.TEXT, body="Окно закрыто")])
         (refused,) = await outbox.for_staff_message(102)
-        await outbox.mark_sending(refused.id, settle=timedelta(0))
-        await outbox.fail(refused, "window_closed", "closed", retriable=False)
+        await sent(outbox, refused.id)
+        await outbox.give_up(refused, FailureReason.WINDOW_CLOSED, "closed", retriable=False)
         assert (
             await outbox.claim_echo(
-                "c", "9002", kind="text", body="Окно закрыто", created_at=datetime.now(UTC)
+                "c", "9002", kind=OutboxKind.TEXT, body="Окно закрыто", created_at=datetime.now(UTC)
             )
             is None
         )
@@ -245,18 +284,20 @@ async def test_echoes_link_to_the_rows_that_sent_them(tmp_path: Path) -> None:
     try:
         chats, outbox = ChatRepository(db), OutboxRepository(db)
         await chats.observe(
-            "c", chat_type="BUYER_SELLER", status="OPENED", created_at=None, unread_count=0
+            "c", chat_type="BUYER_SELLER", status=ChatStatus.OPENED, created_at=None, unread_count=0
         )
-        items = [OutboxItem("text", body="Спасибо! *Ждём* вас")]
+        items = [OutboxItem(OutboxKind.TEXT, body="Спасибо! *Ждём* вас")]
         await outbox.enqueue("c", 7, 101, items)
         await outbox.enqueue("c", 7, 102, items)
         first, second = await outbox.for_staff_message(101), await outbox.for_staff_message(102)
         for row in (*first, *second):
-            await outbox.mark_sending(row.id, settle=timedelta(0))
+            await sent(outbox, row.id)
         sent_at = datetime.now(UTC)
 
         async def claim(message_id: str, body: str, at: datetime = sent_at) -> int | None:
-            return await outbox.claim_echo("c", message_id, kind="text", body=body, created_at=at)
+            return await outbox.claim_echo(
+                "c", message_id, kind=OutboxKind.TEXT, body=body, created_at=at
+            )
 
         # Ozon's copies (re-spaced, Markdown escaped) link to the rows in order, once each.
         assert await claim("9001", "Спасибо!  \\*Ждём\\* вас ") == first[0].id
@@ -267,7 +308,7 @@ async def test_echoes_link_to_the_rows_that_sent_them(tmp_path: Path) -> None:
         # A copy dated long after the send is not the bridge's either.
         await outbox.enqueue("c", 7, 103, items)
         (third,) = await outbox.for_staff_message(103)
-        await outbox.mark_sending(third.id, settle=timedelta(0))
+        await sent(outbox, third.id)
         assert await claim("9005", "Спасибо! *Ждём* вас", sent_at + timedelta(hours=3)) is None
     finally:
         await db.close()
@@ -279,21 +320,24 @@ async def test_outcomes_are_shown_once_all_parts_are_final(tmp_path: Path) -> No
     try:
         chats, outbox = ChatRepository(db), OutboxRepository(db)
         await chats.observe(
-            "c", chat_type="BUYER_SELLER", status="OPENED", created_at=None, unread_count=0
+            "c", chat_type="BUYER_SELLER", status=ChatStatus.OPENED, created_at=None, unread_count=0
         )
-        two_parts = [OutboxItem("text", body="Часть 1"), OutboxItem("text", body="Часть 2")]
+        two_parts = [
+            OutboxItem(OutboxKind.TEXT, body="Часть 1"),
+            OutboxItem(OutboxKind.TEXT, body="Часть 2"),
+        ]
         await outbox.enqueue("c", 7, 201, two_parts)
-        await outbox.enqueue("c", 7, 202, [OutboxItem("text", body="Один ответ")])
+        await outbox.enqueue("c", 7, 202, [OutboxItem(OutboxKind.TEXT, body="Один ответ")])
         first, second = await outbox.for_staff_message(201)
         (single,) = await outbox.for_staff_message(202)
         for row in (first, single):
-            await outbox.mark_sending(row.id, settle=timedelta(0))
-            await outbox.mark_delivered(row.id)
+            await sent(outbox, row.id)
+            await outbox.delivered(row.id)
         # 201 still has a part to send: only 202's outcome is ready.
         assert [m for m, _ in await outbox.finished_unnotified()] == [202]
         await outbox.mark_notified(202)
-        await outbox.mark_sending(second.id, settle=timedelta(0))
-        await outbox.fail(second, "window_closed", "closed", retriable=False)
+        await sent(outbox, second.id)
+        await outbox.give_up(second, FailureReason.WINDOW_CLOSED, "closed", retriable=False)
         ready = await outbox.finished_unnotified()
         assert [(m, [r.state for r in rows]) for m, rows in ready] == [
             (201, ["delivered", "failed"])
@@ -387,7 +431,7 @@ async def test_telegram_ids_are_claimed_for_the_first_group_and_kept_apart_from_
         assert chat.topic_id is None
         # A staff message of the new group whose id equals an old one is queued all the same.
         await chats.set_topic("c1", 7)
-        assert await outbox.enqueue("c1", 7, 9, [OutboxItem("text", body="new")]) == 1
+        assert await outbox.enqueue("c1", 7, 9, [OutboxItem(OutboxKind.TEXT, body="new")]) == 1
         assert [r.body for r in await outbox.for_staff_message(9)] == ["new"]
         relinked = await chats.get_by_topic(7)
         assert relinked is not None

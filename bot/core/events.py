@@ -1,7 +1,7 @@
-"""Ozon's push notifications, as the core sees them, and what the bridge's health looks like.
+"""Ozon's push events as the core takes them, and what the bridge's health looks like.
 
-The push receiver (`bot/push.py`) validates a request, turns it into a `PushEvent` and hands it
-to `PushInbox.accept`, which only queues it: Ozon wants an answer within milliseconds. A worker
+The web side (`bot.web`) checks a request, reads it into a `PushEvent` (`bot.ozon.push`) and hands
+it to `PushSink.accept`, which only queues it: Ozon wants an answer within milliseconds. A worker
 then syncs the chat from its cursor (so a missed or repeated push costs nothing: polling stays as
 the backfill and every message is recorded once).
 """
@@ -9,19 +9,11 @@ the backfill and every message is recorded once).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
-PushKind = Literal["new_message", "update_message", "message_read", "chat_closed"]
+from bot.ozon.push import PushEvent, PushKind
 
-
-@dataclass(frozen=True, slots=True)
-class PushEvent:
-    kind: PushKind
-    chat_id: str
-    message_id: str | None = None
-    """For new/updated messages: the message's id; for `message_read`: the last read one."""
-    at: datetime | None = None
+__all__ = ["HealthReport", "PushEvent", "PushKind", "PushSink"]
 
 
 class PushSink(Protocol):

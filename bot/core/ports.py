@@ -1,6 +1,8 @@
 """What the core needs from the Telegram side, as small protocols and the errors they raise.
 
-The core never imports aiogram: `bot.telegram` implements these and `bot.__main__` wires them in.
+The core never imports aiogram: `bot.telegram` implements these and `bot.app` wires them in.
+What is posted is rendered by the Telegram side (`PostRenderer`) and handed back to it through
+the core, which only decides when, where and in what order.
 """
 
 from __future__ import annotations
@@ -10,9 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, Protocol
 
-from bot.ozon.media import MediaUnavailable
-from storage.chats import ChatRow
-from storage.messages import MessageRow
+from bot.core.model import ChatFacts, Notice, Outcome, ShownMessage
 
 
 class TelegramFault(Exception):
@@ -84,18 +84,18 @@ class PostRejected(TelegramFault):
 @dataclass(frozen=True, slots=True)
 class Post:
     """One Telegram message carrying one or more Ozon messages of a chat, or one Ozon message
-    with its pictures.
+    with its pictures, as the Telegram side rendered it.
 
-    For a text post, `html` is the text. For a picture post, `html` is the whole text with the
-    pictures as links: it is posted when no picture can be shown, and before the pictures when
-    the text does not fit in their caption. Either way every line and every picture reaches
+    For a text post, `text` is what is posted. For a picture post, `text` is the whole text with
+    the pictures as links: it is posted when no picture can be shown, and before the pictures
+    when the text does not fit in their caption. Either way every line and every picture reaches
     the topic.
     """
 
     kind: Literal["text", "photo"]
-    html: str
+    text: str
     message_ids: Sequence[int] = field(default_factory=tuple)
-    """Local ids (`MessageRow.id`) of the Ozon messages this post shows."""
+    """Rows (`ShownMessage.id`) of the Ozon messages this post shows."""
     image_urls: Sequence[str] = field(default_factory=tuple)
     """For a picture post: where the pictures are, in order."""
     caption: str | None = None
@@ -113,7 +113,7 @@ class TelegramPort(Protocol):
 
     async def close_topic(self, topic_id: int) -> None: ...
 
-    async def post_text(self, topic_id: int, html: str, *, reply_to: int | None = None) -> int: ...
+    async def post_text(self, topic_id: int, text: str, *, reply_to: int | None = None) -> int: ...
 
     async def post_photo(
         self,
@@ -136,13 +136,15 @@ class TelegramPort(Protocol):
         """Two to ten pictures as one album, the caption under the first; returns its id."""
         ...
 
-    async def reply(
-        self, topic_id: int, reply_to: int, html: str, *, retry_key: int | None = None
-    ) -> int:
-        """Answer a staff message in its topic; `retry_key` adds a «Повторить» button."""
+    async def tell(self, topic_id: int, staff_message: int, notice: Notice) -> None:
+        """Answer a staff message in its topic: why it was not sent as it is."""
         ...
 
-    async def react(self, message_id: int, emoji: str) -> None: ...
+    async def show_outcome(
+        self, topic_id: int | None, staff_message: int, outcome: Outcome
+    ) -> None:
+        """Show on a staff message whether it reached the buyer, and if not, why."""
+        ...
 
     async def download(self, file_id: str, max_bytes: int) -> bytes:
         """A file staff sent; raises `FileUnavailable`."""
@@ -152,13 +154,13 @@ class TelegramPort(Protocol):
 class PostRenderer(Protocol):
     """Turns a chat's waiting messages into posts (merging bursts where it can)."""
 
-    def topic_name(self, chat: ChatRow) -> str: ...
+    def topic_name(self, chat: ChatFacts) -> str: ...
 
-    def header(self, chat: ChatRow, *, recreated: bool) -> str: ...
+    def header(self, chat: ChatFacts, *, recreated: bool) -> str: ...
 
-    def posts(self, chat: ChatRow, messages: Sequence[MessageRow]) -> list[Post]: ...
+    def posts(self, chat: ChatFacts, messages: Sequence[ShownMessage]) -> list[Post]: ...
 
-    def unshowable(self, chat: ChatRow, messages: Sequence[MessageRow]) -> str: ...
+    def unshowable(self, chat: ChatFacts, messages: Sequence[ShownMessage]) -> str: ...
 
     def merge_header(self, header: str, post: Post) -> Post | None:
         """The post with the header in front, or None when they do not fit in one message."""
@@ -167,23 +169,5 @@ class PostRenderer(Protocol):
 
 class MediaFetcher(Protocol):
     async def fetch(self, url: str) -> tuple[bytes, str]:
-        """The file's bytes and a file name; raises `MediaUnavailable`."""
+        """The file's bytes and a file name; raises `bot.ozon.errors.MediaUnavailable`."""
         ...
-
-
-__all__ = [
-    "FileUnavailable",
-    "GroupFault",
-    "MediaFetcher",
-    "MediaUnavailable",
-    "Post",
-    "PostRejected",
-    "PostRenderer",
-    "ShuttingDown",
-    "TelegramFault",
-    "TelegramPort",
-    "TelegramUnavailable",
-    "TopicClosed",
-    "TopicGone",
-    "TopicsUnavailable",
-]

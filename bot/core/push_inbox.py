@@ -11,28 +11,36 @@ import logging
 from collections.abc import Callable
 
 from bot.core.events import PushEvent
+from bot.core.stores import ChatStore
 from bot.core.sync import Syncer
-from bot.core.worker import Wakeable
-from bot.ozon import ChatStatus, OzonError
-from storage.chats import ChatRepository
-from storage.db import StorageError
+from bot.core.worker import Clock, Worker
+from bot.ozon.errors import OzonError
+from storage.errors import StorageError
+from storage.states import ChatStatus
 
 log = logging.getLogger(__name__)
 
 
-class PushInbox(Wakeable):
+class PushInbox(Worker):
     """Implements `bot.core.events.PushSink`."""
 
+    name = "push-inbox"
+
     def __init__(
-        self, syncer: Syncer, chats: ChatRepository, *, on_closed: Callable[[], None]
+        self,
+        syncer: Syncer,
+        chats: ChatStore,
+        *,
+        on_closed: Callable[[], None],
+        clock: Clock | None = None,
     ) -> None:
+        super().__init__(clock=clock)
         self._syncer = syncer
         self._chats = chats
         self._on_closed = on_closed
         self._to_sync: dict[str, set[str]] = {}
         """Chats to sync, in arrival order, with the ids of messages pushed as changed."""
         self._to_close: dict[str, None] = {}  # insertion-ordered set
-        super().__init__()
         self.accepted = 0
 
     def accept(self, event: PushEvent) -> None:
@@ -51,24 +59,20 @@ class PushInbox(Wakeable):
     def depth(self) -> int:
         return len(self._to_sync) + len(self._to_close)
 
-    async def run(self) -> None:
-        while not self._stopping:
-            await self._wake.wait()
-            self._wake.clear()
-            while self._to_sync or self._to_close:
-                if self._stopping:
-                    return
-                if self._to_sync:
-                    chat_id = next(iter(self._to_sync))
-                    edited = self._to_sync.pop(chat_id)
-                    await self._sync(chat_id, sorted(edited))
-                else:
-                    chat_id = next(iter(self._to_close))
-                    del self._to_close[chat_id]
-                    try:
-                        await self._close(chat_id)
-                    except StorageError as exc:
-                        log.warning("chat %s: closing not recorded: %s", chat_id, exc)
+    async def step(self) -> float | None:
+        while (self._to_sync or self._to_close) and not self.stopping:
+            if self._to_sync:
+                chat_id = next(iter(self._to_sync))
+                edited = self._to_sync.pop(chat_id)
+                await self._sync(chat_id, sorted(edited))
+            else:
+                chat_id = next(iter(self._to_close))
+                del self._to_close[chat_id]
+                try:
+                    await self._close(chat_id)
+                except StorageError as exc:
+                    log.warning("chat %s: closing not recorded: %s", chat_id, exc)
+        return None
 
     async def _sync(self, chat_id: str, edited: list[str]) -> None:
         try:
@@ -77,14 +81,14 @@ class PushInbox(Wakeable):
                 await self._chats.observe(
                     chat_id,
                     chat_type="BUYER_SELLER",
-                    status=str(ChatStatus.OPENED),
+                    status=ChatStatus.OPENED,
                     created_at=None,
                     unread_count=0,
                 )
             if edited:
                 recorded = await self._syncer.refresh(chat_id, edited)
             else:
-                recorded = await self._syncer.sync_chat(chat_id)
+                recorded = (await self._syncer.sync_chat(chat_id)).waiting
         except (OzonError, StorageError) as exc:
             log.warning(
                 "chat %s: push sync failed (polling will catch up%s): %s",
@@ -103,6 +107,6 @@ class PushInbox(Wakeable):
         wait for it), as when a poll finds the chat closed."""
         if await self._chats.get(chat_id) is None:
             return
-        await self._chats.set_status(chat_id, str(ChatStatus.CLOSED))
+        await self._chats.set_status(chat_id, ChatStatus.CLOSED)
         log.info("chat %s: closed in Ozon (push)", chat_id)
         self._on_closed()

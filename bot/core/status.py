@@ -8,10 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from bot.core.events import HealthReport
 from bot.core.relay import Relay
+from bot.core.stores import DatabaseHealth, MessageStore, OutboxStore
 from bot.core.sync import Syncer
-from storage.db import Database
-from storage.messages import MessageRepository
-from storage.outbox import OutboxRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +41,9 @@ class BridgeStatus:
         self,
         *,
         version: str,
-        db: Database,
-        messages: MessageRepository,
-        outbox: OutboxRepository,
+        db: DatabaseHealth,
+        messages: MessageStore,
+        outbox: OutboxStore,
         syncer: Syncer,
         relay: Relay,
         poll_interval: float,

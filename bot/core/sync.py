@@ -2,8 +2,7 @@
 
 Ozon has no "updates since" feed. A poll pages `/v3/chat/list`, keeps buyer chats, and for each
 whose `last_message_id` is past the stored cursor reads `/v3/chat/history` Forward from the cursor.
-Every new message is recorded (unique on chat and message id) before the relay posts anything, and
-the cursor moves in the same transaction, so it never passes a message that was not recorded.
+Every new message is recorded (`bot.core.recorder`) before the relay posts anything.
 """
 
 from __future__ import annotations
@@ -15,22 +14,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from bot import texts
 from bot.core.locks import KeyedLocks
-from bot.ozon import (
-    Author,
-    ChatMessage,
-    ChatStatus,
-    ChatSummary,
-    OzonAuthError,
-    OzonClient,
-    OzonError,
-    message_id_key,
-)
-from storage.chats import ChatRepository, ChatRow, ChatSeen
-from storage.db import StorageError
-from storage.messages import MessageRepository, NewMessage
-from storage.outbox import OutboxRepository
+from bot.core.ozon_api import OzonChats
+from bot.core.recorder import HistoryRecorder, Recorded
+from bot.core.stores import ChatStore
+from bot.ozon.errors import OzonAuthError, OzonError
+from bot.ozon.models import ChatSummary, message_id_key
+from storage.errors import StorageError
+from storage.records import ChatRow, ChatSeen
+from storage.states import ChatStatus
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +55,9 @@ class SyncHealth:
 class Syncer:
     def __init__(
         self,
-        ozon: OzonClient,
-        chats: ChatRepository,
-        messages: MessageRepository,
-        outbox: OutboxRepository,
+        ozon: OzonChats,
+        chats: ChatStore,
+        recorder: HistoryRecorder,
         *,
         on_recorded: Callable[[], None],
         on_closed: Callable[[], None] = lambda: None,
@@ -77,8 +68,7 @@ class Syncer:
     ) -> None:
         self._ozon = ozon
         self._chats = chats
-        self._messages = messages
-        self._outbox = outbox
+        self._recorder = recorder
         self._on_recorded = on_recorded
         self._on_closed = on_closed
         self._first_sight_window = first_sight_window
@@ -137,7 +127,9 @@ class Syncer:
         async def observe(summaries: list[ChatSummary]) -> None:
             rows = await self._chats.observe_many(
                 [
-                    ChatSeen(s.chat_id, s.chat_type, str(s.status), s.created_at, s.unread_count)
+                    ChatSeen(
+                        s.chat_id, s.chat_type, ChatStatus(s.status), s.created_at, s.unread_count
+                    )
                     for s in summaries
                 ]
             )
@@ -167,7 +159,9 @@ class Syncer:
                     return  # the database takes no writes: the next poll tries again
                 try:
                     try:
-                        report.messages_recorded += await self._sync(chat_id, list_last_id)
+                        report.messages_recorded += (
+                            await self._sync(chat_id, list_last_id)
+                        ).waiting
                     except OzonError as exc:
                         report.failed_chats.append(chat_id)
                         log.warning("chat %s: sync failed: %s", chat_id, exc)
@@ -187,58 +181,54 @@ class Syncer:
             self._on_closed()  # the relay closes their topics
         return report
 
-    async def sync_chat(self, chat_id: str) -> int:
-        """Bring one known chat up to date (a push said it changed, or a send needs checking).
-        Returns how many new messages were recorded."""
+    async def sync_chat(self, chat_id: str) -> Recorded:
+        """Bring one known chat up to date (a push said it changed, or a send needs checking):
+        what was recorded, and which outbox rows its history proved delivered."""
         return await self._sync(chat_id, None)
 
     async def refresh(self, chat_id: str, message_ids: Sequence[str]) -> int:
         """Read these messages of a chat again (a push said they changed: a buyer's edit, a
         picture's moderation) and record them as they are now, then bring the chat up to date.
         Returns how many messages wait to be shown (new or edited)."""
+        edited = Recorded()
         async with self._locks.hold(chat_id):
             row = await self._chats.get(chat_id)
-            if row is None or row.sync_cursor is None:
-                known: list[ChatMessage] = []
-            else:
+            if row is not None and row.sync_cursor is not None:
                 page = await self._ozon.chat_history(
                     chat_id, direction="Backward", limit=len(message_ids), message_ids=message_ids
                 )
                 floor = message_id_key(row.sync_cursor)
                 known = [m for m in page.messages if message_id_key(m.message_id) <= floor]
-            edited = 0
-            if known and row is not None and row.sync_cursor is not None:
-                edited = await self._messages.record(
-                    chat_id,
-                    [],
-                    cursor=row.sync_cursor,
-                    read_again=await self._to_new(chat_id, known, recorded=True),
-                )
-        if edited:
+                if known:
+                    edited = await self._recorder.record(
+                        chat_id, [], cursor=row.sync_cursor, read_again=known
+                    )
+        if edited.waiting:
             self._on_recorded()
-        return edited + await self.sync_chat(chat_id)
+        return edited.waiting + (await self.sync_chat(chat_id)).waiting
 
-    async def _sync(self, chat_id: str, list_last_id: str | None) -> int:
+    async def _sync(self, chat_id: str, list_last_id: str | None) -> Recorded:
         async with self._locks.hold(chat_id):
             row = await self._chats.get(chat_id)
             if row is None:
-                return 0  # the next poll sees it in the list and applies the first-sight rule
+                # The next poll sees it in the list and applies the first-sight rule.
+                return Recorded()
             if row.sync_cursor is None:
                 recorded = await self._first_sight(row, list_last_id)
             else:
                 recorded = await self._catch_up(chat_id, row.sync_cursor, list_last_id)
-        if recorded:
+        if recorded.waiting:
             self._on_recorded()
         return recorded
 
-    async def _first_sight(self, row: ChatRow, list_last_id: str | None) -> int:
+    async def _first_sight(self, row: ChatRow, list_last_id: str | None) -> Recorded:
         """A chat seen for the first time: post its latest messages if it is live, else only
         remember where it stands (its topic appears with its next message)."""
         limit = max(self._first_sight_max, 1)
         page = await self._ozon.chat_history(row.chat_id, direction="Backward", limit=limit)
         latest = sorted(page.messages, key=lambda m: message_id_key(m.message_id))
         if not latest:
-            return 0  # nothing visible yet: the rule applies when something is
+            return Recorded()  # nothing visible yet: the rule applies when something is
         newest = latest[-1]
         cursor = newest.message_id  # never past what the history showed
         reached = _reached(cursor, list_last_id)
@@ -247,20 +237,18 @@ class Syncer:
             log.info(
                 "chat %s: first seen, quiet since %s: not posted", row.chat_id, newest.created_at
             )
-            await self._messages.record(row.chat_id, [], cursor=cursor, last_message_id=reached)
-            return 0
+            return await self._recorder.record(
+                row.chat_id, [], cursor=cursor, last_message_id=reached
+            )
         chosen = latest[-self._first_sight_max :]
         log.info("chat %s: first seen, posting its %d latest messages", row.chat_id, len(chosen))
-        return await self._messages.record(
-            row.chat_id,
-            await self._to_new(row.chat_id, chosen),
-            cursor=cursor,
-            last_message_id=reached,
+        return await self._recorder.record(
+            row.chat_id, chosen, cursor=cursor, last_message_id=reached
         )
 
-    async def _catch_up(self, chat_id: str, cursor: str, list_last_id: str | None) -> int:
+    async def _catch_up(self, chat_id: str, cursor: str, list_last_id: str | None) -> Recorded:
         """Read Forward from the cursor until the end, recording page by page."""
-        recorded = 0
+        recorded = Recorded()
         while True:
             page = await self._ozon.chat_history(
                 chat_id, direction="Forward", from_message_id=cursor, limit=HISTORY_PAGE
@@ -277,64 +265,20 @@ class Syncer:
                 # does not show yet, ask again next poll: it is remembered only once reached.
                 reached = _reached(cursor, list_last_id)
                 if reached is not None:
-                    await self._messages.record(chat_id, [], cursor=cursor, last_message_id=reached)
+                    await self._recorder.record(chat_id, [], cursor=cursor, last_message_id=reached)
                 return recorded
             cursor = fresh[-1].message_id
             done = not page.has_next
-            recorded += await self._messages.record(
+            page_recorded = await self._recorder.record(
                 chat_id,
-                await self._to_new(chat_id, fresh),
+                fresh,
                 cursor=cursor,
                 last_message_id=_reached(cursor, list_last_id) if done else None,
-                read_again=await self._to_new(chat_id, again, recorded=True),
+                read_again=again,
             )
+            recorded.add(page_recorded)
             if done:
                 return recorded
-
-    async def _to_new(
-        self, chat_id: str, messages: Sequence[ChatMessage], *, recorded: bool = False
-    ) -> list[NewMessage]:
-        """Messages to record; the seller's own that the bridge sent are marked as its echoes.
-        `recorded`: messages read again for edits, never claimed as echoes now: they could only
-        be taken for a later send of the same words."""
-        return [
-            NewMessage(
-                message_id=m.message_id,
-                author=str(m.author),
-                created_at=m.created_at,
-                body=m.text if m.unreadable is None else texts.MESSAGE_UNREADABLE,
-                is_image=m.is_image,
-                order_number=m.order_number,
-                sku=m.sku,
-                user_id=m.user_id,
-                moderation=m.moderate_image_status,
-                outbound=(
-                    m.author == Author.SELLER
-                    and m.unreadable is None
-                    and not recorded
-                    and await self._is_echo(chat_id, m)
-                ),
-            )
-            for m in messages
-        ]
-
-    async def _is_echo(self, chat_id: str, message: ChatMessage) -> bool:
-        claimed = await self._outbox.claim_echo(
-            chat_id,
-            message.message_id,
-            kind="file" if _is_file(message) else "text",
-            body=None if _is_file(message) else message.text,
-            created_at=message.created_at,
-        )
-        if claimed is not None:
-            log.info("chat %s: message %s is outbox %s", chat_id, message.message_id, claimed)
-        return claimed is not None
-
-
-def _is_file(message: ChatMessage) -> bool:
-    """A file the seller sent shows up as a Markdown link to it (an image or a document)."""
-    text = message.text.strip()
-    return message.is_image or (text.startswith(("[", "![")) and text.endswith(")"))
 
 
 def _needs_sync(row: ChatRow, summary: ChatSummary) -> bool:

@@ -1,28 +1,72 @@
 """One Telegram topic per buyer chat: created once under a per-chat lock, remembered, replaced when
-Telegram reports it gone."""
+Telegram reports it gone.
+
+Without the right to manage topics, nothing that needs one made, closed or reopened is tried for a
+while (10 s, doubling up to 5 min); chats that have their topic are posted to meanwhile.
+"""
 
 from __future__ import annotations
 
 import logging
 
 from bot.core.locks import KeyedLocks
-from bot.core.ports import PostRenderer, TelegramPort
-from storage.chats import ChatRepository, ChatRow
-from storage.db import StorageError
+from bot.core.model import ChatFacts
+from bot.core.ports import PostRenderer, TelegramPort, TopicsUnavailable
+from bot.core.stores import ChatStore
+from bot.core.worker import Clock, RealClock
+from storage.errors import StorageError
+from storage.records import ChatRow
 
 log = logging.getLogger(__name__)
 
 
 class Topics:
     def __init__(
-        self, chats: ChatRepository, telegram: TelegramPort, renderer: PostRenderer
+        self,
+        chats: ChatStore,
+        telegram: TelegramPort,
+        renderer: PostRenderer,
+        *,
+        clock: Clock | None = None,
     ) -> None:
         self._chats = chats
         self._telegram = telegram
         self._renderer = renderer
+        self._clock = clock or RealClock()
         self._locks = KeyedLocks()
         self._unsaved: dict[str, int] = {}
         """Topics created while the database refused to remember them: used, not made again."""
+        self.problem: str | None = None
+        """Why topics cannot be managed right now (None while they can)."""
+        self._refusals = 0
+        self._held_until = 0.0
+        self._last_refusal: TopicsUnavailable | None = None
+
+    @property
+    def held(self) -> float:
+        """Seconds before topics are managed again after Telegram refused (0: now)."""
+        return max(0.0, self._held_until - self._clock.monotonic())
+
+    def refused(self, exc: TopicsUnavailable) -> None:
+        """Telegram refuses to manage topics: what needs that waits, and is tried again later.
+        Told twice of the same refusal (on its way up), it counts it once."""
+        if exc is self._last_refusal:
+            return
+        self._last_refusal = exc
+        reason = exc.operator_hint or str(exc)
+        if reason != self.problem:
+            log.error("cannot manage topics, new buyer chats wait: %s", reason)
+        self.problem = reason
+        self._refusals += 1
+        delay = min(10.0 * 2 ** (self._refusals - 1), 300.0)
+        self._held_until = self._clock.monotonic() + delay
+
+    def worked(self) -> None:
+        if self.problem is not None:
+            log.info("topics can be managed again")
+        self.problem = None
+        self._refusals = 0
+        self._held_until = 0.0
 
     async def ensure(self, chat: ChatRow) -> ChatRow:
         """The chat with a topic: the remembered one, or a new one."""
@@ -48,7 +92,16 @@ class Topics:
     async def _create(self, chat: ChatRow) -> ChatRow:
         topic_id = self._unsaved.pop(chat.chat_id, None)
         if topic_id is None or topic_id == chat.topic_id:
-            topic_id = await self._telegram.create_topic(self._renderer.topic_name(chat))
+            if self.held:
+                raise TopicsUnavailable(self.problem or "topics refused a moment ago")
+            try:
+                topic_id = await self._telegram.create_topic(
+                    self._renderer.topic_name(ChatFacts.of(chat))
+                )
+            except TopicsUnavailable as exc:
+                self.refused(exc)
+                raise
+            self.worked()
         try:
             await self._chats.set_topic(chat.chat_id, topic_id)
         except StorageError:

@@ -1,11 +1,12 @@
-"""Typed async client for the buyer-chat part of the Ozon Seller API.
+"""Typed async client for the buyer-chat part of the Ozon Seller API, and Ozon's payloads.
 
-Knows nothing of Telegram or storage. Import from here; the submodules are internal layout.
+Knows nothing of Telegram, storage or the bridge. The package exports Ozon's plain models and
+errors, importable without the HTTP client; the client itself is `bot.ozon.client.OzonClient`.
 """
 
-from bot.ozon.client import MAX_MESSAGE_LENGTH, OzonClient
 from bot.ozon.errors import (
     AuthProblem,
+    MediaUnavailable,
     OzonAPIError,
     OzonAuthError,
     OzonBadRequest,
@@ -38,7 +39,6 @@ from bot.ozon.retry import RetryPolicy
 
 __all__ = [
     "BUYER_CHAT_TYPES",
-    "MAX_MESSAGE_LENGTH",
     "AuthProblem",
     "Author",
     "ChatMessage",
@@ -46,10 +46,10 @@ __all__ = [
     "ChatStatus",
     "ChatSummary",
     "HistoryPage",
+    "MediaUnavailable",
     "OzonAPIError",
     "OzonAuthError",
     "OzonBadRequest",
-    "OzonClient",
     "OzonConflict",
     "OzonError",
     "OzonForbidden",

@@ -29,6 +29,7 @@ from typing import Any
 
 __all__ = [
     "AuthProblem",
+    "MediaUnavailable",
     "OzonAPIError",
     "OzonAuthError",
     "OzonBadRequest",
@@ -45,6 +46,10 @@ __all__ = [
 ]
 
 GRPC_UNAUTHENTICATED = 16
+
+
+class MediaUnavailable(Exception):
+    """A picture a message links could not be downloaded (gone, too large, not a picture)."""
 
 
 class OzonError(Exception):

@@ -8,14 +8,12 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from bot.ozon.errors import MediaUnavailable
+
 log = logging.getLogger(__name__)
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 """Telegram takes photos up to 10 MB."""
-
-
-class MediaUnavailable(Exception):
-    """The picture could not be downloaded (gone, too large, not a picture, network)."""
 
 
 _SIGNATURES = {

@@ -130,7 +130,7 @@ async def run_sandbox(
 
 
 def _real_bridge() -> BridgeRunner:
-    from bot.__main__ import run_bridge  # noqa: PLC0415 - __main__ builds everything, sandbox too
+    from bot.app import run_bridge  # noqa: PLC0415 - the sandbox is built around the bridge
 
     return run_bridge
 

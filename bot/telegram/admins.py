@@ -1,4 +1,5 @@
-"""Who may run admin commands: `ADMIN_IDS`, or when it is empty, the group's administrators.
+"""Who may run admin commands: `ADMIN_IDS`, or when it is empty, the group's administrators; and
+the one gate every admin command passes (`AdminOnly`).
 
 An administrator who remains anonymous writes on behalf of the group itself: Telegram shows
 `GroupAnonymousBot` as the sender and the group as `sender_chat`, and keeps the person hidden.
@@ -10,22 +11,24 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
-from aiogram import Bot
+from aiogram import BaseMiddleware
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import Message
+from aiogram.types import Message, TelegramObject
 
-from bot import texts
+from bot.telegram import texts
+from bot.telegram.speaker import Speaker
 
 log = logging.getLogger(__name__)
 
 
 class Admins:
     def __init__(
-        self, bot: Bot, forum_chat_id: int, admin_ids: Sequence[int], *, ttl: float = 300.0
+        self, speaker: Speaker, forum_chat_id: int, admin_ids: Sequence[int], *, ttl: float = 300.0
     ) -> None:
-        self._bot = bot
+        self._speaker = speaker
         self._forum_chat_id = forum_chat_id
         self._fixed = frozenset(admin_ids)
         self._ttl = ttl
@@ -60,10 +63,29 @@ class Admins:
             return user_id in self._fixed
         if time.monotonic() - self._cached_at > self._ttl:
             try:
-                members = await self._bot.get_chat_administrators(self._forum_chat_id)
+                self._cached = await self._speaker.administrators()
             except TelegramAPIError as exc:
                 log.warning("cannot read the group's administrators: %s", exc.message)
             else:
-                self._cached = frozenset(m.user.id for m in members if not m.user.is_bot)
                 self._cached_at = time.monotonic()
         return user_id in self._cached
+
+
+class AdminOnly(BaseMiddleware):
+    """On a router of admin commands: a command from anyone else is answered with why it is
+    refused, and its handler does not run."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        assert isinstance(event, Message)
+        admins: Admins = data["admins"]
+        speaker: Speaker = data["speaker"]
+        refusal = await admins.refusal(event)
+        if refusal is not None:
+            await speaker.say(event.chat.id, refusal)
+            return None
+        return await handler(event, data)

@@ -1,5 +1,6 @@
-"""The one place where a failure inside any handler is caught: logged with its traceback, and
-the person who sent the command or pressed the button is told, instead of meeting silence."""
+"""The one place where a failure inside any handler is caught: logged, and whoever sent the
+command or pressed the button is told, instead of meeting silence. The database refusing writes
+(a full disk) is said as such; anything else is a bug, logged with its traceback."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import logging
 from aiogram import Router
 from aiogram.types import ErrorEvent
 
-from bot import texts
-from bot.telegram.gateway import TelegramGateway
+from bot.core.model import StorageError
+from bot.telegram import texts
+from bot.telegram.speaker import Speaker
 
 log = logging.getLogger(__name__)
 
@@ -18,28 +20,30 @@ def build_error_router() -> Router:
     router = Router(name="errors")
 
     @router.errors()
-    async def failed(event: ErrorEvent, gateway: TelegramGateway) -> None:
-        update = event.update
-        log.error(
-            "update %s: handling failed: %r",
-            update.update_id,
-            event.exception,
-            exc_info=event.exception,
-        )
+    async def failed(event: ErrorEvent, speaker: Speaker) -> None:
+        update, exc = event.update, event.exception
+        if isinstance(exc, StorageError):
+            log.error(
+                "update %s: not handled, the database refuses writes: %s", update.update_id, exc
+            )
+            said, alert = texts.NOT_DONE_STORAGE, texts.STORAGE_REFUSED
+        else:
+            log.error("update %s: handling failed: %r", update.update_id, exc, exc_info=exc)
+            said, alert = texts.HANDLER_FAILED, texts.HANDLER_FAILED
         try:
             if update.callback_query is not None:
-                await update.callback_query.answer(texts.HANDLER_FAILED, show_alert=True)
+                await speaker.answer_button(update.callback_query.id, alert, alert=True)
                 return
             message = update.message or update.edited_message
             if message is None:
                 return
             if message.is_topic_message and message.message_thread_id is not None:
-                await gateway.reply(
-                    message.message_thread_id, message.message_id, texts.HANDLER_FAILED
-                )
+                await speaker.reply_in_topic(message.message_thread_id, message.message_id, said)
             else:
-                await gateway.say(message.chat.id, texts.HANDLER_FAILED)
-        except Exception as exc:  # noqa: BLE001 - telling is best effort, and is logged
-            log.warning("update %s: could not say that it failed: %r", update.update_id, exc)
+                await speaker.say(message.chat.id, said)
+        except Exception as tell_failed:  # noqa: BLE001 - telling is best effort, and is logged
+            log.warning(
+                "update %s: could not say that it failed: %r", update.update_id, tell_failed
+            )
 
     return router

@@ -1,9 +1,12 @@
-"""The core's door to Telegram: posts into the forum group through the flood budget and turns
-aiogram's errors into the faults the core understands (`bot.core.ports`)."""
+"""The core's door to Telegram, and the one way anything reaches Telegram: everything posted into
+the forum group goes through the group's flood budget (`calls.GroupCalls`), and what the core
+says in plain values (a notice, an outcome) is worded here.
+
+Implements `bot.core.ports.TelegramPort`.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
@@ -11,14 +14,8 @@ from typing import TypeVar
 from aiogram import Bot
 from aiogram.exceptions import (
     TelegramAPIError,
-    TelegramBadRequest,
-    TelegramEntityTooLarge,
-    TelegramForbiddenError,
-    TelegramMigrateToChat,
     TelegramNetworkError,
     TelegramRetryAfter,
-    TelegramServerError,
-    TelegramUnauthorizedError,
 )
 from aiogram.types import (
     BufferedInputFile,
@@ -32,50 +29,36 @@ from aiogram.types import (
 )
 from aiohttp import ClientError
 
-from bot import texts
+from bot.core.model import Notice, Outcome
 from bot.core.ports import (
     FileUnavailable,
     GroupFault,
     PostRejected,
     ShuttingDown,
+    TelegramFault,
     TelegramUnavailable,
-    TopicClosed,
-    TopicGone,
     TopicsUnavailable,
 )
+from bot.secrets import remember, scrub
+from bot.telegram import texts
 from bot.telegram.callbacks import RetryReply
-from bot.telegram.flood import FloodControl, FloodControlClosed
+from bot.telegram.calls import GroupCalls
+from bot.telegram.phrasing import notice_html, outcome_html
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-TRANSIENT_RETRIES = 2
-"""A 5xx or a network error is tried again this many times (after 1 s, then 2 s)."""
 TOPIC_ICON_COLOR = 7322096  # blue, one of the six colours Telegram allows
-
-_GONE = ("message thread not found", "topic_deleted", "topic_id_invalid", "thread not found")
-_CLOSED = ("topic_closed",)
-_RIGHTS = (
-    "not enough rights",
-    "chat_admin_required",
-    "have no rights",
-    "need administrator",
-    "chat_write_forbidden",
-    "chat_restricted",
-    "chat_send_plain_forbidden",
-)
-_NOT_FORUM = ("chat is not a forum", "not a forum", "channel_forum_missing", "forum_disabled")
-_NO_CHAT = ("chat not found", "peer_id_invalid", "group chat was upgraded")
 
 
 class TelegramGateway:
-    """Implements `bot.core.ports.TelegramPort` for the forum supergroup."""
-
-    def __init__(self, bot: Bot, chat_id: int, flood: FloodControl) -> None:
+    def __init__(self, bot: Bot, chat_id: int, group: GroupCalls) -> None:
         self._bot = bot
         self._chat_id = chat_id
-        self._flood = flood
+        self._group = group
+        remember(bot.token)
+
+    # ---- topics --------------------------------------------------------------------------
 
     async def create_topic(self, name: str) -> int:
         topic = await self._manage_topics(
@@ -103,7 +86,7 @@ class TelegramGateway:
         """A call that needs the right to manage topics: without it, what needs a topic made,
         opened or closed waits, and posting into existing topics goes on."""
         try:
-            return await self._call(make)
+            return await self._group(make)
         except TelegramUnavailable as exc:
             if exc.fault is not GroupFault.RIGHTS:
                 raise
@@ -116,48 +99,13 @@ class TelegramGateway:
                 ),
             ) from exc
 
-    async def say(
-        self,
-        chat_id: int,
-        html: str,
-        *,
-        markup: InlineKeyboardMarkup | None = None,
-    ) -> int:
-        """A message outside buyer topics: in the forum's General topic or a private chat."""
+    # ---- posts into topics ---------------------------------------------------------------
 
-        async def send() -> Message:
-            return await self._bot.send_message(
-                chat_id, html, parse_mode="HTML", reply_markup=markup
-            )
-
-        message = await (self._call(send) if chat_id == self._chat_id else send())
-        return message.message_id
-
-    async def edit(
-        self, chat_id: int, message_id: int, html: str, *, markup: InlineKeyboardMarkup | None
-    ) -> None:
-        """Change a message the bot posted outside buyer topics (a preview, a progress line)."""
-
-        async def send() -> object:
-            return await self._bot.edit_message_text(
-                text=html,
-                chat_id=chat_id,
-                message_id=message_id,
-                parse_mode="HTML",
-                reply_markup=markup,
-            )
-
-        try:
-            await (self._call(send) if chat_id == self._chat_id else send())
-        except (PostRejected, TelegramBadRequest) as exc:
-            if "not modified" not in str(exc).lower():
-                raise
-
-    async def post_text(self, topic_id: int, html: str, *, reply_to: int | None = None) -> int:
-        message = await self._call(
+    async def post_text(self, topic_id: int, text: str, *, reply_to: int | None = None) -> int:
+        message = await self._group(
             lambda: self._bot.send_message(
                 self._chat_id,
-                html,
+                text,
                 message_thread_id=topic_id,
                 parse_mode="HTML",
                 reply_parameters=_answering(reply_to),
@@ -174,7 +122,7 @@ class TelegramGateway:
         *,
         reply_to: int | None = None,
     ) -> int:
-        message = await self._call(
+        message = await self._group(
             lambda: self._bot.send_photo(
                 self._chat_id,
                 BufferedInputFile(photo, filename=filename),
@@ -203,7 +151,7 @@ class TelegramGateway:
             )
             for index, (data, filename) in enumerate(photos)
         ]
-        messages = await self._call(
+        messages = await self._group(
             lambda: self._bot.send_media_group(
                 self._chat_id,
                 media=media,
@@ -214,7 +162,34 @@ class TelegramGateway:
         )
         return messages[0].message_id
 
-    async def reply(
+    # ---- staff messages ------------------------------------------------------------------
+
+    async def tell(self, topic_id: int, staff_message: int, notice: Notice) -> None:
+        await self._reply(topic_id, staff_message, notice_html(notice))
+
+    async def show_outcome(
+        self, topic_id: int | None, staff_message: int, outcome: Outcome
+    ) -> None:
+        """A reaction on the staff message, and for a failure a reply with the reason (and a
+        «Повторить» button where trying again can help). What Telegram refuses for this message
+        alone (a reaction the group does not allow, a deleted or closed topic) is logged and
+        passed over: the reason is told even where the reaction is not allowed."""
+        emoji = texts.REACTION_DELIVERED if outcome.ok else texts.REACTION_FAILED
+        await _shown(staff_message, self._react(staff_message, emoji))
+        if not outcome.ok and topic_id is not None:
+            retry = staff_message if outcome.retriable else None
+            reply = self._reply(topic_id, staff_message, outcome_html(outcome), retry_key=retry)
+            await _shown(staff_message, reply)
+
+    async def remove_buttons(self, message_id: int) -> None:
+        """Take the buttons off a message the bot posted in the group (a «Повторить» pressed)."""
+        await self._group(
+            lambda: self._bot.edit_message_reply_markup(
+                chat_id=self._chat_id, message_id=message_id, reply_markup=None
+            )
+        )
+
+    async def _reply(
         self, topic_id: int, reply_to: int, html: str, *, retry_key: int | None = None
     ) -> int:
         markup = None
@@ -235,15 +210,15 @@ class TelegramGateway:
             )
 
         try:
-            message = await self._call(send(ReplyParameters(message_id=reply_to)))
+            message = await self._group(send(ReplyParameters(message_id=reply_to)))
         except PostRejected as exc:
             if "repl" not in str(exc).lower():
                 raise
-            message = await self._call(send(None))  # the staff message is gone: say it anyway
+            message = await self._group(send(None))  # the staff message is gone: say it anyway
         return message.message_id
 
-    async def react(self, message_id: int, emoji: str) -> None:
-        await self._call(
+    async def _react(self, message_id: int, emoji: str) -> None:
+        await self._group(
             lambda: self._bot.set_message_reaction(
                 self._chat_id, message_id, reaction=[ReactionTypeEmoji(emoji=emoji)]
             )
@@ -260,67 +235,11 @@ class TelegramGateway:
         except TelegramRetryAfter as exc:
             raise FileUnavailable(f"flood limit, retry after {exc.retry_after}s") from exc
         except (TelegramNetworkError, TelegramAPIError) as exc:
-            raise FileUnavailable(exc.message.replace(self._bot.token, "***")) from exc
+            raise FileUnavailable(scrub(exc.message)) from exc
         except ClientError as exc:
             raise FileUnavailable(type(exc).__name__) from exc
         assert buffer is not None
         return buffer.read()
-
-    async def _call(self, make: Callable[[], Awaitable[T]], *, weight: int = 1) -> T:
-        """Run one group call inside the budget (`weight` messages of it), waiting out every 429
-        and retrying a passing 5xx or network error a couple of times before reporting Telegram
-        unavailable."""
-        failures = 0
-        while True:
-            try:
-                slots = [await self._flood.acquire() for _ in range(weight)]
-            except FloodControlClosed:
-                raise ShuttingDown("the bridge is stopping") from None
-            try:
-                try:
-                    return await make()
-                finally:
-                    for slot in slots:
-                        self._flood.settle(slot)  # the window counts the send from its arrival
-            except TelegramRetryAfter as exc:
-                log.warning("telegram flood limit: waiting %ss", exc.retry_after)
-                self._flood.pause(exc.retry_after)
-            except (TelegramBadRequest, TelegramEntityTooLarge) as exc:
-                raise _classify_bad_request(exc) from exc
-            except TelegramUnauthorizedError as exc:
-                raise TelegramUnavailable(
-                    "unauthorized",
-                    fault=GroupFault.UNAUTHORIZED,
-                    operator_hint="Telegram no longer accepts BOT_TOKEN: set the current token "
-                    "from @BotFather and restart",
-                ) from exc
-            except TelegramMigrateToChat as exc:
-                raise TelegramUnavailable(
-                    "migrated",
-                    fault=GroupFault.MIGRATED,
-                    operator_hint=f"the forum group moved to id {exc.migrate_to_chat_id}: "
-                    "set FORUM_CHAT_ID to it and restart",
-                ) from exc
-            except TelegramForbiddenError as exc:
-                raise TelegramUnavailable(
-                    exc.message,
-                    fault=GroupFault.KICKED,
-                    operator_hint=(
-                        f"Telegram refuses the bot in FORUM_CHAT_ID ({exc.message}): add the bot "
-                        "back to the forum group as an administrator with the right to manage "
-                        "topics, then run `python -m bot check`"
-                    ),
-                ) from exc
-            except (TelegramServerError, TelegramNetworkError) as exc:
-                failures += 1
-                detail = exc.message.replace(self._bot.token, "***")
-                if failures > TRANSIENT_RETRIES:
-                    raise TelegramUnavailable(f"{type(exc).__name__}: {detail}") from exc
-                log.warning("telegram: %s, trying again (%d)", detail, failures)
-                await asyncio.sleep(failures)
-            except TelegramAPIError as exc:
-                detail = exc.message.replace(self._bot.token, "***")
-                raise TelegramUnavailable(f"{type(exc).__name__}: {detail}") from exc
 
 
 def _answering(message_id: int | None) -> ReplyParameters | None:
@@ -330,39 +249,11 @@ def _answering(message_id: int | None) -> ReplyParameters | None:
     return ReplyParameters(message_id=message_id, allow_sending_without_reply=True)
 
 
-def _classify_bad_request(exc: TelegramAPIError) -> Exception:
-    """A 400 is about one topic (gone, closed), about one post (refused), or about the group's
-    set-up, which no retry fixes: then everything stays queued until the operator acts."""
-    text = exc.message.lower()
-    if any(marker in text for marker in _NOT_FORUM):
-        return TelegramUnavailable(
-            exc.message,
-            fault=GroupFault.NOT_FORUM,
-            operator_hint=(
-                f"the forum group has Topics turned off ({exc.message}): turn on Topics in the "
-                "group's settings; buyer messages wait until then"
-            ),
-        )
-    if any(marker in text for marker in _GONE):
-        return TopicGone(exc.message)
-    if any(marker in text for marker in _CLOSED):
-        return TopicClosed(exc.message)
-    if any(marker in text for marker in _RIGHTS):
-        return TelegramUnavailable(
-            exc.message,
-            fault=GroupFault.RIGHTS,
-            operator_hint=(
-                f"the bot lacks rights in the forum group ({exc.message}): make it an "
-                "administrator allowed to manage topics"
-            ),
-        )
-    if any(marker in text for marker in _NO_CHAT):
-        return TelegramUnavailable(
-            exc.message,
-            fault=GroupFault.NO_CHAT,
-            operator_hint=(
-                f"Telegram does not know FORUM_CHAT_ID ({exc.message}): check the id "
-                "(it looks like -100...) and that the bot is a member"
-            ),
-        )
-    return PostRejected(exc.message)
+async def _shown(staff_message: int, showing: Awaitable[object]) -> None:
+    """Show part of an outcome; what Telegram refuses for this message alone is logged."""
+    try:
+        await showing
+    except (ShuttingDown, TelegramUnavailable):
+        raise
+    except TelegramFault as exc:
+        log.info("staff message %s: outcome not fully shown (%s)", staff_message, exc)

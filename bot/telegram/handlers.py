@@ -11,16 +11,19 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.types import CallbackQuery, Message, MessageOriginUser
 
-from bot import texts
-from bot.core.replies import INTERNAL_NOTE, StaffFile, StaffMessage, StaffReplies
+from bot.core.replies import StaffReplies
+from bot.core.staff import INTERNAL_NOTE, StaffFile, StaffMessage, Unsendable
+from bot.telegram import texts
 from bot.telegram.callbacks import RetryReply
 from bot.telegram.entities import with_hidden_links
+from bot.telegram.gateway import TelegramGateway
 
 # Content kinds Ozon's chat cannot carry, by the Message attribute that holds them.
-_UNSUPPORTED = (
-    "sticker", "voice", "audio", "video", "video_note", "animation", "poll", "location",
-    "venue", "contact", "dice", "story", "game",
-)  # fmt: skip
+_UNSUPPORTED = tuple(
+    kind
+    for kind in Unsendable
+    if kind not in (Unsendable.OTHER, Unsendable.COMMAND, Unsendable.BRIDGE_POST)
+)
 _SERVICE = (
     "forum_topic_created", "forum_topic_edited", "forum_topic_closed", "forum_topic_reopened",
     "general_forum_topic_hidden", "general_forum_topic_unhidden", "new_chat_members",
@@ -52,13 +55,16 @@ def build_router(forum_chat_id: int) -> Router:
             await replies.handle(staff)
 
     @router.callback_query(RetryReply.filter())
-    async def retry(query: CallbackQuery, callback_data: RetryReply, replies: StaffReplies) -> None:
+    async def retry(
+        query: CallbackQuery,
+        callback_data: RetryReply,
+        replies: StaffReplies,
+        gateway: TelegramGateway,
+    ) -> None:
         again = await replies.retry(callback_data.message_id)
         await query.answer(texts.RETRY_QUEUED if again else texts.RETRY_NOTHING)
         if again and query.message is not None:
-            await query.bot.edit_message_reply_markup(  # type: ignore[union-attr]
-                chat_id=forum_chat_id, message_id=query.message.message_id, reply_markup=None
-            )
+            await gateway.remove_buttons(query.message.message_id)
 
     return router
 
@@ -83,28 +89,30 @@ def to_staff_message(message: Message, *, bot_id: int, edited: bool) -> StaffMes
         and opening.from_user.id == bot_id
     )
 
-    def build(files: tuple[StaffFile, ...] = (), unsupported: str | None = None) -> StaffMessage:
+    def build(
+        files: tuple[StaffFile, ...] = (), unsendable: Unsendable | None = None
+    ) -> StaffMessage:
         assert message.message_thread_id is not None
         return StaffMessage(
             topic_id=message.message_thread_id,
             message_id=message.message_id,
             text=text,
             files=files,
-            unsupported=unsupported,
+            unsendable=unsendable,
             edited=edited,
             album=message.media_group_id,
             topic_by_bridge=topic_by_bridge,
         )
 
     if message.text and message.text.startswith("/") and not message.text.startswith(INTERNAL_NOTE):
-        return build(unsupported="command")  # not for the buyer: staff are told where it works
+        return build(unsendable=Unsendable.COMMAND)  # staff are told where commands work
     origin = message.forward_origin
     if isinstance(origin, MessageOriginUser) and origin.sender_user.id == bot_id:
         # The bridge's own post (another buyer's words, chat id, cabinet link): never sent on.
-        return build(unsupported="bridge_post")
+        return build(unsendable=Unsendable.BRIDGE_POST)
     unsupported = next((kind for kind in _UNSUPPORTED if getattr(message, kind, None)), None)
     if unsupported is not None:
-        return build(unsupported=unsupported)
+        return build(unsendable=unsupported)
     files: list[StaffFile] = []
     if message.photo:
         largest = max(
@@ -116,5 +124,5 @@ def to_staff_message(message: Message, *, bot_id: int, edited: bool) -> StaffMes
         doc = message.document
         files.append(StaffFile(doc.file_id, doc.file_name, doc.file_size, doc.mime_type))
     if text is None and not files:
-        return build(unsupported="other")
+        return build(unsendable=Unsendable.OTHER)
     return build(files=tuple(files))

@@ -13,19 +13,12 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot import texts
+from bot.core.model import ChatFacts, ShownMessage
 from bot.core.ports import Post
-from bot.telegram.markdown import (
-    escape,
-    find_image_urls,
-    find_urls,
-    markdown_to_html,
-    only_links,
-    split_html,
-    visible_length,
-)
-from storage.chats import ChatRow
-from storage.messages import MessageRow
+from bot.telegram import texts
+from bot.telegram.links import escape, find_image_urls, find_urls, only_links
+from bot.telegram.markdown import markdown_to_html
+from bot.telegram.measure import split_html, visible_length
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -48,7 +41,7 @@ class Renderer:
     def chat_url(self, chat_id: str) -> str:
         return self._chat_url_template.format(chat_id=chat_id)
 
-    def topic_name(self, chat: ChatRow) -> str:
+    def topic_name(self, chat: ChatFacts) -> str:
         if chat.order_number and chat.sku:
             name = texts.TOPIC_NAME_ORDER_SKU.format(order_number=chat.order_number, sku=chat.sku)
         elif chat.order_number:
@@ -61,7 +54,7 @@ class Renderer:
             name = texts.SANDBOX_TOPIC_PREFIX + name
         return name[:TOPIC_NAME_LIMIT]
 
-    def header(self, chat: ChatRow, *, recreated: bool) -> str:
+    def header(self, chat: ChatFacts, *, recreated: bool) -> str:
         lines = [texts.TOPIC_HEADER_TITLE]
         if recreated:
             lines.append(texts.TOPIC_RECREATED)
@@ -75,23 +68,23 @@ class Renderer:
         lines.append(self._cabinet_link(chat))
         return "\n".join(lines)
 
-    def _cabinet_link(self, chat: ChatRow) -> str:
+    def _cabinet_link(self, chat: ChatFacts) -> str:
         if self._sandbox:
             return texts.SANDBOX_NO_CABINET
         return texts.TOPIC_HEADER_LINK.format(url=escape(self.chat_url(chat.chat_id), True))
 
     def merge_header(self, header: str, post: Post) -> Post | None:
-        merged = header + _SEPARATOR + post.html if post.html else header
+        merged = header + _SEPARATOR + post.text if post.text else header
         if visible_length(merged) > TEXT_LIMIT:
             return None
         if post.kind != "photo":
-            return replace(post, html=merged)
+            return replace(post, text=merged)
         caption = post.caption and header + _SEPARATOR + post.caption
         if caption is not None and visible_length(caption) > CAPTION_LIMIT:
             caption = None  # the text (with the header) goes before the pictures
-        return replace(post, html=merged, caption=caption)
+        return replace(post, text=merged, caption=caption)
 
-    def posts(self, chat: ChatRow, messages: Sequence[MessageRow]) -> list[Post]:
+    def posts(self, chat: ChatFacts, messages: Sequence[ShownMessage]) -> list[Post]:
         posts: list[Post] = []
         text: list[str] = []
         ids: list[int] = []
@@ -109,7 +102,7 @@ class Renderer:
                 posts.append(replace(self._photo(message, urls), reply_to=message.edit_of))
                 continue
             block = self._block(message)
-            if message.edited_at is not None:
+            if message.edited:
                 # An edit answers the post with the old text: a post of its own.
                 flush()
                 posts.append(Post("text", block, (message.id,), reply_to=message.edit_of))
@@ -121,20 +114,20 @@ class Renderer:
         flush()
         return posts
 
-    def unshowable(self, chat: ChatRow, messages: Sequence[MessageRow]) -> str:
+    def unshowable(self, chat: ChatFacts, messages: Sequence[ShownMessage]) -> str:
         link = self._cabinet_link(chat)
         lines = [self._signature(m) for m in messages]
         return "\n".join([*lines, texts.MESSAGE_UNSHOWABLE, link])
 
-    def _picture_urls(self, message: MessageRow) -> list[str]:
+    def _picture_urls(self, message: ShownMessage) -> list[str]:
         """Where a picture message's pictures are: its `![](url)` links, or, when it has none,
         its other links (Ozon marks the message as a picture; what is not one stays a link).
         None for a picture Ozon's moderation rejected."""
-        if not message.is_image or message.moderation == MODERATION_FAILED:
+        if not message.is_image or message.moderation == MODERATION_FAILED or message.unreadable:
             return []
         return (find_image_urls(message.body) or find_urls(message.body))[:MAX_PICTURES]
 
-    def _photo(self, message: MessageRow, urls: list[str]) -> Post:
+    def _photo(self, message: ShownMessage, urls: list[str]) -> Post:
         signature = self._signature(message)
         # A message of nothing but links to its pictures (`[photo.jpg](url)`) has no text.
         bare = only_links(message.body)
@@ -156,7 +149,9 @@ class Renderer:
             short_caption=signature,
         )
 
-    def _block(self, message: MessageRow) -> str:
+    def _block(self, message: ShownMessage) -> str:
+        if message.unreadable:
+            return self._signature(message) + "\n" + escape(texts.MESSAGE_UNREADABLE)
         rejected = message.is_image and message.moderation == MODERATION_FAILED
         body = markdown_to_html(message.body, images=not rejected).strip()
         if rejected:
@@ -172,10 +167,10 @@ class Renderer:
         tail = "\n" + escape(texts.MESSAGE_TOO_LONG_TAIL)
         return split_html(block, TEXT_LIMIT - visible_length(tail))[0] + tail
 
-    def _signature(self, message: MessageRow) -> str:
+    def _signature(self, message: ShownMessage) -> str:
         label = texts.AUTHOR_LABELS.get(message.author, texts.AUTHOR_LABELS["UNKNOWN"])
         signature = f"<b>{escape(label)}</b> · <i>{self._time(message.created_at)}</i>"
-        if message.edited_at is not None:
+        if message.edited:
             signature += f"\n<i>{escape(texts.MESSAGE_EDITED)}</i>"
         if message.is_image and message.moderation == MODERATION_PENDING:
             signature += f"\n<i>{escape(texts.PICTURE_UNDER_MODERATION)}</i>"

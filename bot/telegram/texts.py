@@ -65,19 +65,19 @@ RETRY_BUTTON = "Повторить"
 RETRY_QUEUED = "Отправляю снова"
 RETRY_NOTHING = "Повторять нечего: сообщение уже отправлено или ещё в очереди"
 
-EDIT_NOT_POSSIBLE = (
+EDIT_DELIVERED = (
     "✏️ Ozon не умеет изменять отправленные сообщения: покупатель видит прежний текст. "
     "Если нужно поправиться, напишите новое сообщение."
 )
-EDIT_ORIGINAL_ON_ITS_WAY = (
+EDIT_ON_ITS_WAY = (
     "✏️ Исправление не отправлено: исходное сообщение ещё в пути, и покупатель получит его "
     "в прежнем виде — Ozon не умеет изменять сообщения. Если нужно поправиться, напишите новое."
 )
-EDIT_ORIGINAL_REFUSED = (
+EDIT_REFUSED = (
     "✏️ Исправление не отправлено: исходное сообщение покупатель не получил (Ozon его не "
     "принял, причина — в ответе бота выше). Чтобы ответить, напишите новое сообщение."
 )
-EDIT_ORIGINAL_NOT_SENT = (
+EDIT_NOT_SENT = (
     "✏️ Исправление не отправлено: исходное сообщение покупателю не уходило (например, это "
     "была заметка //). Чтобы ответить покупателю, напишите новое сообщение."
 )
@@ -94,8 +94,10 @@ UNSUPPORTED_CONTENT = {
     "contact": "контакты",
     "dice": "кубики и игры",
     "story": "истории",
+    "game": "игры",
     "other": "такие сообщения",
 }
+UNNAMED_FILE = "файл"
 UNSUPPORTED = (
     "🚫 Чат Ozon не принимает {what}: покупателю ничего не отправлено. "
     "Можно отправить текст, фото (JPEG, PNG, WEBP) или PDF до {max_mb} МБ."
@@ -165,6 +167,10 @@ FAILED_RETRY_HINT = "Нажмите «Повторить», когда прич�
 
 # --- Admin commands ---------------------------------------------------------------------------
 
+NOT_DONE_STORAGE = (
+    "⚠️ Не выполнено: база данных бриджа сейчас не принимает записи (например, закончилось "
+    "место на диске). Попробуйте позже; администратор увидит причину в /status."
+)
 HANDLER_FAILED = (
     "⚠️ Бридж не смог выполнить это из-за внутренней ошибки; подробности — в его журнале. "
     "Попробуйте ещё раз или сообщите администратору."
@@ -269,4 +275,43 @@ BROADCAST_STATES = {
     "done": "завершена",
     "cancelled": "отменена",
     "expired": "не подтверждена",
+}
+
+# What staff are told about a message of theirs, by `bot.core.model.NoticeKind` (HTML templates;
+# values are escaped).
+NOTICES = {
+    "unsupported": UNSUPPORTED,
+    "file_too_large": FILE_TOO_LARGE,
+    "file_wrong_type": FILE_WRONG_TYPE,
+    "text_too_long": TEXT_TOO_LONG,
+    "command_in_topic": COMMAND_IN_TOPIC,
+    "bridge_post_forwarded": BRIDGE_POST_FORWARDED,
+    "topic_not_linked": TOPIC_NOT_LINKED,
+    "not_accepted_storage": NOT_ACCEPTED_STORAGE,
+    "edit_delivered": EDIT_DELIVERED,
+    "edit_on_its_way": EDIT_ON_ITS_WAY,
+    "edit_refused": EDIT_REFUSED,
+    "edit_not_sent": EDIT_NOT_SENT,
+}
+
+# Why a /broadcast (or its button) was refused, by `bot.core.broadcast_command.Refusal`.
+BROADCAST_REFUSALS = {
+    "no_text": "нет текста рассылки",
+    "unknown_placeholder": "неизвестная подстановка {{{name}}}; можно: {known}",
+    "bad_placeholder": (
+        "подстановка {written} записана неверно: пишите имя в фигурных скобках без пробелов и "
+        "знаков, например {{order_number}}"
+    ),
+    "unpaired_brace": (
+        "в тексте непарная фигурная скобка; чтобы написать саму скобку, удвойте её: {{{{ или }}}}"
+    ),
+    "text_length": (
+        "текст для чата {chat} получается длиной {length} символов, а Ozon принимает от 1 до "
+        "{limit}"
+    ),
+    "preview_expired": "предпросмотр устарел (15 минут): отправьте команду заново",
+    "already_decided": "эта рассылка уже подтверждена или отменена",
+    "already_finished": "эта рассылка уже закончена",
+    "not_found": "рассылка не найдена",
+    "not_yours": "кнопки этой рассылки — только для того, кто её начал",
 }

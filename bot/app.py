@@ -1,0 +1,241 @@
+"""The bridge, wired: the one place that builds every piece, hands each what it needs, and runs
+them under one supervisor. Nothing here decides anything; it only connects.
+
+Resources (the database, the API clients) are opened here and closed in reverse order when the
+bridge stops (`AsyncExitStack`); what runs in the background is started and stopped by the
+`Supervisor`, stage by stage, in the order below.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import timedelta
+
+from aiogram import Bot, Dispatcher
+
+from bot import __version__
+from bot.background import Background
+from bot.clients import make_bot, make_ozon
+from bot.config import Settings
+from bot.core.broadcast import Broadcasts, BroadcastWorker
+from bot.core.notices import Notices
+from bot.core.outbox import OutboxSender
+from bot.core.outcomes import Outcomes
+from bot.core.poller import Poller
+from bot.core.posting import TopicPoster
+from bot.core.push_inbox import PushInbox
+from bot.core.reconcile import Reconciler
+from bot.core.recorder import HistoryRecorder
+from bot.core.relay import Relay
+from bot.core.replies import StaffReplies
+from bot.core.status import BridgeStatus
+from bot.core.sync import Syncer
+from bot.core.topics import Topics
+from bot.jobs import Jobs
+from bot.ozon.media import MediaDownloader
+from bot.runtime import Stage, Supervisor
+from bot.telegram.admin import build_admin_router, build_help_router
+from bot.telegram.admins import Admins
+from bot.telegram.broadcast import ProgressReporter, build_broadcast_router
+from bot.telegram.calls import GroupCalls
+from bot.telegram.errors import build_error_router
+from bot.telegram.flood import FloodControl
+from bot.telegram.gateway import TelegramGateway
+from bot.telegram.handlers import build_router
+from bot.telegram.polling import TelegramPolling
+from bot.telegram.render import Renderer
+from bot.telegram.speaker import Speaker
+from bot.web import WebServer
+from storage.broadcasts import BroadcastRepository
+from storage.chats import ChatRepository
+from storage.db import Database
+from storage.forum import bind_forum
+from storage.messages import MessageRepository
+from storage.outbox import OutboxRepository
+from storage.recipients import RecipientRepository
+
+log = logging.getLogger("bot")
+
+SHUTDOWN_GRACE = 5.0
+"""Seconds the workers may take to finish what is in flight when asked to stop."""
+
+
+class BridgeFailed(Exception):
+    """Something that must run for as long as the bridge does ended on its own."""
+
+
+@dataclass(slots=True)
+class Bridge:
+    """Every long-lived piece, built once by `assemble`."""
+
+    settings: Settings
+    bot: Bot
+    status: BridgeStatus
+    web: WebServer
+    stages: list[Stage]
+
+
+async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool = False) -> Bridge:
+    """Open the database and the clients (closed by `stack`) and wire the pieces together.
+    `sandbox`: Ozon is the built-in stand-in, and every topic and /status say so."""
+    forum = settings.forum_chat_id
+    db = await Database.open(settings.database_path)
+    stack.push_async_callback(db.close)
+    await bind_forum(db, forum)
+    chats, messages, outbox = ChatRepository(db), MessageRepository(db), OutboxRepository(db)
+    jobs_store, recipients = BroadcastRepository(db), RecipientRepository(db)
+
+    ozon = make_ozon(settings)
+    stack.push_async_callback(ozon.aclose)
+    media = MediaDownloader()
+    stack.push_async_callback(media.aclose)
+    bot = make_bot(settings)
+    stack.push_async_callback(bot.session.close)
+
+    flood = FloodControl(
+        settings.telegram_messages_per_minute, settings.telegram_budget_window_seconds
+    )
+    calls = GroupCalls(flood)
+    gateway, speaker = TelegramGateway(bot, forum, calls), Speaker(bot, forum, calls)
+    renderer = Renderer(settings.tz, settings.ozon_chat_url_template, sandbox=sandbox)
+
+    # Ozon -> Telegram.
+    topics = Topics(chats, gateway, renderer)
+    poster = TopicPoster(db, chats, messages, topics, gateway, renderer, media)
+    relay = Relay(chats, messages, topics, poster, gateway, renderer)
+    syncer = Syncer(
+        ozon,
+        chats,
+        HistoryRecorder(db, chats, messages, outbox),
+        on_recorded=relay.wake,
+        on_closed=relay.wake,
+        first_sight_window=timedelta(hours=settings.first_sight_hours),
+        first_sight_max_messages=settings.first_sight_max_messages,
+    )
+    inbox = PushInbox(syncer, chats, on_closed=relay.wake)
+    poller = Poller(syncer)
+    jobs = Jobs()
+    jobs.poll(poller, settings.poll_interval_seconds)
+
+    # Telegram -> Ozon.
+    outcomes = Outcomes(outbox, gateway, ozon, mark_read=settings.ozon_mark_read)
+    sender = OutboxSender(
+        outbox,
+        ozon,
+        gateway,
+        Reconciler(syncer, outbox),
+        on_finished=outcomes.wake,
+        per_chat_per_minute=settings.reply_per_chat_per_minute,
+    )
+    notices = Notices(gateway)
+    replies = StaffReplies(
+        chats, outbox, notices, on_queued=sender.wake, max_parts=settings.reply_max_parts
+    )
+    broadcast_worker = BroadcastWorker(
+        db,
+        jobs_store,
+        recipients,
+        outbox,
+        on_queued=sender.wake,
+        on_progress=ProgressReporter(speaker),
+        per_second=settings.broadcast_per_second,
+    )
+    broadcasts = Broadcasts(
+        db,
+        jobs_store,
+        recipients,
+        chats,
+        outbox,
+        per_second=settings.broadcast_per_second,
+        on_confirmed=broadcast_worker.wake,
+    )
+
+    status = BridgeStatus(
+        version=__version__,
+        db=db,
+        messages=messages,
+        outbox=outbox,
+        syncer=syncer,
+        relay=relay,
+        poll_interval=settings.poll_interval_seconds,
+        push_enabled=settings.push_enabled,
+        push_queue=lambda: inbox.depth,
+        sandbox=sandbox,
+    )
+    web = WebServer(
+        sink=inbox,
+        health=status.health,
+        path=settings.push_path,
+        port=settings.push_port,
+        host=settings.push_host,
+        allowed=settings.push_allowed_ips,
+        trusted_proxies=settings.push_trusted_proxies,
+        hmac_secret=settings.push_hmac_secret.get_secret_value()
+        if settings.push_hmac_secret
+        else None,
+        push_enabled=settings.push_enabled,
+        version=__version__,
+    )
+    background = Background()
+    dispatcher = Dispatcher(
+        replies=replies,
+        gateway=gateway,
+        speaker=speaker,
+        admins=Admins(speaker, forum, settings.admin_ids),
+        bridge_status=status,
+        poller=poller,
+        broadcasts=broadcasts,
+        background=background,
+    )
+    for router in (
+        build_error_router(),
+        build_help_router(forum),
+        build_admin_router(forum, settings.tz),
+        build_broadcast_router(forum, settings.tz),
+        build_router(forum),
+    ):
+        dispatcher.include_router(router)
+
+    # Stopped in this order: nothing new comes in (staff, pushes, polls), then what is in flight
+    # is finished; a post waiting for the group's budget gives up at once.
+    stages = [
+        Stage("telegram", [TelegramPolling(dispatcher, bot)], grace=2.0),
+        Stage("web", [web], grace=2.0),
+        Stage("scheduler", [jobs], grace=2.0),
+        Stage("background", [background], grace=3.0),
+        Stage(
+            "workers",
+            [relay, sender, outcomes, notices, inbox, broadcast_worker],
+            grace=SHUTDOWN_GRACE,
+            then=flood.close,
+        ),
+    ]
+    return Bridge(settings, bot, status, web, stages)
+
+
+async def run_bridge(settings: Settings, stop: asyncio.Event, *, sandbox: bool = False) -> None:
+    """Run until `stop` is set, then stop everything in order and close what was opened."""
+    async with AsyncExitStack() as stack:
+        bridge = await assemble(settings, stack, sandbox=sandbox)
+        await bridge.web.start()
+        stack.push_async_callback(bridge.web.close)
+        supervisor = Supervisor(bridge.stages, on_failure=stop.set)
+        supervisor.start()
+        log.info(
+            "bridge %s running: forum %s, polling Ozon every %ss, push %s, health on :%s/healthz",
+            __version__,
+            settings.forum_chat_id,
+            settings.poll_interval_seconds,
+            f"on {settings.push_path}" if settings.push_enabled else "off",
+            bridge.web.port,
+        )
+        try:
+            await stop.wait()
+        finally:
+            log.info("stopping: finishing the work in flight")
+            await supervisor.stop()
+        if supervisor.failure is not None:
+            raise BridgeFailed(f"stopped because {supervisor.failure}")

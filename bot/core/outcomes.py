@@ -1,0 +1,75 @@
+"""Showing staff how their message went, once all its parts are final: on the message, whether
+it reached the buyer, and if not, why (the Telegram side words it and adds «Повторить» where
+trying again can help). A delivered reply marks the chat read in Ozon (`OZON_MARK_READ`).
+
+Apart from sending, so that Ozon deliveries never wait for Telegram, nor Telegram for Ozon.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from bot.core.model import Outcome
+from bot.core.ozon_api import OzonChats
+from bot.core.ports import TelegramPort
+from bot.core.stores import OutboxStore
+from bot.core.worker import Clock, Worker
+from bot.ozon.errors import OzonError
+from storage.records import OutboxRow
+from storage.states import FailureReason, OutboxState
+
+log = logging.getLogger(__name__)
+
+
+def outcome_of(rows: Sequence[OutboxRow]) -> Outcome:
+    """A staff message's outcome from its rows, all final, in order."""
+    failed = [r for r in rows if r.state == OutboxState.FAILED]
+    if not failed:
+        return Outcome(parts=len(rows), delivered=len(rows))
+    first = next((r for r in failed if r.reason != FailureReason.PREVIOUS_PART), failed[0])
+    return Outcome(
+        parts=len(rows),
+        delivered=len(rows) - len(failed),
+        reason=first.reason or FailureReason.UNAVAILABLE,
+        detail=first.detail or "",
+        retriable=first.retriable,
+    )
+
+
+class Outcomes(Worker):
+    name = "outcomes"
+
+    def __init__(
+        self,
+        outbox: OutboxStore,
+        telegram: TelegramPort,
+        ozon: OzonChats,
+        *,
+        mark_read: bool = True,
+        idle_wait: float = 30.0,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__(clock=clock)
+        self._outbox = outbox
+        self._telegram = telegram
+        self._ozon = ozon
+        self._mark_read = mark_read
+        self._idle_wait = idle_wait
+
+    async def step(self) -> float | None:
+        for staff_message, rows in await self._outbox.finished_unnotified():
+            if self.stopping:
+                break
+            outcome = outcome_of(rows)
+            await self._telegram.show_outcome(rows[0].topic_id, staff_message, outcome)
+            await self._outbox.mark_notified(staff_message)
+            if outcome.ok and self._mark_read:
+                await self._read(rows[0].chat_id)
+        return self._idle_wait
+
+    async def _read(self, chat_id: str) -> None:
+        try:
+            await self._ozon.mark_read(chat_id)
+        except OzonError as exc:
+            log.warning("chat %s: could not mark read: %s", chat_id, exc)

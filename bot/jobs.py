@@ -1,0 +1,51 @@
+"""Every timed job of the bridge, registered in this one place and run by APScheduler: the poll
+of Ozon today; reminders, digests and alerts are added here too."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.core.poller import Poller
+
+
+class Jobs:
+    """A service (`bot.runtime.Service`): the scheduler runs while the bridge runs."""
+
+    name = "scheduler"
+
+    def __init__(self) -> None:
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._stopped = asyncio.Event()
+
+    def poll(self, poller: Poller, every_seconds: float) -> None:
+        """Poll Ozon every `every_seconds`, the first at once; `/sync` runs it at once too. A poll
+        that overruns its interval is never run twice at a time (the next one is skipped)."""
+        self._scheduler.add_job(
+            poller.poll,
+            "interval",
+            seconds=every_seconds,
+            next_run_time=datetime.now(UTC),
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            id="poll",
+        )
+        poller.triggered_by(lambda: self._run_now("poll"))
+
+    def _run_now(self, job_id: str) -> None:
+        job = self._scheduler.get_job(job_id)
+        if job is not None:
+            job.modify(next_run_time=datetime.now(UTC))
+
+    async def run(self) -> None:
+        self._scheduler.start()
+        try:
+            await self._stopped.wait()
+        finally:
+            self._scheduler.shutdown(wait=False)
+
+    def stop(self) -> None:
+        self._stopped.set()

@@ -1,0 +1,170 @@
+"""What the tables hold, as plain values: the rows the repositories return and the values they
+take. Importable without the database driver (the core reads these, never the driver)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from storage.states import (
+    BroadcastState,
+    ChatStatus,
+    Direction,
+    FailureReason,
+    MessageState,
+    OutboxKind,
+    OutboxState,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ChatSeen:
+    """What Ozon's chat list says of a chat."""
+
+    chat_id: str
+    chat_type: str
+    status: ChatStatus
+    created_at: datetime | None
+    unread_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRow:
+    chat_id: str
+    chat_type: str
+    status: ChatStatus
+    created_at: datetime | None
+    order_number: str | None
+    sku: str | None
+    topic_id: int | None
+    """The chat's topic in the forum group the database is bound to (None: none there yet)."""
+    topic_fresh: bool
+    """The topic was just created and its opening message (the chat's facts) is not posted yet."""
+    sync_cursor: str | None
+    """Newest Ozon message id recorded (or passed over on first sight); None before first sync."""
+    last_message_id: str | None
+    """The chat list's `last_message_id` as of the last completed sync."""
+    unread_count: int
+    last_buyer_at: datetime | None
+    sync_error: str | None
+    first_seen_at: datetime
+    buyer_id: str | None = None
+    topic_closed: bool = False
+    """The bridge closed the topic because Ozon closed the chat."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    """A message read from Ozon, about to be recorded."""
+
+    message_id: str
+    author: str
+    created_at: datetime
+    body: str
+    is_image: bool
+    order_number: str | None = None
+    sku: str | None = None
+    outbound: bool = False
+    """The bridge itself sent it: record it as an echo, never post it."""
+    user_id: str | None = None
+    moderation: str | None = None
+    """Ozon's `moderate_image_status` of a picture (SUCCESS, MODERATION, FAILED)."""
+    unreadable: bool = False
+    """Ozon sent it in a shape the bridge cannot read: shown as a notice to look in Ozon."""
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRow:
+    id: int
+    chat_id: str
+    message_id: str
+    direction: Direction
+    author: str
+    created_at: datetime
+    body: str
+    is_image: bool
+    state: MessageState
+    tg_message_id: int | None
+    attempts: int
+    last_error: str | None
+    post_started_at: datetime | None = None
+    """Set while pending: a post of it went to Telegram unsettled, so it may already be shown."""
+    moderation: str | None = None
+    edited_at: datetime | None = None
+    """The buyer changed it after it was shown: it is shown again, marked as an edit."""
+    edit_of: int | None = None
+    """The Telegram post that showed it before the edit (in this forum group), if known."""
+    unreadable: bool = False
+
+    @property
+    def maybe_shown(self) -> bool:
+        return self.state == MessageState.PENDING and self.post_started_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """One thing to send: a text part or a file (by its Telegram file id)."""
+
+    kind: OutboxKind
+    body: str | None = None
+    file_id: str | None = None
+    file_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    id: int
+    chat_id: str
+    kind: OutboxKind
+    body: str | None
+    file_id: str | None
+    file_name: str | None
+    tg_message_id: int | None
+    """The staff message this row carries (None for a broadcast's rows), in `forum_chat_id`."""
+    topic_id: int | None
+    part: int
+    parts: int
+    state: OutboxState
+    attempts: int
+    """Sends begun, and failures before a send (a file that could not be downloaded)."""
+    not_before: datetime | None
+    reason: FailureReason | None
+    detail: str | None
+    retriable: bool
+    ozon_message_id: str | None
+    """The bridge's own message in Ozon's history that proves this row arrived."""
+    created_at: datetime
+    sending_at: datetime | None
+    forum_chat_id: int | None = None
+    broadcast_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastRow:
+    id: int
+    admin_id: int
+    reply_chat_id: int
+    template: str
+    filters: dict[str, Any]
+    state: BroadcastState
+    total: int
+    left_out: dict[str, int]
+    preview_message_id: int | None
+    progress_message_id: int | None
+    created_at: datetime
+    reported: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    total: int
+    delivered: int
+    failed: dict[str, int]
+    in_flight: int
+    pending: int
+    skipped: int
+
+    @property
+    def finished(self) -> bool:
+        return self.pending == 0 and self.in_flight == 0

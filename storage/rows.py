@@ -1,0 +1,116 @@
+"""Stored rows read back as the values of `storage.records`."""
+
+from __future__ import annotations
+
+import json
+
+import aiosqlite
+
+from storage.db import from_db_time
+from storage.records import BroadcastRow, ChatRow, MessageRow, OutboxRow
+from storage.states import (
+    BroadcastState,
+    ChatStatus,
+    Direction,
+    FailureReason,
+    MessageState,
+    OutboxKind,
+    OutboxState,
+)
+
+
+def chat_row(row: aiosqlite.Row, forum_chat_id: int | None) -> ChatRow:
+    """A stored chat; with `forum_chat_id`, a topic of another forum group reads as none (the
+    chat gets a new topic in this group when it next has something to show)."""
+    first_seen = from_db_time(row["first_seen_at"])
+    assert first_seen is not None
+    here = forum_chat_id is None or row["forum_chat_id"] == forum_chat_id
+    return ChatRow(
+        chat_id=row["chat_id"],
+        chat_type=row["chat_type"],
+        status=ChatStatus(row["status"]),
+        created_at=from_db_time(row["created_at"]),
+        order_number=row["order_number"],
+        sku=row["sku"],
+        topic_id=row["topic_id"] if here else None,
+        topic_fresh=bool(row["topic_fresh"]) and here,
+        sync_cursor=row["sync_cursor"],
+        last_message_id=row["last_message_id"],
+        unread_count=row["unread_count"],
+        last_buyer_at=from_db_time(row["last_buyer_at"]),
+        sync_error=row["sync_error"],
+        first_seen_at=first_seen,
+        buyer_id=row["buyer_id"],
+        topic_closed=bool(row["topic_closed"]),
+    )
+
+
+def message_row(row: aiosqlite.Row) -> MessageRow:
+    created = from_db_time(row["created_at"])
+    assert created is not None
+    return MessageRow(
+        id=row["id"],
+        chat_id=row["chat_id"],
+        message_id=row["message_id"],
+        direction=Direction(row["direction"]),
+        author=row["author"],
+        created_at=created,
+        body=row["body"],
+        is_image=bool(row["is_image"]),
+        state=MessageState(row["state"]),
+        tg_message_id=row["tg_message_id"],
+        attempts=row["attempts"],
+        last_error=row["last_error"],
+        post_started_at=from_db_time(row["post_started_at"]),
+        moderation=row["moderation"],
+        edited_at=from_db_time(row["edited_at"]),
+        edit_of=row["edit_of"],
+        unreadable=bool(row["unreadable"]),
+    )
+
+
+def outbox_row(row: aiosqlite.Row) -> OutboxRow:
+    created = from_db_time(row["created_at"])
+    assert created is not None
+    return OutboxRow(
+        id=row["id"],
+        chat_id=row["chat_id"],
+        kind=OutboxKind(row["kind"]),
+        body=row["body"],
+        file_id=row["file_id"],
+        file_name=row["file_name"],
+        forum_chat_id=row["forum_chat_id"],
+        tg_message_id=row["tg_message_id"],
+        topic_id=row["topic_id"],
+        part=row["part"],
+        parts=row["parts"],
+        state=OutboxState(row["state"]),
+        attempts=row["attempts"],
+        not_before=from_db_time(row["not_before"]),
+        reason=FailureReason(row["reason"]) if row["reason"] else None,
+        detail=row["detail"],
+        retriable=bool(row["retriable"]),
+        ozon_message_id=row["ozon_message_id"],
+        created_at=created,
+        sending_at=from_db_time(row["sending_at"]),
+        broadcast_id=row["broadcast_id"],
+    )
+
+
+def broadcast_row(row: aiosqlite.Row) -> BroadcastRow:
+    created = from_db_time(row["created_at"])
+    assert created is not None
+    return BroadcastRow(
+        id=row["id"],
+        admin_id=row["admin_id"],
+        reply_chat_id=row["reply_chat_id"],
+        template=row["template"],
+        filters=json.loads(row["filters"]),
+        state=BroadcastState(row["state"]),
+        total=row["total"],
+        left_out=json.loads(row["left_out"]),
+        preview_message_id=row["preview_message_id"],
+        progress_message_id=row["progress_message_id"],
+        created_at=created,
+        reported=bool(row["reported"]),
+    )

@@ -1,0 +1,101 @@
+"""The states and reasons the tables hold, as enums: the code and the SQL use the same names,
+so a typo is a type error, not a row nobody ever finds.
+
+Values are what the database stores (never change one that has shipped: rows hold it). Queries
+whose partial indexes name a state write it into the SQL text from these enums, so that SQLite
+can see the index applies; everywhere else the values go as parameters.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ChatStatus(StrEnum):
+    """A chat as Ozon's list last showed it (Ozon's own `chat_status`, folded)."""
+
+    OPENED = "OPENED"
+    CLOSED = "CLOSED"
+    UNSPECIFIED = "UNSPECIFIED"
+
+
+class MessageState(StrEnum):
+    """An Ozon message on its way into a topic."""
+
+    PENDING = "pending"
+    """Recorded, not shown yet (or shown, then edited by the buyer: shown again)."""
+    POSTED = "posted"
+    ECHO = "echo"
+    """The bridge's own message come back in Ozon's history: never shown."""
+    FAILED = "failed"
+    """Given up after repeated failures; the topic says to look in Ozon's cabinet."""
+
+
+class Direction(StrEnum):
+    INBOUND = "inbound"
+    """Written in Ozon (buyer, Ozon, or the seller in the cabinet)."""
+    OUTBOUND = "outbound"
+    """Sent by the bridge."""
+
+
+class OutboxKind(StrEnum):
+    TEXT = "text"
+    FILE = "file"
+
+
+class OutboxState(StrEnum):
+    """A staff reply's part (or a broadcast's message) on its way to Ozon."""
+
+    QUEUED = "queued"
+    """Not sent; safe to send."""
+    SENDING = "sending"
+    """A send began and may have reached Ozon: Ozon's history decides before any new send."""
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+OUTBOX_OPEN = (OutboxState.QUEUED, OutboxState.SENDING)
+OUTBOX_FINAL = (OutboxState.DELIVERED, OutboxState.FAILED)
+
+
+def state_in(states: tuple[StrEnum, ...], column: str = "state") -> str:
+    """`state IN ('a', 'b')` with the values written out: SQLite uses a partial index only for
+    a query whose text names the same states as the index (a bound parameter hides them)."""
+    return f"{column} IN ({', '.join(repr(str(state)) for state in states)})"
+
+
+class FailureReason(StrEnum):
+    """Why a row of the outbox was not delivered, in terms staff can act on."""
+
+    WINDOW_CLOSED = "window_closed"
+    NO_PREMIUM = "no_premium"
+    KEY_EXPIRED = "key_expired"
+    NO_ROLE = "no_role"
+    AUTH = "auth"
+    REJECTED = "rejected"
+    CHAT_NOT_FOUND = "chat_not_found"
+    FILE_TOO_LARGE = "file_too_large"
+    FILE_WRONG_TYPE = "file_wrong_type"
+    FILE_UNAVAILABLE = "file_unavailable"
+    UNAVAILABLE = "unavailable"
+    """Ozon did not answer in time, attempt after attempt."""
+    PREVIOUS_PART = "previous_part"
+    """An earlier part of the same staff message failed: this one was not sent."""
+    CANCELLED = "cancelled"
+    """A broadcast was cancelled before this message was sent."""
+
+
+class BroadcastState(StrEnum):
+    PREVIEW = "preview"
+    RUNNING = "running"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    """The preview was not confirmed in time."""
+
+
+class RecipientState(StrEnum):
+    PENDING = "pending"
+    QUEUED = "queued"
+    """Handed to the outbox (exactly once)."""
+    SKIPPED = "skipped"
