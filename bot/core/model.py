@@ -17,6 +17,7 @@ from storage.states import FailureReason
 
 __all__ = [
     "ChatFacts",
+    "FailureReason",
     "Notice",
     "NoticeKind",
     "Outcome",
@@ -24,8 +25,9 @@ __all__ = [
     "ShownMessage",
     "StorageError",
 ]
-"""`Progress` (a broadcast's) and `StorageError` (the database refuses writes) are storage's, as
-the core passes them on: the Telegram side knows storage only through the core."""
+"""`FailureReason`, `Progress` (a broadcast's) and `StorageError` (the database refuses writes)
+are storage's, as the core passes them on: the Telegram side knows storage only through the
+core."""
 
 
 @dataclass(frozen=True, slots=True)

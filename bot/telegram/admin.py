@@ -12,6 +12,7 @@ from aiogram.types import Message
 from aiogram.utils.magic_filter import MagicFilter
 
 from bot.background import Background
+from bot.core.model import StorageError
 from bot.core.poller import Poller
 from bot.core.status import BridgeStatus
 from bot.ozon.errors import OzonError
@@ -19,7 +20,6 @@ from bot.telegram import texts
 from bot.telegram.admins import AdminOnly
 from bot.telegram.speaker import Speaker
 from bot.telegram.status_view import render_status
-from storage.errors import StorageError
 
 
 def outside_topics(forum_chat_id: int) -> MagicFilter:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import html
 
 from bot.core.broadcast_command import BroadcastRefused
-from bot.core.model import Notice, NoticeKind, Outcome
+from bot.core.model import FailureReason, Notice, NoticeKind, Outcome
 from bot.telegram import texts
-from storage.states import FailureReason
 
 
 def notice_html(notice: Notice) -> str:
