@@ -13,10 +13,11 @@ from typing import Any, Literal
 
 import httpx
 
-from bot.ozon._http import as_dict, decode_body, error_from_response, parse_model, transport_error
+from bot.ozon._http import decode_body, error_from_response, parse_model, transport_error
 from bot.ozon.errors import OzonError, OzonRateLimited, OzonResponseError
 from bot.ozon.limiter import RateLimiter
 from bot.ozon.models import ChatPage, ChatSummary, HistoryPage, RolesInfo, canonical_id
+from bot.ozon.notifications import NotificationSettings
 from bot.ozon.retry import RetryPolicy, describe_failure, should_retry
 
 __all__ = ["MAX_MESSAGE_LENGTH", "OzonClient"]
@@ -31,7 +32,7 @@ MAX_MESSAGE_LENGTH = 1000
 _CHAT_STATUSES = ("ALL", "OPENED", "CLOSED")
 
 
-class OzonClient:
+class OzonClient(NotificationSettings):
     """Async client for one Client-Id. Open it with `async with`, or call `aclose()` when done.
 
     Every call is a JSON POST through a shared `RateLimiter`. Reads are retried on 429, 5xx and
@@ -242,29 +243,6 @@ class OzonClient:
         """The key's roles, methods and expiry (`/v1/roles`)."""
         data = await self._post("/v1/roles", {}, repeatable=True)
         return parse_model(RolesInfo, data, "/v1/roles")
-
-    # Push notification settings (beta methods; results passed through as dicts) -------------
-
-    async def notification_set(self, url: str, types: Sequence[str]) -> dict[str, Any]:
-        """Register `url` for push `types` (e.g. TYPE_NEW_MESSAGE)."""
-        return as_dict(await self._post("/v1/notification/set", {"url": url, "types": [*types]}))
-
-    async def notification_list(self) -> dict[str, Any]:
-        """Registered URLs with their availability status."""
-        return as_dict(await self._post("/v1/notification/list", {}, repeatable=True))
-
-    async def notification_check(self, url: str) -> dict[str, Any]:
-        """Ask Ozon to test `url` (`{is_active, errors}`)."""
-        body = {"url": url}
-        return as_dict(await self._post("/v1/notification/check", body, repeatable=True))
-
-    async def notification_delete(self, notification_id: int) -> None:
-        """Remove a registered URL."""
-        await self._post("/v1/notification/delete", {"id": notification_id})
-
-    async def notification_enable(self, notification_id: int, enabled: bool) -> None:
-        """Switch pushes to a registered URL on or off."""
-        await self._post("/v1/notification/enable", {"id": notification_id, "enabled": enabled})
 
     # Plumbing -------------------------------------------------------------------------------
 

@@ -16,11 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
-    AfterValidator,
     AliasChoices,
     BaseModel,
     BeforeValidator,
@@ -29,6 +27,26 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
     model_validator,
+)
+
+from bot.ozon.fields import (
+    Author,
+    ChatStatus,
+    LooseBool,
+    MessageId,
+    OptionalId,
+    OptionalText,
+    OptionalUtcDatetime,
+    TextList,
+    UtcDatetime,
+    canonical_id,
+    chat_type_value,
+    fold_enum,
+    folded_or_none,
+    message_id_key,
+    none_as_empty_list,
+    optional_id,
+    required_text,
 )
 
 __all__ = [
@@ -52,155 +70,6 @@ BUYER_CHAT_TYPES = frozenset({"BUYER_SELLER", "BUYER_SELLER_SELECT"})
 CHAT_READ_METHODS = frozenset({"/v3/chat/list", "/v3/chat/history"})
 CHAT_SEND_METHOD = "/v1/chat/send/message"
 
-# Cyrillic letters that look Latin, mapped to the Latin letter they imitate.
-_HOMOGLYPHS = str.maketrans("СсОоЕеАаРрХхКМТНВ", "CcOoEeAaPpXxKMTHB")
-
-
-def fold_enum(value: str) -> str:
-    """Fold an Ozon enum spelling to one form: Latin letters, upper case, no outer blanks."""
-    return value.translate(_HOMOGLYPHS).strip().upper()
-
-
-def canonical_id(value: object) -> str:
-    """Return an Ozon numeric id (JSON number or string) as a canonical decimal string."""
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError(f"expected an integer id, got {type(value).__name__}")
-    text = str(value).strip()
-    if not text.isascii() or not text.isdigit():
-        raise ValueError(f"expected a non-negative integer id, got {text[:40]!r}")
-    return str(int(text))
-
-
-def message_id_key(mid: str) -> int:
-    """Sort/compare key of a message id: ids are ordered as integers, never as text."""
-    return int(mid)
-
-
-class Author(StrEnum):
-    """Who wrote a message (Ozon's `user.type`)."""
-
-    CUSTOMER = "CUSTOMER"
-    SELLER = "SELLER"
-    CRM = "CRM"
-    COURIER = "COURIER"
-    SUPPORT = "SUPPORT"
-    NOTIFICATION_USER = "NOTIFICATION_USER"
-    UNKNOWN = "UNKNOWN"
-
-    @classmethod
-    def parse(cls, value: object) -> Author:
-        """Map any spelling (`Сustomer`, `NotificationUser`, `notification_user`); else UNKNOWN."""
-        if isinstance(value, Author):
-            return value
-        if not isinstance(value, str):
-            return cls.UNKNOWN
-        key = fold_enum(value).replace("_", "").replace("-", "").replace(" ", "")
-        return _AUTHOR_KEYS.get(key, cls.UNKNOWN)
-
-
-_AUTHOR_KEYS = {member.value.replace("_", ""): member for member in Author}
-
-
-class ChatStatus(StrEnum):
-    """State of a chat; anything unrecognised is UNSPECIFIED."""
-
-    OPENED = "OPENED"
-    CLOSED = "CLOSED"
-    UNSPECIFIED = "UNSPECIFIED"
-
-    @classmethod
-    def parse(cls, value: object) -> ChatStatus:
-        """Map `OPENED`/`Opened`/`opened` (and the like); else UNSPECIFIED."""
-        if isinstance(value, ChatStatus):
-            return value
-        if isinstance(value, str):
-            try:
-                return cls(fold_enum(value))
-            except ValueError:
-                return cls.UNSPECIFIED
-        return cls.UNSPECIFIED
-
-
-def _optional_id(value: object) -> str | None:
-    """Canonical id, with absent, empty and zero ids read as None."""
-    if value is None or value == "":
-        return None
-    text = canonical_id(value)
-    return None if text == "0" else text
-
-
-def _optional_text(value: object) -> object:
-    """Empty strings are None; numbers become strings."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return value
-
-
-def _optional_datetime(value: object) -> object:
-    return None if value == "" else value
-
-
-def _to_utc(value: datetime) -> datetime:
-    """Naive timestamps are UTC (Ozon works in UTC); aware ones are converted."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
-def _loose_bool(value: object) -> object:
-    """Accept `true`/`"true"`/`"True"`/`1`; anything else is left to pydantic's strict check."""
-    if isinstance(value, str):
-        folded = value.strip().lower()
-        if folded in ("true", "1"):
-            return True
-        if folded in ("false", "0", ""):
-            return False
-    if isinstance(value, int) and not isinstance(value, bool) and value in (0, 1):
-        return bool(value)
-    if value is None:
-        return False
-    return value
-
-
-def _none_as_empty_list(value: object) -> object:
-    return [] if value is None else value
-
-
-def _chat_type(value: object) -> object:
-    if value is None or value == "":
-        return "UNSPECIFIED"
-    return fold_enum(value) if isinstance(value, str) else value
-
-
-def _required_text(value: object) -> object:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return value
-
-
-def _optional_utc(value: datetime | None) -> datetime | None:
-    return None if value is None else _to_utc(value)
-
-
-def _folded_or_none(value: object) -> object:
-    if value is None or value == "":
-        return None
-    return fold_enum(value) if isinstance(value, str) else value
-
-
-MessageId = Annotated[str, BeforeValidator(canonical_id)]
-OptionalId = Annotated[str | None, BeforeValidator(_optional_id)]
-OptionalText = Annotated[str | None, BeforeValidator(_optional_text)]
-UtcDatetime = Annotated[datetime, AfterValidator(_to_utc)]
-OptionalUtcDatetime = Annotated[
-    datetime | None,
-    BeforeValidator(_optional_datetime),
-    AfterValidator(_optional_utc),
-]
-LooseBool = Annotated[bool, BeforeValidator(_loose_bool)]
-TextList = Annotated[list[str], BeforeValidator(_none_as_empty_list)]
 _UTC_DATETIME: TypeAdapter[datetime] = TypeAdapter(UtcDatetime)
 
 
@@ -211,11 +80,11 @@ class _Model(BaseModel):
 class ChatSummary(_Model):
     """One entry of `/v3/chat/list` (the nested `chat` object is flattened)."""
 
-    chat_id: Annotated[str, BeforeValidator(_required_text), Field(min_length=1)]
+    chat_id: Annotated[str, BeforeValidator(required_text), Field(min_length=1)]
     status: Annotated[ChatStatus, BeforeValidator(ChatStatus.parse)] = Field(
         default=ChatStatus.UNSPECIFIED, validation_alias=AliasChoices("status", "chat_status")
     )
-    chat_type: Annotated[str, BeforeValidator(_chat_type)] = "UNSPECIFIED"
+    chat_type: Annotated[str, BeforeValidator(chat_type_value)] = "UNSPECIFIED"
     created_at: OptionalUtcDatetime = None
     first_unread_message_id: OptionalId = None
     last_message_id: OptionalId = None
@@ -254,7 +123,7 @@ def _dig(raw: object, *path: str) -> object:
 
 def _raw_message_id(raw: object) -> str | None:
     try:
-        return _optional_id(_dig(raw, "message_id"))
+        return optional_id(_dig(raw, "message_id"))
     except ValueError:
         return None
 
@@ -305,7 +174,7 @@ def _read_message(raw: object) -> tuple[ChatMessage | None, str | None]:
 class ChatPage(_Model):
     """One page of `/v3/chat/list`."""
 
-    chats: Annotated[list[ChatSummary], BeforeValidator(_none_as_empty_list)] = []
+    chats: Annotated[list[ChatSummary], BeforeValidator(none_as_empty_list)] = []
     cursor: OptionalText = None
     has_next: LooseBool = False
     total_unread_count: int = 0
@@ -326,7 +195,7 @@ class ChatMessage(_Model):
     data: TextList = []
     is_image: LooseBool = False
     is_read: LooseBool = False
-    moderate_image_status: Annotated[str | None, BeforeValidator(_folded_or_none)] = None
+    moderate_image_status: Annotated[str | None, BeforeValidator(folded_or_none)] = None
     order_number: OptionalText = None
     sku: OptionalText = None
     user_id: OptionalText = None
@@ -380,7 +249,7 @@ class ChatMessage(_Model):
 class HistoryPage(_Model):
     """One page of `/v3/chat/history`, in the order Ozon returned it."""
 
-    messages: Annotated[list[ChatMessage], BeforeValidator(_none_as_empty_list)] = []
+    messages: Annotated[list[ChatMessage], BeforeValidator(none_as_empty_list)] = []
     has_next: LooseBool = False
     unreadable: list[str] = []
     """One line per entry that could not be read (kept as a stand-in when its id could be)."""
@@ -401,7 +270,7 @@ class Role(_Model):
 class RolesInfo(_Model):
     """Answer of `/v1/roles`: the key's roles and its expiry."""
 
-    roles: Annotated[list[Role], BeforeValidator(_none_as_empty_list)] = []
+    roles: Annotated[list[Role], BeforeValidator(none_as_empty_list)] = []
     expires_at: OptionalUtcDatetime = None
 
     @property
