@@ -56,7 +56,7 @@ async def test_disk_full_loses_nothing_and_says_so(
     ozon.add_message(chat, "Первое сообщение покупателя", order_number="555-1")
     db = tmp_path / "bridge.sqlite3"
     port = free_port()
-    bridge = BridgeProcess(bridge_env(ozon, tg, db, push_port=port), tmp_path)
+    bridge = BridgeProcess(bridge_env(ozon, tg, db, push_port=port, admin_ids=111), tmp_path)
     await bridge.start()
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
@@ -86,6 +86,16 @@ async def test_disk_full_loses_nothing_and_says_so(
                 return answer.status_code == 503 and "cannot write" in answer.json()["reason"]
 
             await wait_for(unhealthy, within=30, what="/healthz 503 naming the database")
+            # An admin's /sync hears why the poll failed instead of waiting for ever.
+            tg.user_message("/sync", thread_id=None)
+            await wait_for(
+                lambda: any(
+                    "Опрос не удался" in (m.text or "") and "не принимает записи" in (m.text or "")
+                    for m in tg.sent
+                ),
+                within=30,
+                what="/sync answered with the database's refusal",
+            )
             polls = ozon.count("/v3/chat/list")
             await wait_for(lambda: ozon.count("/v3/chat/list") >= polls + 2, within=30)
             # Ozon was read, but the new message could not be recorded: nothing is posted or
