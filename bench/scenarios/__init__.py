@@ -1,0 +1,1 @@
+"""One module per scenario; `bench.run` chooses them and runs them in order."""
