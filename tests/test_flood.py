@@ -70,3 +70,48 @@ async def test_close_releases_waiters_at_once() -> None:
     flood.close()
     with pytest.raises(FloodControlClosed):
         await asyncio.wait_for(waiter, timeout=5)
+
+
+async def test_a_spare_slot_keeps_a_reserve_of_the_window_free() -> None:
+    clock = Clock()
+    flood = FloodControl(20, 60.0, clock=clock, sleep=clock.sleep)
+    # A quiet group: a spare slot is granted at once.
+    first = clock.now
+    await flood.acquire_spare(reserve=5)
+    assert (clock.now, flood.spare_total) == (first, 1)
+    # Posts fill the window up to its reserve (one a second): the next spare slot waits until
+    # the oldest slot leaves the window, so that five stay free for posts all the while.
+    for _ in range(14):
+        await flood.acquire()
+    assert flood.used_in_window() == 15
+    await flood.acquire_spare(reserve=5)
+    assert clock.now == first + 60.0
+    assert flood.used_in_window() == 15
+
+
+async def test_posts_waiting_for_the_budget_go_before_any_spare_slot() -> None:
+    clock = Clock()
+    flood = FloodControl(2, 10.0, clock=clock, sleep=clock.sleep)
+    order: list[str] = []
+
+    async def post(n: int) -> None:
+        await flood.acquire()
+        order.append(f"post {n}")
+
+    async def icon() -> None:
+        await flood.acquire_spare(reserve=0)
+        order.append("icon")
+
+    posts = [asyncio.create_task(post(n)) for n in range(5)]
+    await asyncio.sleep(0)
+    await asyncio.gather(icon(), *posts)
+    assert order == ["post 0", "post 1", "post 2", "post 3", "post 4", "icon"]
+
+
+async def test_a_released_slot_counts_no_more() -> None:
+    flood = FloodControl(2, 60.0, min_interval=0)
+    slot = await flood.acquire_spare(reserve=0)
+    assert flood.used_in_window() == 1
+    flood.release(slot)
+    assert flood.used_in_window() == 0
+    assert flood.granted_total == 0

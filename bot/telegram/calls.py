@@ -35,6 +35,11 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+
+class _Moot(Exception):
+    """A call that can wait was no longer wanted when its slot came."""
+
+
 TRANSIENT_RETRIES = 2
 """A 5xx or a network error is tried again this many times (after 1 s, then 2 s)."""
 
@@ -61,12 +66,45 @@ class GroupCalls:
         """Run one group call inside the budget (`weight` messages of it), waiting out every
         429 and retrying a passing 5xx or network error a couple of times before reporting
         Telegram unavailable."""
+
+        async def slots() -> list[list[float]]:
+            return [await self._flood.acquire() for _ in range(weight)]
+
+        return await self._run(make, slots)
+
+    async def spare(
+        self, make: Callable[[], Awaitable[T]], *, moot: Callable[[], Awaitable[bool]]
+    ) -> bool:
+        """Run a call that can wait (a topic's icon) in a spare slot of the budget, unless it is
+        `moot` by the time the slot comes (the state it would show changed back meanwhile).
+        Returns whether the call was made."""
+
+        async def slot() -> list[list[float]]:
+            return [await self._flood.acquire_spare()]
+
+        try:
+            await self._run(make, slot, moot=moot)
+        except _Moot:
+            return False
+        return True
+
+    async def _run(
+        self,
+        make: Callable[[], Awaitable[T]],
+        acquire: Callable[[], Awaitable[list[list[float]]]],
+        *,
+        moot: Callable[[], Awaitable[bool]] | None = None,
+    ) -> T:
         failures = 0
         while True:
             try:
-                slots = [await self._flood.acquire() for _ in range(weight)]
+                slots = await acquire()
             except FloodControlClosed:
                 raise ShuttingDown("the bridge is stopping") from None
+            if moot is not None and await moot():
+                for slot in slots:
+                    self._flood.release(slot)
+                raise _Moot
             try:
                 try:
                     return await make()

@@ -3,6 +3,10 @@
 Every call that posts into the group (messages, photos, topic creation and changes, edits) takes a
 slot first. Slots are handed out in arrival order, at most `per_window` in any sliding window and
 never two within `min_interval`; a 429's `retry_after` pauses everyone.
+
+Work that can wait (a topic's icon) takes a spare slot instead: only while nobody waits for a
+slot, and only while the window keeps `reserve` slots free for whoever comes next, so that under
+a full budget it never delays a post.
 """
 
 from __future__ import annotations
@@ -41,29 +45,79 @@ class FloodControl:
         self._paused_until = 0.0
         self._lock = asyncio.Lock()
         self._closed = asyncio.Event()
+        self._waiters = 0
+        self._quiet = asyncio.Event()
+        self._quiet.set()
         self.granted_total = 0
+        self.spare_total = 0
         self.retry_after_total = 0
 
     async def acquire(self) -> list[float]:
         """Wait for a slot in the budget and return it (hand it to `settle` when the send is
         done); raises `FloodControlClosed` once `close()` is called."""
-        async with self._lock:  # FIFO: waiters are served in order
-            while True:
-                if self._closed.is_set():
-                    raise FloodControlClosed
-                wait = self._wait_needed(self._clock())
-                if wait <= 0:
-                    slot = [self._clock()]
-                    self._granted.append(slot)
-                    self.granted_total += 1
-                    return slot
-                sleeper = asyncio.ensure_future(self._sleep(wait))
-                closing = asyncio.ensure_future(self._closed.wait())
-                try:
-                    await asyncio.wait({sleeper, closing}, return_when=asyncio.FIRST_COMPLETED)
-                finally:
-                    sleeper.cancel()
-                    closing.cancel()
+        self._waiters += 1
+        self._quiet.clear()
+        try:
+            async with self._lock:  # FIFO: waiters are served in order
+                while True:
+                    if self._closed.is_set():
+                        raise FloodControlClosed
+                    wait = self._wait_needed(self._clock())
+                    if wait <= 0:
+                        return self._grant()
+                    await self._until(self._sleep(wait))
+        finally:
+            self._waiters -= 1
+            if not self._waiters:
+                self._quiet.set()
+
+    async def acquire_spare(self, reserve: int = 5) -> list[float]:
+        """A slot nobody else needs: waits while anyone waits for a slot, and while fewer than
+        `reserve` slots of the window are free (at least one slot is always usable)."""
+        limit = max(1, self.per_window - reserve)
+        while True:
+            if self._closed.is_set():
+                raise FloodControlClosed
+            if self._waiters:
+                await self._until(self._quiet.wait())
+                continue
+            now = self._clock()
+            wait = max(self._wait_needed(now), self._reserve_wait(now, limit))
+            if wait <= 0:
+                self.spare_total += 1
+                return self._grant()
+            await self._until(self._sleep(wait))
+
+    def release(self, slot: list[float]) -> None:
+        """A slot taken but not used (the call turned out to be moot): it counts no more."""
+        for index, granted in enumerate(self._granted):
+            if granted is slot:
+                del self._granted[index]
+                self.granted_total -= 1
+                return
+
+    def _grant(self) -> list[float]:
+        slot = [self._clock()]
+        self._granted.append(slot)
+        self.granted_total += 1
+        return slot
+
+    async def _until(self, waiting: Awaitable[object]) -> None:
+        """Wait for `waiting`, or for `close()`, whichever comes first."""
+        waiter = asyncio.ensure_future(waiting)
+        closing = asyncio.ensure_future(self._closed.wait())
+        try:
+            await asyncio.wait({waiter, closing}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiter.cancel()
+            closing.cancel()
+
+    def _reserve_wait(self, now: float, limit: int) -> float:
+        """How long until fewer than `limit` slots of the window are taken."""
+        taken = sorted(slot[0] for slot in self._granted if slot[0] > now - self.window)
+        if len(taken) < limit:
+            return 0.0
+        return taken[len(taken) - limit] + self.window - now
 
     def settle(self, slot: list[float]) -> None:
         """The send of this slot is done: the window counts it from now."""
