@@ -134,6 +134,27 @@ class Controls(FakeTelegramState):
         message.file, message.file_name = data, file_name
         return self.push_update({"message": message.raw})
 
+    def private_message(self, text: str, *, from_id: int = 111, first_name: str = "Staff") -> int:
+        """A message to the bot in a private chat; returns the update_id. The bot's answers are
+        in `private_sent`."""
+        user = {"id": from_id, "is_bot": False, "first_name": first_name}
+        self.users[from_id] = user
+        self.private_chats.add(from_id)
+        message_id = self._next_message_id
+        self._next_message_id += 1
+        chat = {"id": from_id, "type": "private", "first_name": first_name}
+        raw: dict[str, Any] = {
+            "message_id": message_id,
+            "from": user,
+            "chat": chat,
+            "date": int(time.time()),
+            "text": text,
+        }
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            raw["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return self.push_update({"message": raw})
+
     def callback(
         self, data: str, *, from_id: int, message_id: int, thread_id: int | None = None
     ) -> int:

@@ -35,7 +35,7 @@ class GroupMethods(FakeTelegramState):
         if user_id == self.owner_id:
             return self._owner_member()
         user = self.users.get(user_id, {"id": user_id, "is_bot": False, "first_name": "Staff"})
-        return {"status": "member", "user": user}
+        return {"status": "left" if user_id in self.outsiders else "member", "user": user}
 
     async def _get_chat_administrators(self, p: dict[str, Any]) -> list[dict[str, Any]]:
         self._chat_of(p)
@@ -49,6 +49,7 @@ class GroupMethods(FakeTelegramState):
         if not self.is_forum:
             raise ApiError(400, "Bad Request: the chat is not a forum")
         self._require_rights("create a topic")
+        self._check_icon(p)
         thread_id = self._new_topic(
             p["name"], p.get("icon_color", DEFAULT_ICON_COLOR), p.get("icon_custom_emoji_id")
         )
@@ -59,6 +60,7 @@ class GroupMethods(FakeTelegramState):
         topic = self._live_topic(p["message_thread_id"])
         if not (self.bot_is_admin and (self.can_manage_topics or topic.created_by_bot)):
             raise ApiError(400, "Bad Request: not enough rights to edit a topic")
+        self._check_icon(p)
         name = p.get("name", topic.name)
         emoji = p.get("icon_custom_emoji_id", topic.icon_custom_emoji_id) or None
         if (name, emoji) == (topic.name, topic.icon_custom_emoji_id):
@@ -71,6 +73,12 @@ class GroupMethods(FakeTelegramState):
             edited["icon_custom_emoji_id"] = emoji or ""
         self._service(topic.thread_id, self.bot_user, {"forum_topic_edited": edited})
         return True
+
+    def _check_icon(self, p: dict[str, Any]) -> None:
+        """Only the icons getForumTopicIconStickers offers may be set (the double's wording)."""
+        emoji = p.get("icon_custom_emoji_id")
+        if emoji and emoji not in {emoji_id for emoji_id, _ in self.icon_stickers}:
+            raise ApiError(400, "Bad Request: invalid custom emoji identifier specified")
 
     async def _close_forum_topic(self, p: dict[str, Any]) -> bool:
         return self._set_closed(p, closed=True)

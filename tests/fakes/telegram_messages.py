@@ -30,11 +30,27 @@ class MessageMethods(FakeTelegramState):
 
     async def _send_message(self, p: dict[str, Any]) -> dict[str, Any]:
         text, entities = formatted(p["text"], p.get("parse_mode"), limit=MAX_TEXT, what="text")
+        if p.get("chat_id") in self.private_chats:  # someone who wrote to the bot privately
+            return self._private_reply(p["chat_id"], text)
         thread_id, reply = self._send_target(p)
         extra = {"entities": entities} if entities else {}
         message = self._bot_message("text", p, thread_id, reply, text=text, extra=extra)
         message.source_text = p["text"]
         return message.raw
+
+    def _private_reply(self, user_id: int, text: str) -> dict[str, Any]:
+        self.private_sent.append((user_id, text))
+        message_id = self._next_message_id
+        self._next_message_id += 1
+        user = self.users[user_id]
+        chat = {"id": user_id, "type": "private", "first_name": user["first_name"]}
+        return {
+            "message_id": message_id,
+            "from": self.bot_user,
+            "chat": chat,
+            "date": int(time.time()),
+            "text": text,
+        }
 
     async def _send_photo(self, p: dict[str, Any]) -> dict[str, Any]:
         return self._send_file("photo", p, p["photo"]).raw

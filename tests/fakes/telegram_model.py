@@ -148,3 +148,21 @@ def topic_json(topic: FakeTopic) -> dict[str, Any]:
 def file_suffix(file_name: str) -> str:
     dot = file_name.rfind(".")
     return file_name[dot:] if 0 <= dot < len(file_name) - 1 else ""
+
+
+# A part of the set Telegram offers bots as topic icons (custom emoji id, emoji), as published.
+ICON_STICKERS = (
+    ("5434144690511290129", "📰"),
+    ("5312536423851630001", "💡"),
+    ("5312016608254762256", "⚡️"),
+    ("5379748062124056162", "❗️"),
+    ("5373251851074415873", "📝"),
+    ("5357315181649076022", "📁"),
+    ("5312241539987020022", "🔥"),
+    ("5377316857231450742", "❓"),
+    ("5309958691854754293", "💎"),
+    ("5377498341074542641", "‼️"),
+    ("5408906741125490282", "🏁"),
+    ("5237699328843200968", "✅"),
+    ("5417915203100613993", "💬"),
+)

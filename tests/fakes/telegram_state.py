@@ -9,6 +9,7 @@ from collections import deque
 from typing import Any
 
 from tests.fakes.telegram_model import (
+    ICON_STICKERS,
     THREAD_NOT_FOUND,
     ApiError,
     FakeMessage,
@@ -44,6 +45,8 @@ class FakeTelegramState:
         # Settable world state.
         self.bot_is_admin = True
         self.can_manage_topics = True
+        self.icon_stickers: list[tuple[str, str]] = list(ICON_STICKERS)
+        """What getForumTopicIconStickers offers: (custom emoji id, emoji)."""
         self.can_delete_messages = True
         self.is_forum = True
         self.chat_exists = True
@@ -65,6 +68,12 @@ class FakeTelegramState:
         self.files: dict[str, StoredFile] = {}
         self.downloads: list[str] = []
         self.users: dict[int, dict[str, Any]] = {}
+        self.outsiders: set[int] = set()
+        """Users getChatMember reports as not in the group (`left`)."""
+        self.private_chats: set[int] = set()
+        """Users who wrote to the bot in a private chat."""
+        self.private_sent: list[tuple[int, str]] = []
+        """What the bot wrote in private chats: (user id, text)."""
         self.flood_429_count = 0
         self.faults_served = 0
         self.retry_after_unit = 1.0

@@ -14,7 +14,6 @@ from tests.fakes.telegram_spec import BadRequest
 from tests.fakes.telegram_state import FakeTelegramState
 
 _DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
-_ICON_STICKERS = ("5312536423851630001", "5312016608254762256", "5309958691854754293")
 
 
 class UpdateMethods(FakeTelegramState):
@@ -127,8 +126,8 @@ class UpdateMethods(FakeTelegramState):
                 "height": 512,
                 "is_animated": False,
                 "is_video": False,
-                "emoji": "💬",
+                "emoji": emoji,
                 "custom_emoji_id": emoji_id,
             }
-            for emoji_id in _ICON_STICKERS
+            for emoji_id, emoji in self.icon_stickers
         ]
