@@ -19,12 +19,16 @@ from aiogram import Bot, Dispatcher
 from bot import __version__
 from bot.background import Background
 from bot.clients import make_bot, make_ozon
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.core.broadcast import Broadcasts, BroadcastWorker
+from bot.core.desk import Desk
+from bot.core.helpdesk import HelpDesk, Reminders
+from bot.core.icons import IconPainter
 from bot.core.notices import Notices
 from bot.core.outbox import OutboxSender
 from bot.core.outcomes import Outcomes
 from bot.core.poller import Poller
+from bot.core.ports import TelegramFault
 from bot.core.posting import TopicPoster
 from bot.core.push_inbox import PushInbox
 from bot.core.reconcile import Reconciler
@@ -41,10 +45,13 @@ from bot.telegram.admin import build_admin_router, build_help_router
 from bot.telegram.admins import Admins
 from bot.telegram.broadcast import ProgressReporter, build_broadcast_router
 from bot.telegram.calls import GroupCalls
+from bot.telegram.desk import build_desk_router
+from bot.telegram.desk_view import DeskView, GeneralReminders
 from bot.telegram.errors import build_error_router
 from bot.telegram.flood import FloodControl
 from bot.telegram.gateway import TelegramGateway
 from bot.telegram.handlers import build_router
+from bot.telegram.icons import IconChoiceError
 from bot.telegram.polling import TelegramPolling
 from bot.telegram.render import Renderer
 from bot.telegram.speaker import Speaker
@@ -52,6 +59,7 @@ from bot.web import WebServer
 from storage.broadcasts import BroadcastRepository
 from storage.chats import ChatRepository
 from storage.db import Database
+from storage.desk import DeskRepository
 from storage.forum import bind_forum
 from storage.messages import MessageRepository
 from storage.outbox import OutboxRepository
@@ -75,6 +83,7 @@ class Bridge:
     bot: Bot
     status: BridgeStatus
     web: WebServer
+    gateway: TelegramGateway
     stages: list[Stage]
 
 
@@ -99,23 +108,36 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
         settings.telegram_messages_per_minute, settings.telegram_budget_window_seconds
     )
     calls = GroupCalls(flood)
-    gateway, speaker = TelegramGateway(bot, forum, calls), Speaker(bot, forum, calls)
+    gateway = TelegramGateway(bot, forum, calls, icon_choice=settings.topic_icons)
+    speaker = Speaker(bot, forum, calls)
     renderer = Renderer(settings.tz, settings.ozon_chat_url_template, sandbox=sandbox)
+
+    # The help desk: every chat's state, kept in the units of work that change it.
+    periods = DeskRepository(db)
+    desk = Desk(db, chats, periods, outbox)
 
     # Ozon -> Telegram.
     topics = Topics(chats, gateway, renderer)
     poster = TopicPoster(db, chats, messages, topics, gateway, renderer, media)
     relay = Relay(chats, messages, topics, poster, gateway, renderer)
+    icons = IconPainter(chats, gateway)
+
+    def desk_changed() -> None:
+        icons.wake()  # the topic's icon follows the state
+        relay.wake()  # a closed chat's topic is closed
+
+    desk.listen(desk_changed)
     syncer = Syncer(
         ozon,
         chats,
-        HistoryRecorder(db, chats, messages, outbox),
+        HistoryRecorder(db, chats, messages, outbox, desk),
         on_recorded=relay.wake,
         on_closed=relay.wake,
+        desk=desk,
         first_sight_window=timedelta(hours=settings.first_sight_hours),
         first_sight_max_messages=settings.first_sight_max_messages,
     )
-    inbox = PushInbox(syncer, chats, on_closed=relay.wake)
+    inbox = PushInbox(syncer, chats, desk, on_closed=relay.wake)
     poller = Poller(syncer)
     jobs = Jobs()
     jobs.poll(poller, settings.poll_interval_seconds)
@@ -128,6 +150,7 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
         gateway,
         Reconciler(syncer, outbox),
         on_finished=outcomes.wake,
+        delivery=desk,
         per_chat_per_minute=settings.reply_per_chat_per_minute,
     )
     notices = Notices(gateway)
@@ -153,6 +176,17 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
         on_confirmed=broadcast_worker.wake,
     )
 
+    helpdesk = HelpDesk(periods)
+    desk_view = DeskView(forum, renderer)
+    reminders = Reminders(
+        periods,
+        GeneralReminders(speaker, desk_view, forum),
+        thresholds=settings.reminder_thresholds,
+        hours=settings.hours,
+        tz=settings.tz,
+    )
+    jobs.reminders(reminders, settings.reminder_check_seconds)
+
     status = BridgeStatus(
         version=__version__,
         db=db,
@@ -163,6 +197,8 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
         poll_interval=settings.poll_interval_seconds,
         push_enabled=settings.push_enabled,
         push_queue=lambda: inbox.depth,
+        helpdesk=helpdesk,
+        icons=icons,
         sandbox=sandbox,
     )
     web = WebServer(
@@ -189,10 +225,14 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
         poller=poller,
         broadcasts=broadcasts,
         background=background,
+        desk=desk,
+        helpdesk=helpdesk,
+        desk_view=desk_view,
     )
     for router in (
         build_error_router(),
         build_help_router(forum),
+        build_desk_router(forum),
         build_admin_router(forum, settings.tz),
         build_broadcast_router(forum, settings.tz),
         build_router(forum),
@@ -208,18 +248,19 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
         Stage("background", [background], grace=3.0),
         Stage(
             "workers",
-            [relay, sender, outcomes, notices, inbox, broadcast_worker],
+            [relay, sender, outcomes, notices, inbox, broadcast_worker, icons],
             grace=SHUTDOWN_GRACE,
             then=flood.close,
         ),
     ]
-    return Bridge(settings, bot, status, web, stages)
+    return Bridge(settings, bot, status, web, gateway, stages)
 
 
 async def run_bridge(settings: Settings, stop: asyncio.Event, *, sandbox: bool = False) -> None:
     """Run until `stop` is set, then stop everything in order and close what was opened."""
     async with AsyncExitStack() as stack:
         bridge = await assemble(settings, stack, sandbox=sandbox)
+        await _check_icons(bridge.gateway)
         await bridge.web.start()
         stack.push_async_callback(bridge.web.close)
         supervisor = Supervisor(bridge.stages, on_failure=stop.set)
@@ -239,3 +280,14 @@ async def run_bridge(settings: Settings, stop: asyncio.Event, *, sandbox: bool =
             await supervisor.stop()
         if supervisor.failure is not None:
             raise BridgeFailed(f"stopped because {supervisor.failure}")
+
+
+async def _check_icons(gateway: TelegramGateway) -> None:
+    """The topic icons the settings chose must be among those Telegram offers: a wrong one stops
+    the start, naming the setting. Telegram out of reach now: checked when icons are first set."""
+    try:
+        await gateway.load_icons()
+    except IconChoiceError as exc:
+        raise ConfigError(str(exc)) from exc
+    except TelegramFault as exc:
+        log.warning("topic icons not loaded yet (%s): tried again when first needed", exc)

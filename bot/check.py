@@ -24,6 +24,7 @@ from bot.config import Settings, example_values_left
 from bot.ozon import OzonAuthError, OzonError, OzonTransportError, RolesInfo
 from bot.ozon.client import OzonClient
 from bot.secrets import remember, scrub
+from bot.telegram.icons import IconChoiceError, Sticker, choose_icons
 from storage.db import Database
 from storage.errors import StorageError
 
@@ -71,6 +72,7 @@ async def run_check(settings: Settings, out: TextIO = sys.stdout) -> int:
                 ("telegram token", telegram.token),
                 ("forum group", telegram.forum),
                 ("bot rights", telegram.rights),
+                ("topic icons", telegram.icons),
             ):
                 if not await step(name, check):
                     break
@@ -173,6 +175,20 @@ class _TelegramChecks:
                 "the bot is an administrator but may not manage topics: allow «Manage topics»"
             )
         return "administrator, allowed to manage topics"
+
+    async def icons(self) -> str:
+        try:
+            stickers = await self._bot.get_forum_topic_icon_stickers()
+        except TelegramAPIError as exc:
+            raise CheckFailed(f"getForumTopicIconStickers failed: {exc.message}") from None
+        offered = [Sticker(s.custom_emoji_id, s.emoji or "") for s in stickers if s.custom_emoji_id]
+        try:
+            icons = choose_icons(offered, self._settings.topic_icons)
+        except IconChoiceError as exc:
+            raise CheckFailed(str(exc)) from None
+        emoji = {sticker.custom_emoji_id: sticker.emoji for sticker in offered}
+        shown = ", ".join(f"{state} {emoji[icon]}" for state, icon in icons.items())
+        return f"topics show the chat's state: {shown}"
 
 
 class _OzonChecks:

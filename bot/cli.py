@@ -99,6 +99,9 @@ async def _serve(settings: Settings, *, sandbox: bool = False) -> int:
             await run_sandbox(settings, stop, run_bridge=run_bridge)
         else:
             await run_bridge(settings, stop)
+    except ConfigError as exc:
+        _configuration_errors(str(exc).splitlines())
+        return 2
     except (StorageError, SandboxError, BridgeFailed) as exc:
         log.error("%s", exc)
         return 1

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.core.hours import WorkingHours, parse_durations
+
 OZON_PUSH_NETWORKS = ("195.34.21.0/24", "185.73.192.0/22", "91.223.93.0/24")
 """The source ranges Ozon documents for push notifications."""
 
@@ -82,6 +84,14 @@ class Settings(BaseSettings):
     ozon_chat_url_template: str = (
         "https://seller.ozon.ru/app/messenger?group=customers_v2&id={chat_id}"
     )
+
+    # The help desk.
+    reply_reminders: str = "1h,20h,44h"
+    working_hours: str = ""
+    topic_icon_waiting: str = ""
+    topic_icon_answered: str = ""
+    topic_icon_closed: str = ""
+    reminder_check_seconds: float = Field(default=60.0, gt=0)
 
     @field_validator("bot_token")
     @classmethod
@@ -162,9 +172,52 @@ class Settings(BaseSettings):
             raise ValueError("expected a URL containing {chat_id}")
         return value
 
+    @field_validator("reply_reminders")
+    @classmethod
+    def _check_reminders(cls, value: str) -> str:
+        parse_durations(value)
+        return value
+
+    @field_validator("working_hours")
+    @classmethod
+    def _check_hours(cls, value: str) -> str:
+        WorkingHours.parse(value)
+        return value
+
+    @field_validator("topic_icon_waiting", "topic_icon_answered", "topic_icon_closed")
+    @classmethod
+    def _check_icon(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.isdigit() and (len(value) > 8 or value.isascii()):
+            raise ValueError(
+                "expected a custom emoji id from getForumTopicIconStickers (digits) or one of "
+                "its emoji, like ✅"
+            )
+        return value
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def reminder_thresholds(self) -> tuple[int, ...]:
+        """REPLY_REMINDERS in seconds, ascending."""
+        return parse_durations(self.reply_reminders)
+
+    @property
+    def hours(self) -> WorkingHours | None:
+        """WORKING_HOURS (None: always)."""
+        return WorkingHours.parse(self.working_hours)
+
+    @property
+    def topic_icons(self) -> dict[str, str]:
+        """The icons chosen in the settings, by the setting's name (empty ones left out)."""
+        chosen = {
+            "topic_icon_waiting": self.topic_icon_waiting,
+            "topic_icon_answered": self.topic_icon_answered,
+            "topic_icon_closed": self.topic_icon_closed,
+        }
+        return {name: value for name, value in chosen.items() if value}
 
 
 EXAMPLE_VALUES = {

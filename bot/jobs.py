@@ -1,14 +1,19 @@
 """Every timed job of the bridge, registered in this one place and run by APScheduler: the poll
-of Ozon today; reminders, digests and alerts are added here too."""
+of Ozon and the reply reminders."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.core.helpdesk import Reminders
 from bot.core.poller import Poller
+from bot.core.worker import OUTAGES
+
+log = logging.getLogger(__name__)
 
 
 class Jobs:
@@ -34,6 +39,27 @@ class Jobs:
             id="poll",
         )
         poller.triggered_by(lambda: self._run_now("poll"))
+
+    def reminders(self, reminders: Reminders, every_seconds: float) -> None:
+        """Look for chats newly past a reminder threshold every `every_seconds`, the first at
+        once. An outage is waited out: what was due is posted at a later pass."""
+
+        async def remind() -> None:
+            try:
+                await reminders.run()
+            except OUTAGES as exc:
+                log.warning("reminders not posted (%s); the next pass tries again", exc)
+
+        self._scheduler.add_job(
+            remind,
+            "interval",
+            seconds=every_seconds,
+            next_run_time=datetime.now(UTC),
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            id="reminders",
+        )
 
     def _run_now(self, job_id: str) -> None:
         job = self._scheduler.get_job(job_id)

@@ -10,13 +10,25 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.db import Database, Transaction, to_db_time, utcnow
-from storage.records import ChatRow, ChatSeen
+from storage.db import Database, Transaction, from_db_time, to_db_time, utcnow
+from storage.records import ChatRow, ChatSeen, Observed
 from storage.rows import chat_row
-from storage.states import ChatStatus
+from storage.states import ChatStatus, DeskState
 
-# The partial index `chats_to_close` names these: the query must say the same in its text.
-_TO_CLOSE = f"status = '{ChatStatus.CLOSED}' AND topic_closed = 0 AND topic_id IS NOT NULL"
+# The partial indexes `chats_to_close` and `chats_icon_due` name these: the queries must say
+# the same in their text.
+_TO_CLOSE = f"desk = '{DeskState.CLOSED}' AND topic_closed = 0 AND topic_id IS NOT NULL"
+_ICON_DUE = "topic_id IS NOT NULL AND icon_shown IS NOT desk"
+ICONS_DUE = (
+    "SELECT * FROM chats INDEXED BY chats_icon_due "  # noqa: S608 - constants, no input
+    f"WHERE {_ICON_DUE} AND forum_chat_id IS :forum "
+    f"ORDER BY desk = '{DeskState.WAITING}' DESC, answered_at DESC, chat_id LIMIT :limit"
+)
+"""Chats whose topic's icon does not show their state: waiting ones first."""
+
+
+def _chunks(ids: Sequence[str], size: int = 500) -> list[Sequence[str]]:
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 def _seen(chat: ChatSeen, now: str | None) -> tuple[object, ...]:
@@ -69,15 +81,26 @@ class ChatRepository:
     ) -> ChatRow:
         """`observe_many` for one chat."""
         seen = ChatSeen(chat_id, chat_type, status, created_at, unread_count)
-        return (await self.observe_many([seen]))[chat_id]
+        return (await self.observe_many([seen])).rows[chat_id]
 
-    async def observe_many(self, seen: Sequence[ChatSeen]) -> dict[str, ChatRow]:
+    async def observe_many(self, seen: Sequence[ChatSeen]) -> Observed:
         """Insert chats seen in Ozon's list for the first time and refresh what the list says of
-        the others, in one transaction that writes only what changed. Returns the rows by id."""
+        the others, in one transaction that writes only what changed. Returns the rows by id,
+        and the chats whose status the list changed (Ozon closed or opened them)."""
+        observed = Observed()
         if not seen:
-            return {}
+            return observed
         now = to_db_time(utcnow())
+        ids = [c.chat_id for c in seen]
         async with self._db.transaction() as tx:
+            before: dict[str, str] = {}
+            for chunk in _chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                for row in await tx.fetch_all(
+                    f"SELECT chat_id, status FROM chats WHERE chat_id IN ({marks})",  # noqa: S608
+                    chunk,
+                ):
+                    before[row["chat_id"]] = row["status"]
             await tx.execute_many(
                 """
                 INSERT INTO chats (chat_id, chat_type, status, created_at, unread_count,
@@ -96,17 +119,20 @@ class ChatRepository:
                 """,
                 [_seen(c, now) for c in seen],
             )
-            rows: dict[str, ChatRow] = {}
-            ids = [c.chat_id for c in seen]
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
+            for chunk in _chunks(ids):
                 marks = ",".join("?" * len(chunk))
                 for row in await tx.fetch_all(
                     f"SELECT * FROM chats WHERE chat_id IN ({marks})",  # noqa: S608
                     chunk,
                 ):
-                    rows[row["chat_id"]] = self._row(row)
-        return rows
+                    observed.rows[row["chat_id"]] = self._row(row)
+        for chat in seen:
+            was = before.get(chat.chat_id)
+            if chat.status == ChatStatus.CLOSED and was != ChatStatus.CLOSED:
+                observed.closed.append(chat.chat_id)
+            elif chat.status == ChatStatus.OPENED and was == ChatStatus.CLOSED:
+                observed.opened.append(chat.chat_id)
+        return observed
 
     async def advance(
         self,
@@ -154,9 +180,16 @@ class ChatRepository:
             },
         )
 
-    async def set_topic(self, chat_id: str, topic_id: int) -> None:
-        """Remember a newly created topic of the bound forum group; its opening message is still
-        to be posted."""
+    async def set_topic(
+        self,
+        chat_id: str,
+        topic_id: int,
+        *,
+        name: str | None = None,
+        icon: DeskState | None = None,
+    ) -> None:
+        """Remember a newly created topic of the bound forum group, the name it was given and
+        the state its icon shows; its opening message is still to be posted."""
         forum = self._db.forum_chat_id
         async with self._db.transaction() as tx:
             # A topic id is never reused by Telegram, but clear any stale link to be safe.
@@ -167,8 +200,8 @@ class ChatRepository:
             )
             await tx.execute(
                 "UPDATE chats SET topic_id = ?, forum_chat_id = ?, topic_fresh = 1, "
-                "updated_at = ? WHERE chat_id = ?",
-                (topic_id, forum, to_db_time(utcnow()), chat_id),
+                "topic_name = ?, icon_shown = ?, updated_at = ? WHERE chat_id = ?",
+                (topic_id, forum, name, icon, to_db_time(utcnow()), chat_id),
             )
 
     async def mark_topic_opened(self, chat_id: str, tx: Transaction | None = None) -> None:
@@ -181,11 +214,13 @@ class ChatRepository:
             "UPDATE chats SET sync_error = ? WHERE chat_id = ?", (error, chat_id)
         )
 
-    async def set_status(self, chat_id: str, status: ChatStatus) -> None:
-        await self._db.execute(
-            "UPDATE chats SET status = ?, updated_at = ? WHERE chat_id = ?",
-            (status, to_db_time(utcnow()), chat_id),
+    async def set_status(self, chat_id: str, status: ChatStatus) -> bool:
+        """Ozon says the chat now has this status; True if that is a change."""
+        changed = await self._db.execute(
+            "UPDATE chats SET status = ?, updated_at = ? WHERE chat_id = ? AND status != ?",
+            (status, to_db_time(utcnow()), chat_id, status),
         )
+        return changed > 0
 
     async def topics_to_close(self, limit: int = 20) -> list[ChatRow]:
         """Chats Ozon closed whose topic (in the bound forum group) is still open."""
@@ -201,12 +236,50 @@ class ChatRepository:
         await self._db.execute("UPDATE chats SET topic_closed = 1 WHERE chat_id = ?", (chat_id,))
 
     async def topic_reopened(self, chat_id: str) -> None:
-        """The topic was opened again for something new to show: the chat is taken as open until
-        Ozon's list says otherwise (then its topic closes again)."""
+        """The topic was opened again for something new to show (the buyer wrote again)."""
+        await self._db.execute("UPDATE chats SET topic_closed = 0 WHERE chat_id = ?", (chat_id,))
+
+    async def desk_of(
+        self, tx: Transaction, chat_id: str
+    ) -> tuple[DeskState, datetime | None] | None:
+        """The chat's help-desk state and when it was last answered, read inside a unit of work
+        that is about to change them (None: no such chat)."""
+        row = await tx.fetch_one(
+            "SELECT desk, answered_at FROM chats WHERE chat_id = ?", (chat_id,)
+        )
+        if row is None:
+            return None
+        return DeskState(row["desk"]), from_db_time(row["answered_at"])
+
+    async def set_desk(
+        self,
+        tx: Transaction,
+        chat_id: str,
+        desk: DeskState,
+        *,
+        answered_at: datetime | None = None,
+    ) -> None:
+        """The chat's help-desk state (and when it was last answered, which only moves on)."""
+        await tx.execute(
+            "UPDATE chats SET desk = ?, answered_at = CASE WHEN ? IS NOT NULL "
+            "AND (answered_at IS NULL OR answered_at < ?) THEN ? ELSE answered_at END "
+            "WHERE chat_id = ?",
+            (desk, *[to_db_time(answered_at)] * 3, chat_id),
+        )
+
+    async def icons_due(self, limit: int = 20) -> list[ChatRow]:
+        """Chats whose topic's icon does not show their state: waiting ones first, then the
+        most recently answered."""
+        rows = await self._db.fetch_all(
+            ICONS_DUE, {"forum": self._db.forum_chat_id, "limit": limit}
+        )
+        return [self._row(row) for row in rows]
+
+    async def set_icon_shown(self, chat_id: str, topic_id: int, shown: DeskState) -> None:
+        """The topic's icon now shows `shown` (if the chat still has that topic)."""
         await self._db.execute(
-            "UPDATE chats SET topic_closed = 0, "
-            "status = CASE WHEN status = ? THEN ? ELSE status END WHERE chat_id = ?",
-            (ChatStatus.CLOSED, ChatStatus.OPENED, chat_id),
+            "UPDATE chats SET icon_shown = ? WHERE chat_id = ? AND topic_id = ?",
+            (shown, chat_id, topic_id),
         )
 
     async def claim_forum(self, tx: Transaction, forum_chat_id: int) -> None:

@@ -216,4 +216,81 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE body = '⚠️ Бридж не смог прочитать это сообщение: Ozon прислал его в незнакомом '
                      || 'виде. Откройте чат в кабинете Ozon, чтобы его увидеть.';
     """,
+    # 11: the help desk. A chat is waiting from the buyer's first message after the seller's
+    # last, until a seller message is delivered (`waiting_periods` keeps every period, open or
+    # ended, for the queue, the reminders and the statistics); `chats.desk` is the state now and
+    # `icon_shown` what the topic's icon shows. The state of existing chats is derived from the
+    # stored messages (Ozon ids compare as numbers: zero-padded to 20 digits, uint64's width).
+    # Topics closed before this migration keep their look (no burst of icon edits at upgrade).
+    # A topic now closes when the chat's desk state does (Ozon closed it and the buyer has not
+    # written since), no longer while the list merely still says CLOSED.
+    """
+    ALTER TABLE chats ADD COLUMN desk TEXT NOT NULL DEFAULT 'answered'
+        CHECK (desk IN ('waiting', 'answered', 'closed'));
+    ALTER TABLE chats ADD COLUMN answered_at TEXT;
+    ALTER TABLE chats ADD COLUMN icon_shown TEXT;
+    ALTER TABLE chats ADD COLUMN topic_name TEXT;
+    ALTER TABLE outbox ADD COLUMN staff_id INTEGER;
+    ALTER TABLE outbox ADD COLUMN staff_name TEXT;
+
+    CREATE TABLE waiting_periods (
+        id                INTEGER PRIMARY KEY,
+        chat_id           TEXT NOT NULL REFERENCES chats(chat_id),
+        began_at          TEXT NOT NULL,
+        first_message_id  TEXT,
+        last_buyer_at     TEXT NOT NULL,
+        ended_at          TEXT,
+        ended_by          TEXT CHECK (ended_by IN ('telegram', 'cabinet', 'done', 'closed')),
+        staff_id          INTEGER,
+        staff_name        TEXT,
+        CHECK ((ended_at IS NULL) = (ended_by IS NULL))
+    );
+    CREATE UNIQUE INDEX waiting_one_open ON waiting_periods(chat_id) WHERE ended_at IS NULL;
+    CREATE INDEX waiting_open ON waiting_periods(began_at) WHERE ended_at IS NULL;
+    CREATE INDEX waiting_by_start ON waiting_periods(began_at);
+    CREATE INDEX waiting_by_end ON waiting_periods(ended_at) WHERE ended_at IS NOT NULL;
+
+    CREATE TABLE reminders (
+        period_id  INTEGER NOT NULL REFERENCES waiting_periods(id),
+        threshold  INTEGER NOT NULL,
+        sent_at    TEXT NOT NULL,
+        PRIMARY KEY (period_id, threshold)
+    ) WITHOUT ROWID;
+
+    WITH said AS (
+        SELECT chat_id, author, created_at, message_id,
+               substr('00000000000000000000' || message_id, -20) AS k
+        FROM messages WHERE author IN ('CUSTOMER', 'SELLER')
+    ),
+    last_seller AS (
+        SELECT chat_id, max(k) AS k FROM said WHERE author = 'SELLER' GROUP BY chat_id
+    ),
+    unanswered AS (
+        SELECT b.chat_id, min(b.k) AS first_k, max(b.created_at) AS last_at
+        FROM said AS b LEFT JOIN last_seller AS s ON s.chat_id = b.chat_id
+        WHERE b.author = 'CUSTOMER' AND (s.k IS NULL OR b.k > s.k)
+        GROUP BY b.chat_id
+    )
+    INSERT INTO waiting_periods (chat_id, began_at, first_message_id, last_buyer_at)
+    SELECT u.chat_id, m.created_at, m.message_id, u.last_at
+    FROM unanswered AS u
+    JOIN said AS m ON m.chat_id = u.chat_id AND m.k = u.first_k
+    JOIN chats AS c ON c.chat_id = u.chat_id
+    WHERE c.status != 'CLOSED';
+
+    UPDATE chats SET
+        desk = CASE
+            WHEN EXISTS (SELECT 1 FROM waiting_periods AS w WHERE w.chat_id = chats.chat_id)
+            THEN 'waiting'
+            WHEN status = 'CLOSED' THEN 'closed'
+            ELSE 'answered' END,
+        answered_at = (SELECT max(created_at) FROM messages AS m
+                       WHERE m.chat_id = chats.chat_id AND m.author = 'SELLER');
+    UPDATE chats SET icon_shown = 'closed' WHERE desk = 'closed' AND topic_closed = 1;
+    DROP INDEX chats_to_close;
+    CREATE INDEX chats_to_close ON chats(chat_id)
+        WHERE desk = 'closed' AND topic_closed = 0 AND topic_id IS NOT NULL;
+    CREATE INDEX chats_icon_due ON chats(forum_chat_id, desk)
+        WHERE topic_id IS NOT NULL AND icon_shown IS NOT desk;
+    """,
 )

@@ -17,7 +17,7 @@ import aiosqlite
 from storage.db import Database, Transaction, to_db_time, utcnow
 from storage.echoes import EchoClaims
 from storage.outcomes import OutcomeQueries
-from storage.records import OutboxItem, OutboxRow
+from storage.records import OutboxItem, OutboxRow, Staff
 from storage.rows import outbox_row
 from storage.states import OUTBOX_OPEN, FailureReason, OutboxKind, OutboxState, state_in
 
@@ -45,9 +45,10 @@ class OutboxRepository(EchoClaims, OutcomeQueries):
         *,
         album: str | None = None,
         album_settle: timedelta = timedelta(0),
+        staff: Staff | None = None,
     ) -> int:
         """Queue a staff message's parts; a message seen twice is queued once. Returns new rows.
-        The message and its topic are of the bound forum group.
+        The message and its topic are of the bound forum group; `staff` wrote it.
 
         A message of an album (`album`, Telegram's media group id) arrives as one update per
         picture, the caption with one of them: the album's text rows wait `album_settle`, and
@@ -70,8 +71,8 @@ class OutboxRepository(EchoClaims, OutcomeQueries):
                     """
                     INSERT INTO outbox (chat_id, kind, body, file_id, file_name, forum_chat_id,
                                         tg_message_id, topic_id, part, parts, album, not_before,
-                                        created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                        created_at, staff_id, staff_name)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (forum_chat_id, tg_message_id, part) DO NOTHING
                     """,
                     (
@@ -88,6 +89,8 @@ class OutboxRepository(EchoClaims, OutcomeQueries):
                         album,
                         text_not_before if item.kind == OutboxKind.TEXT else None,
                         to_db_time(now),
+                        None if staff is None else staff.id,
+                        None if staff is None else staff.name,
                     ),
                 )
             if album and added:
@@ -168,13 +171,16 @@ class OutboxRepository(EchoClaims, OutcomeQueries):
         )
         return changed > 0
 
-    async def delivered(self, row_id: int, ozon_message_id: str | None = None) -> None:
+    async def delivered(
+        self, row_id: int, ozon_message_id: str | None = None, tx: Transaction | None = None
+    ) -> None:
         """Ozon accepted the row, or its history shows it (`ozon_message_id`, its copy there)."""
-        await self._db.execute(
-            "UPDATE outbox SET state = ?, finished_at = ?, reason = NULL, detail = NULL, "
-            "not_before = NULL, ozon_message_id = COALESCE(?, ozon_message_id) WHERE id = ?",
-            (OutboxState.DELIVERED, to_db_time(utcnow()), ozon_message_id, row_id),
-        )
+        async with self._db.writing(tx) as write:
+            await write.execute(
+                "UPDATE outbox SET state = ?, finished_at = ?, reason = NULL, detail = NULL, "
+                "not_before = NULL, ozon_message_id = COALESCE(?, ozon_message_id) WHERE id = ?",
+                (OutboxState.DELIVERED, to_db_time(utcnow()), ozon_message_id, row_id),
+            )
 
     async def postpone(
         self, row_id: int, state: OutboxState, *, attempts: int, delay: timedelta, detail: str

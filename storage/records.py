@@ -3,14 +3,16 @@ take. Importable without the database driver (the core reads these, never the dr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from storage.states import (
     BroadcastState,
     ChatStatus,
+    DeskState,
     Direction,
+    EndedBy,
     FailureReason,
     MessageState,
     OutboxKind,
@@ -27,6 +29,17 @@ class ChatSeen:
     status: ChatStatus
     created_at: datetime | None
     unread_count: int
+
+
+@dataclass(slots=True)
+class Observed:
+    """What a pass over Ozon's chat list changed."""
+
+    rows: dict[str, ChatRow] = field(default_factory=dict)
+    closed: list[str] = field(default_factory=list)
+    """Chats the list shows closed that were not (or were never seen before)."""
+    opened: list[str] = field(default_factory=list)
+    """Chats the list shows open again after it showed them closed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +65,13 @@ class ChatRow:
     buyer_id: str | None = None
     topic_closed: bool = False
     """The bridge closed the topic because Ozon closed the chat."""
+    desk: DeskState = DeskState.ANSWERED
+    answered_at: datetime | None = None
+    """When the seller last answered (or staff marked the chat as needing no reply)."""
+    icon_shown: DeskState | None = None
+    """The state the topic's icon shows (None: the bridge has set no icon on it)."""
+    topic_name: str | None = None
+    """The name the topic was created with (None: created before names were kept)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +158,8 @@ class OutboxRow:
     sending_at: datetime | None
     forum_chat_id: int | None = None
     broadcast_id: int | None = None
+    staff: Staff | None = None
+    """Who wrote the staff message this row carries (None for a broadcast's rows)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,3 +190,37 @@ class Progress:
     @property
     def finished(self) -> bool:
         return self.pending == 0 and self.in_flight == 0
+
+
+@dataclass(frozen=True, slots=True)
+class Staff:
+    """A member of the forum group who acted: their Telegram user id (None for an anonymous
+    admin, who writes as the group) and the name Telegram shows."""
+
+    id: int | None
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingPeriod:
+    """A stretch of time in which a buyer waited for the seller."""
+
+    id: int
+    chat_id: str
+    began_at: datetime
+    """When the buyer's first unanswered message was written (Ozon's clock)."""
+    last_buyer_at: datetime
+    """The buyer's latest message in the period: the reply window runs from it."""
+    ended_at: datetime | None
+    ended_by: EndedBy | None
+    staff: Staff | None
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """An open waiting period with the chat it belongs to (for the queue and reminders)."""
+
+    period: WaitingPeriod
+    chat: ChatRow
+    reminded: frozenset[int]
+    """The reminder thresholds (seconds) already posted for this period."""

@@ -7,11 +7,20 @@ import json
 import aiosqlite
 
 from storage.db import from_db_time
-from storage.records import BroadcastRow, ChatRow, MessageRow, OutboxRow
+from storage.records import (
+    BroadcastRow,
+    ChatRow,
+    MessageRow,
+    OutboxRow,
+    Staff,
+    WaitingPeriod,
+)
 from storage.states import (
     BroadcastState,
     ChatStatus,
+    DeskState,
     Direction,
+    EndedBy,
     FailureReason,
     MessageState,
     OutboxKind,
@@ -42,6 +51,10 @@ def chat_row(row: aiosqlite.Row, forum_chat_id: int | None) -> ChatRow:
         first_seen_at=first_seen,
         buyer_id=row["buyer_id"],
         topic_closed=bool(row["topic_closed"]),
+        desk=DeskState(row["desk"]),
+        answered_at=from_db_time(row["answered_at"]),
+        icon_shown=DeskState(row["icon_shown"]) if row["icon_shown"] and here else None,
+        topic_name=row["topic_name"] if here else None,
     )
 
 
@@ -94,6 +107,7 @@ def outbox_row(row: aiosqlite.Row) -> OutboxRow:
         created_at=created,
         sending_at=from_db_time(row["sending_at"]),
         broadcast_id=row["broadcast_id"],
+        staff=None if row["staff_name"] is None else Staff(row["staff_id"], row["staff_name"]),
     )
 
 
@@ -113,4 +127,21 @@ def broadcast_row(row: aiosqlite.Row) -> BroadcastRow:
         progress_message_id=row["progress_message_id"],
         created_at=created,
         reported=bool(row["reported"]),
+    )
+
+
+def waiting_period(row: aiosqlite.Row) -> WaitingPeriod:
+    began, last = from_db_time(row["began_at"]), from_db_time(row["last_buyer_at"])
+    assert began is not None
+    assert last is not None
+    ended_by = row["ended_by"]
+    staff_name = row["staff_name"]
+    return WaitingPeriod(
+        id=row["id"],
+        chat_id=row["chat_id"],
+        began_at=began,
+        last_buyer_at=last,
+        ended_at=from_db_time(row["ended_at"]),
+        ended_by=EndedBy(ended_by) if ended_by else None,
+        staff=None if staff_name is None else Staff(row["staff_id"], staff_name),
     )

@@ -99,3 +99,26 @@ class RecipientState(StrEnum):
     QUEUED = "queued"
     """Handed to the outbox (exactly once)."""
     SKIPPED = "skipped"
+
+
+class DeskState(StrEnum):
+    """A buyer chat as the help desk sees it (what its topic's icon shows)."""
+
+    WAITING = "waiting"
+    """The buyer wrote after the seller's last message: a reply is owed."""
+    ANSWERED = "answered"
+    CLOSED = "closed"
+    """Ozon closed the chat (until the buyer writes again)."""
+
+
+class EndedBy(StrEnum):
+    """How a waiting period ended."""
+
+    TELEGRAM = "telegram"
+    """A staff reply from the forum (text, file or template) was delivered to Ozon."""
+    CABINET = "cabinet"
+    """The seller wrote in Ozon's own cabinet."""
+    DONE = "done"
+    """Staff marked the chat as needing no reply (`/done`)."""
+    CLOSED = "closed"
+    """Ozon closed the chat before anyone replied."""

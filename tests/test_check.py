@@ -34,12 +34,20 @@ def line(lines: list[str], name: str) -> str:
 async def test_everything_right(make_settings: MakeSettings) -> None:
     code, lines = await check(make_settings())
     assert code == 0, lines
-    assert [text.split()[0] for text in lines[:-1]] == ["OK"] * 7
+    assert [text.split()[0] for text in lines[:-1]] == ["OK"] * 8
     assert "@ozon_bridge_bot" in line(lines, "telegram token")
     assert "forum supergroup" in line(lines, "forum group")
     assert "manage topics" in line(lines, "bot rights")
+    assert "waiting ❗️, answered ✅, closed 🏁" in line(lines, "topic icons")
     assert "the key expires on" in line(lines, "ozon credentials")
     assert lines[-1] == "All checks passed: the bridge is ready to run."
+
+
+async def test_an_icon_telegram_does_not_offer_is_named(make_settings: MakeSettings) -> None:
+    code, lines = await check(make_settings(topic_icon_waiting="🦖"))
+    assert code == 1
+    assert line(lines, "topic icons").startswith("FAIL")
+    assert "TOPIC_ICON_WAITING='🦖' is not among the 13 topic icons" in line(lines, "topic icons")
 
 
 async def test_rejected_token(make_settings: MakeSettings) -> None:

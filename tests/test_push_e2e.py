@@ -16,6 +16,7 @@ from tests.conftest import bridge_env
 from tests.fakes.ozon import FakeOzon
 from tests.fakes.telegram import FakeTelegram
 from tests.process import BridgeProcess, free_port
+from tests.test_help_desk import CLOSED_ICON, WAITING_ICON
 from tests.waiting import wait_for
 
 Bridge = Callable[..., Any]
@@ -54,15 +55,18 @@ async def test_pushed_messages_arrive_without_waiting_for_a_poll(
         await http.post("/ozon/push", json=ozon.new_message_push(fresh, first))
         await wait_for(lambda: "Новый чат, через push" in tg.shown())
 
-        # Closed in Ozon: the topic closes; the buyer writes again: it reopens.
+        # Closed in Ozon: the topic closes, its icon says so; the buyer writes again: it
+        # reopens, waiting for a reply.
         topic = next(t for t in tg.topics.values() if t.name == "Заказ 9000-1")
         closed = {"message_type": "TYPE_CHAT_CLOSED", "chat_id": fresh, "chat_type": "Buyer_Seller"}
         await http.post("/ozon/push", json=closed)
         await wait_for(lambda: tg.topics[topic.thread_id].closed)
+        await wait_for(lambda: topic.icon_custom_emoji_id == CLOSED_ICON, what="closed icon")
         again = ozon.add_message(fresh, "Я снова тут")
         await http.post("/ozon/push", json=ozon.new_message_push(fresh, again))
         await wait_for(lambda: "Я снова тут" in tg.shown())
         assert not tg.topics[topic.thread_id].closed
+        await wait_for(lambda: topic.icon_custom_emoji_id == WAITING_ICON, what="waiting icon")
 
         assert ozon.count("/v3/chat/list") == polls, "everything came through push"
         health = await http.get("/healthz")

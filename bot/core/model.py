@@ -12,22 +12,24 @@ from datetime import datetime
 from enum import StrEnum
 
 from storage.errors import StorageError
-from storage.records import ChatRow, MessageRow, Progress
-from storage.states import FailureReason
+from storage.records import ChatRow, MessageRow, Progress, Staff
+from storage.states import DeskState, FailureReason
 
 __all__ = [
     "ChatFacts",
+    "DeskState",
     "FailureReason",
     "Notice",
     "NoticeKind",
     "Outcome",
     "Progress",
     "ShownMessage",
+    "Staff",
     "StorageError",
 ]
-"""`FailureReason`, `Progress` (a broadcast's) and `StorageError` (the database refuses writes)
-are storage's, as the core passes them on: the Telegram side knows storage only through the
-core."""
+"""`DeskState` (a chat's help-desk state), `FailureReason`, `Progress` (a broadcast's) and
+`StorageError` (the database refuses writes) are storage's, as the core passes them on: the
+Telegram side knows storage only through the core."""
 
 
 @dataclass(frozen=True, slots=True)

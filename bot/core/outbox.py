@@ -129,6 +129,12 @@ class HistoryCheck(Protocol):
         ...
 
 
+class Delivery(Protocol):
+    """Marks a row delivered, with whatever else Ozon taking it means (the chat is answered)."""
+
+    async def delivered(self, row: OutboxRow, echo: str | None) -> None: ...
+
+
 class OutboxSender(Worker):
     name = "outbox"
 
@@ -140,6 +146,7 @@ class OutboxSender(Worker):
         history: HistoryCheck,
         *,
         on_finished: Callable[[], None],
+        delivery: Delivery | None = None,
         per_chat_per_minute: int = 10,
         idle_wait: float = 30.0,
         clock: Clock | None = None,
@@ -150,6 +157,7 @@ class OutboxSender(Worker):
         self._telegram = telegram
         self._history = history
         self._on_finished = on_finished
+        self._delivery = delivery
         self._per_chat = per_chat_per_minute
         self._idle_wait = idle_wait
         self._sent: dict[str, deque[float]] = {}
@@ -247,7 +255,10 @@ class OutboxSender(Worker):
 
     async def _apply(self, row: OutboxRow, step: Step) -> None:
         if isinstance(step, Deliver):
-            await self._outbox.delivered(row.id, step.echo)
+            if self._delivery is None:
+                await self._outbox.delivered(row.id, step.echo)
+            else:
+                await self._delivery.delivered(row, step.echo)
             how = "its copy is in Ozon's history" if step.echo else row.kind
             log.info("chat %s: outbox %s delivered (%s)", row.chat_id, row.id, how)
             self._on_finished()

@@ -7,12 +7,13 @@ the core, which only decides when, where and in what order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, Protocol
 
 from bot.core.model import ChatFacts, Notice, Outcome, ShownMessage
+from storage.states import DeskState
 
 
 class TelegramFault(Exception):
@@ -69,6 +70,14 @@ class TopicsUnavailable(TelegramUnavailable):
     needs that waits; posting into existing topics goes on."""
 
 
+class IconsUnavailable(TelegramFault):
+    """Topic icons cannot be shown (a setting chose an icon Telegram does not offer)."""
+
+    def __init__(self, message: str, *, operator_hint: str) -> None:
+        super().__init__(message)
+        self.operator_hint = operator_hint
+
+
 class ShuttingDown(TelegramFault):
     """The bridge is stopping: nothing more is posted (raised instead of waiting for budget)."""
 
@@ -106,8 +115,26 @@ class Post:
     """The earlier post this one answers (the old text of a message the buyer edited)."""
 
 
+@dataclass(frozen=True, slots=True)
+class NewTopic:
+    topic_id: int
+    name: str
+    icon: DeskState | None
+    """The state its icon shows (None: it was made without one)."""
+
+
 class TelegramPort(Protocol):
-    async def create_topic(self, name: str) -> int: ...
+    async def create_topic(self, name: str, state: DeskState | None = None) -> NewTopic:
+        """A topic for a buyer chat, with the icon of its state where icons are known."""
+        ...
+
+    async def show_state(
+        self, topic_id: int, state: DeskState, *, moot: Callable[[], Awaitable[bool]]
+    ) -> bool:
+        """Give the topic the icon of `state`, in a spare slot of the group's budget, unless
+        `moot` by then. Returns whether the icon now shows it (False: moot). Raises
+        `TopicsUnavailable` without the right to manage topics."""
+        ...
 
     async def reopen_topic(self, topic_id: int) -> None: ...
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from bot.core.desk import Desk
 from bot.core.events import PushEvent
 from bot.core.stores import ChatStore
 from bot.core.sync import Syncer
@@ -30,6 +31,7 @@ class PushInbox(Worker):
         self,
         syncer: Syncer,
         chats: ChatStore,
+        desk: Desk,
         *,
         on_closed: Callable[[], None],
         clock: Clock | None = None,
@@ -37,6 +39,7 @@ class PushInbox(Worker):
         super().__init__(clock=clock)
         self._syncer = syncer
         self._chats = chats
+        self._desk = desk
         self._on_closed = on_closed
         self._to_sync: dict[str, set[str]] = {}
         """Chats to sync, in arrival order, with the ids of messages pushed as changed."""
@@ -49,6 +52,10 @@ class PushInbox(Worker):
             edited = self._to_sync.setdefault(event.chat_id, set())
             if event.kind == "update_message" and event.message_id is not None:
                 edited.add(event.message_id)
+            elif event.kind == "new_message":
+                # Closed, then written to again before the closing was handled: the buyer's
+                # message reopens the chat, so the closing is moot (it would close over it).
+                self._to_close.pop(event.chat_id, None)
         elif event.kind == "chat_closed":
             self._to_close[event.chat_id] = None
         else:
@@ -108,5 +115,6 @@ class PushInbox(Worker):
         if await self._chats.get(chat_id) is None:
             return
         await self._chats.set_status(chat_id, ChatStatus.CLOSED)
+        await self._desk.closed([chat_id])
         log.info("chat %s: closed in Ozon (push)", chat_id)
         self._on_closed()

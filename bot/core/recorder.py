@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from bot.core.desk import Desk, Line, Voice
 from bot.core.stores import ChatStore, MessageStore, OutboxStore, Transactions
 from bot.ozon.models import Author, ChatMessage
 from storage.records import NewMessage
@@ -42,11 +43,13 @@ class HistoryRecorder:
         chats: ChatStore,
         messages: MessageStore,
         outbox: OutboxStore,
+        desk: Desk,
     ) -> None:
         self._db = db
         self._chats = chats
         self._messages = messages
         self._outbox = outbox
+        self._desk = desk
 
     async def record(
         self,
@@ -60,7 +63,8 @@ class HistoryRecorder:
         """Record `fresh` messages (up to `cursor`) and, from `read_again` (messages recorded
         before, read again), the edits. The cursor only moves forward."""
         recorded = Recorded()
-        new = [await self._new(chat_id, m, recorded) for m in fresh]
+        lines: list[Line] = []
+        new = [await self._new(chat_id, m, recorded, lines) for m in fresh]
         # Read again for edits only: never claimed as echoes now, since they could only be taken
         # for a later send of the same words.
         again = [_record_of(m, outbound=False) for m in read_again]
@@ -76,10 +80,19 @@ class HistoryRecorder:
                 context=context,
                 buyer=buyer,
             )
+            desk_changed = await self._desk.heard(tx, chat_id, lines)
+        if desk_changed:
+            self._desk.changed()
         return recorded
 
-    async def _new(self, chat_id: str, message: ChatMessage, recorded: Recorded) -> NewMessage:
+    async def _new(
+        self, chat_id: str, message: ChatMessage, recorded: Recorded, lines: list[Line]
+    ) -> NewMessage:
+        """The record of a message read for the first time, and its line for the desk."""
         outbound = False
+        line = Line(
+            message.message_id, message.created_at, _VOICES.get(message.author, Voice.OTHER)
+        )
         if message.author == Author.SELLER and message.unreadable is None:
             file = _is_file(message)
             row = await self._outbox.claim_echo(
@@ -93,7 +106,18 @@ class HistoryRecorder:
                 log.info("chat %s: message %s is outbox %s", chat_id, message.message_id, row)
                 recorded.echoes[row] = message.message_id
                 outbound = True
+                sent = await self._outbox.get(row)
+                if sent is not None and sent.broadcast_id is not None:
+                    line = replace(line, voice=Voice.BROADCAST)
+                else:
+                    line = replace(
+                        line, voice=Voice.STAFF, staff=None if sent is None else sent.staff
+                    )
+        lines.append(line)
         return _record_of(message, outbound=outbound)
+
+
+_VOICES = {Author.CUSTOMER: Voice.BUYER, Author.SELLER: Voice.CABINET}
 
 
 def _record_of(message: ChatMessage, *, outbound: bool) -> NewMessage:

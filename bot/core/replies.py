@@ -69,6 +69,7 @@ class StaffReplies:
                 items,
                 album=message.album,
                 album_settle=ALBUM_SETTLE,
+                staff=message.staff,
             )
         except StorageError as exc:
             log.error(

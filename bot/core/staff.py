@@ -6,6 +6,8 @@ import posixpath
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from storage.records import Staff
+
 MB = 1024 * 1024
 INTERNAL_NOTE = "//"
 ALLOWED_EXTENSIONS = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
@@ -81,6 +83,8 @@ class StaffMessage:
     """The album (media group) the message is part of: Telegram sends each picture apart."""
     topic_by_bridge: bool = False
     """The topic was opened by this bot (as far as the message shows)."""
+    staff: Staff | None = None
+    """Who wrote it."""
 
     @property
     def is_note(self) -> bool:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.core.events import HealthReport
+from bot.core.helpdesk import HelpDesk
+from bot.core.icons import IconPainter
 from bot.core.relay import Relay
 from bot.core.stores import DatabaseHealth, MessageStore, OutboxStore
 from bot.core.sync import Syncer
@@ -34,6 +36,11 @@ class Snapshot:
     """Why new buyer chats cannot get a topic (the others are posted)."""
     sandbox: bool = False
     """The bridge runs against the built-in Ozon stand-in (`python -m bot sandbox`)."""
+    waiting: int = 0
+    """Buyer chats waiting for the seller."""
+    longest_wait: timedelta | None = None
+    icons_problem: str | None = None
+    """Why topic icons are not shown (relaying goes on)."""
 
 
 class BridgeStatus:
@@ -49,6 +56,8 @@ class BridgeStatus:
         poll_interval: float,
         push_enabled: bool,
         push_queue: Callable[[], int],
+        helpdesk: HelpDesk | None = None,
+        icons: IconPainter | None = None,
         sandbox: bool = False,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -61,6 +70,8 @@ class BridgeStatus:
         self._poll_interval = poll_interval
         self._push_enabled = push_enabled
         self._push_queue = push_queue
+        self._helpdesk = helpdesk
+        self._icons = icons
         self._sandbox = sandbox
         self._now = now
 
@@ -68,6 +79,7 @@ class BridgeStatus:
         database_ok = await self._db.ping()
         pending_posts, failed_posts = await self._messages.backlog() if database_ok else (0, 0)
         outbox_open, outbox_failed = await self._outbox.backlog() if database_ok else (0, 0)
+        queue = await self._helpdesk.queue() if database_ok and self._helpdesk else []
         return Snapshot(
             version=self._version,
             database_ok=database_ok,
@@ -85,6 +97,9 @@ class BridgeStatus:
             telegram_misconfigured=self._relay.misconfigured,
             topics_problem=self._relay.topics_problem,
             sandbox=self._sandbox,
+            waiting=len(queue),
+            longest_wait=max((chat.waited for chat in queue), default=None),
+            icons_problem=None if self._icons is None else self._icons.problem,
         )
 
     async def health(self) -> HealthReport:
@@ -106,6 +121,8 @@ class BridgeStatus:
             "telegram_problem": snap.telegram_problem,
             "topics_problem": snap.topics_problem,
             "write_problem": snap.write_problem,
+            "waiting": snap.waiting,
+            "icons_problem": snap.icons_problem,
         }
         problem = self._problem(snap)
         return HealthReport(problem is None, problem, details)

@@ -19,11 +19,23 @@ from storage.records import (
     ChatSeen,
     MessageRow,
     NewMessage,
+    Observed,
     OutboxItem,
     OutboxRow,
     Progress,
+    Staff,
+    Waiting,
+    WaitingPeriod,
 )
-from storage.states import BroadcastState, ChatStatus, FailureReason, OutboxKind, OutboxState
+from storage.states import (
+    BroadcastState,
+    ChatStatus,
+    DeskState,
+    EndedBy,
+    FailureReason,
+    OutboxKind,
+    OutboxState,
+)
 
 Tx = Any
 """A unit of work's transaction, as storage gives it: passed back, never looked into."""
@@ -60,7 +72,7 @@ class ChatStore(Protocol):
         unread_count: int,
     ) -> ChatRow: ...
 
-    async def observe_many(self, seen: Sequence[ChatSeen]) -> dict[str, ChatRow]: ...
+    async def observe_many(self, seen: Sequence[ChatSeen]) -> Observed: ...
 
     async def advance(
         self,
@@ -73,19 +85,60 @@ class ChatStore(Protocol):
         buyer: tuple[datetime, str | None] | None = None,
     ) -> None: ...
 
-    async def set_topic(self, chat_id: str, topic_id: int) -> None: ...
+    async def set_topic(
+        self,
+        chat_id: str,
+        topic_id: int,
+        *,
+        name: str | None = None,
+        icon: DeskState | None = None,
+    ) -> None: ...
 
     async def mark_topic_opened(self, chat_id: str, tx: Tx | None = None) -> None: ...
 
     async def set_sync_error(self, chat_id: str, error: str | None) -> None: ...
 
-    async def set_status(self, chat_id: str, status: ChatStatus) -> None: ...
+    async def set_status(self, chat_id: str, status: ChatStatus) -> bool: ...
 
     async def topics_to_close(self, limit: int = 20) -> list[ChatRow]: ...
 
     async def set_topic_closed(self, chat_id: str) -> None: ...
 
     async def topic_reopened(self, chat_id: str) -> None: ...
+
+    async def desk_of(self, tx: Tx, chat_id: str) -> tuple[DeskState, datetime | None] | None: ...
+
+    async def set_desk(
+        self, tx: Tx, chat_id: str, desk: DeskState, *, answered_at: datetime | None = None
+    ) -> None: ...
+
+    async def icons_due(self, limit: int = 20) -> list[ChatRow]: ...
+
+    async def set_icon_shown(self, chat_id: str, topic_id: int, shown: DeskState) -> None: ...
+
+
+class DeskStore(Protocol):
+    async def open_period(
+        self, tx: Tx, chat_id: str, began_at: datetime, message_id: str | None
+    ) -> None: ...
+
+    async def buyer_wrote(self, tx: Tx, chat_id: str, at: datetime) -> None: ...
+
+    async def end_period(
+        self, tx: Tx, chat_id: str, at: datetime, by: EndedBy, staff: Staff | None = None
+    ) -> bool: ...
+
+    async def open_for(self, chat_id: str) -> WaitingPeriod | None: ...
+
+    async def waiting(self) -> list[Waiting]: ...
+
+    async def periods(self, since: datetime, until: datetime) -> list[WaitingPeriod]: ...
+
+    async def claim_reminders(
+        self, claims: Sequence[tuple[int, int]], at: datetime
+    ) -> list[tuple[int, int]]: ...
+
+    async def release_reminders(self, claims: Sequence[tuple[int, int]]) -> None: ...
 
 
 class MessageStore(Protocol):
@@ -125,6 +178,7 @@ class OutboxStore(Protocol):
         *,
         album: str | None = None,
         album_settle: timedelta = timedelta(0),
+        staff: Staff | None = None,
     ) -> int: ...
 
     async def add_broadcast_message(
@@ -143,7 +197,9 @@ class OutboxStore(Protocol):
 
     async def begin_send(self, row_id: int, *, attempts: int, settle: timedelta) -> bool: ...
 
-    async def delivered(self, row_id: int, ozon_message_id: str | None = None) -> None: ...
+    async def delivered(
+        self, row_id: int, ozon_message_id: str | None = None, tx: Tx | None = None
+    ) -> None: ...
 
     async def postpone(
         self, row_id: int, state: OutboxState, *, attempts: int, delay: timedelta, detail: str

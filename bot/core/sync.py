@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from bot.core.desk import Desk
 from bot.core.locks import KeyedLocks
 from bot.core.ozon_api import OzonChats
 from bot.core.recorder import HistoryRecorder, Recorded
@@ -61,6 +62,7 @@ class Syncer:
         *,
         on_recorded: Callable[[], None],
         on_closed: Callable[[], None] = lambda: None,
+        desk: Desk | None = None,
         first_sight_window: timedelta = timedelta(hours=48),
         first_sight_max_messages: int = 10,
         concurrency: int = 4,
@@ -71,6 +73,7 @@ class Syncer:
         self._recorder = recorder
         self._on_recorded = on_recorded
         self._on_closed = on_closed
+        self._desk = desk
         self._first_sight_window = first_sight_window
         self._first_sight_max = first_sight_max_messages
         self._concurrency = concurrency
@@ -125,7 +128,7 @@ class Syncer:
         page: list[ChatSummary] = []
 
         async def observe(summaries: list[ChatSummary]) -> None:
-            rows = await self._chats.observe_many(
+            observed = await self._chats.observe_many(
                 [
                     ChatSeen(
                         s.chat_id, s.chat_type, ChatStatus(s.status), s.created_at, s.unread_count
@@ -133,12 +136,16 @@ class Syncer:
                     for s in summaries
                 ]
             )
+            # Ozon closing a chat closes it on the desk (and its topic); opening it again without
+            # a message makes it answered. Before the histories: a buyer's new message read
+            # below makes the chat waiting again, whatever the list says.
+            if self._desk is not None:
+                await self._desk.closed(observed.closed)
+                await self._desk.opened(observed.opened)
+            closed.extend(observed.closed)
             for summary in summaries:
-                row = rows[summary.chat_id]
-                if _needs_sync(row, summary):
+                if _needs_sync(observed.rows[summary.chat_id], summary):
                     due[summary.chat_id] = summary.last_message_id
-                if row.status == ChatStatus.CLOSED and row.topic_id and not row.topic_closed:
-                    closed.append(row.chat_id)
 
         async for summary in self._ozon.iter_chats():
             if summary.is_buyer_chat:

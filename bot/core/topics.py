@@ -11,7 +11,7 @@ import logging
 
 from bot.core.locks import KeyedLocks
 from bot.core.model import ChatFacts
-from bot.core.ports import PostRenderer, TelegramPort, TopicsUnavailable
+from bot.core.ports import NewTopic, PostRenderer, TelegramPort, TopicsUnavailable
 from bot.core.stores import ChatStore
 from bot.core.worker import Clock, RealClock
 from storage.errors import StorageError
@@ -34,7 +34,7 @@ class Topics:
         self._renderer = renderer
         self._clock = clock or RealClock()
         self._locks = KeyedLocks()
-        self._unsaved: dict[str, int] = {}
+        self._unsaved: dict[str, NewTopic] = {}
         """Topics created while the database refused to remember them: used, not made again."""
         self.problem: str | None = None
         """Why topics cannot be managed right now (None while they can)."""
@@ -90,24 +90,26 @@ class Topics:
             return await self._create(current)
 
     async def _create(self, chat: ChatRow) -> ChatRow:
-        topic_id = self._unsaved.pop(chat.chat_id, None)
-        if topic_id is None or topic_id == chat.topic_id:
+        topic = self._unsaved.pop(chat.chat_id, None)
+        if topic is None or topic.topic_id == chat.topic_id:
             if self.held:
                 raise TopicsUnavailable(self.problem or "topics refused a moment ago")
             try:
-                topic_id = await self._telegram.create_topic(
-                    self._renderer.topic_name(ChatFacts.of(chat))
+                topic = await self._telegram.create_topic(
+                    self._renderer.topic_name(ChatFacts.of(chat)), chat.desk
                 )
             except TopicsUnavailable as exc:
                 self.refused(exc)
                 raise
             self.worked()
         try:
-            await self._chats.set_topic(chat.chat_id, topic_id)
+            await self._chats.set_topic(
+                chat.chat_id, topic.topic_id, name=topic.name, icon=topic.icon
+            )
         except StorageError:
-            self._unsaved[chat.chat_id] = topic_id
+            self._unsaved[chat.chat_id] = topic
             raise
-        log.info("chat %s: created topic %s", chat.chat_id, topic_id)
+        log.info("chat %s: created topic %s", chat.chat_id, topic.topic_id)
         created = await self._chats.get(chat.chat_id)
         assert created is not None
         return created

@@ -17,6 +17,7 @@ from bot.telegram import texts
 from bot.telegram.callbacks import RetryReply
 from bot.telegram.entities import with_hidden_links
 from bot.telegram.gateway import TelegramGateway
+from bot.telegram.people import staff_of
 
 # Content kinds Ozon's chat cannot carry, by the Message attribute that holds them.
 _UNSUPPORTED = tuple(
@@ -102,6 +103,7 @@ def to_staff_message(message: Message, *, bot_id: int, edited: bool) -> StaffMes
             edited=edited,
             album=message.media_group_id,
             topic_by_bridge=topic_by_bridge,
+            staff=staff_of(message, message.chat.id),
         )
 
     if message.text and message.text.startswith("/") and not message.text.startswith(INTERNAL_NOTE):

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.status import Snapshot
 from bot.telegram import texts
+from bot.telegram.desk_view import duration
 
 
 def render_status(snap: Snapshot, tz: ZoneInfo, broadcast: str = "") -> str:
@@ -30,6 +31,7 @@ def render_status(snap: Snapshot, tz: ZoneInfo, broadcast: str = "") -> str:
         else "",
         outbox_open=snap.outbox_open,
         outbox_failed=snap.outbox_failed,
+        desk=_desk_lines(snap),
         push=texts.STATUS_PUSH_ON.format(queue=snap.push_queue)
         if snap.push_enabled
         else texts.STATUS_PUSH_OFF,
@@ -55,6 +57,16 @@ def _telegram_line(snap: Snapshot) -> str:
     if snap.topics_problem:
         lines.append(texts.STATUS_TOPICS_PROBLEM.format(problem=html.escape(snap.topics_problem)))
     return "\n".join(lines) or texts.STATUS_TELEGRAM_OK
+
+
+def _desk_lines(snap: Snapshot) -> str:
+    oldest = ""
+    if snap.longest_wait is not None:
+        oldest = texts.STATUS_DESK_OLDEST.format(waited=duration(snap.longest_wait))
+    lines = texts.STATUS_DESK.format(waiting=snap.waiting, oldest=oldest)
+    if snap.icons_problem:
+        lines += texts.STATUS_ICONS_OFF.format(problem=html.escape(snap.icons_problem))
+    return lines
 
 
 def _sync_lines(snap: Snapshot) -> str:

@@ -42,7 +42,7 @@ STATUS = """{sandbox}<b>Состояние бриджа</b> (версия {versi
 База данных: {database}
 Последний опрос Ozon: {last_sync}{sync_error}
 Ждут публикации в Telegram: {pending_posts}{failed_posts}
-Ответы покупателям в очереди: {outbox_open}, не доставлено: {outbox_failed}
+Ответы покупателям в очереди: {outbox_open}, не доставлено: {outbox_failed}{desk}
 Push-уведомления Ozon: {push}
 {telegram}{broadcast}"""
 STATUS_DB_OK = "в порядке"

@@ -1,0 +1,195 @@
+"""The help desk in the database: the state of existing chats derived at the upgrade, waiting
+periods kept by time range, reminder claims made once, and the queries that run every few
+seconds reading indexes."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from storage.chats import ICONS_DUE, ChatRepository
+from storage.db import Database, to_db_time
+from storage.desk import WAITING, DeskRepository
+from storage.forum import bind_forum
+from storage.migrations import MIGRATIONS
+from storage.records import Staff
+from storage.states import ChatStatus, DeskState, EndedBy
+
+T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+def at(minutes: int) -> str:
+    value = to_db_time(T0 + timedelta(minutes=minutes))
+    assert value is not None
+    return value
+
+
+def a_database_of_version_10(path: Path) -> None:
+    """Chats as the bridge kept them before the help desk, in every situation it must read."""
+    conn = sqlite3.connect(path)
+    for script in MIGRATIONS[:10]:
+        conn.executescript(script)
+    chats = [
+        # chat, status, topic, topic_closed
+        ("waits", "OPENED", 1, 0),
+        ("answered", "OPENED", 2, 0),
+        ("closed", "CLOSED", 3, 1),
+        ("closing", "CLOSED", 4, 0),
+        ("silent", "OPENED", None, 0),
+        ("long-ids", "OPENED", 5, 0),
+        ("only-seller", "OPENED", 6, 0),
+    ]
+    for chat_id, status, topic, topic_closed in chats:
+        conn.execute(
+            "INSERT INTO chats (chat_id, chat_type, status, topic_id, topic_closed, forum_chat_id,"
+            " first_seen_at, updated_at) VALUES (?, 'BUYER_SELLER', ?, ?, ?, -100777, ?, ?)",
+            (chat_id, status, topic, topic_closed, at(0), at(0)),
+        )
+    messages = [
+        # chat, id, author, minute
+        ("waits", "10", "CUSTOMER", 0),
+        ("waits", "11", "SELLER", 5),
+        ("waits", "12", "CUSTOMER", 30),
+        ("waits", "13", "NOTIFICATION_USER", 31),
+        ("waits", "14", "CUSTOMER", 40),
+        ("answered", "20", "CUSTOMER", 0),
+        ("answered", "21", "SELLER", 9),
+        ("closed", "30", "CUSTOMER", 0),
+        ("closing", "40", "CUSTOMER", 0),
+        # Ozon's ids are compared as numbers: 1000 comes after 999.
+        ("long-ids", "999", "CUSTOMER", 0),
+        ("long-ids", "1000", "SELLER", 3),
+        ("only-seller", "60", "SELLER", 1),
+    ]
+    for chat_id, message_id, author, minute in messages:
+        conn.execute(
+            "INSERT INTO messages (chat_id, message_id, direction, author, created_at, body, "
+            "state, recorded_at) VALUES (?, ?, 'inbound', ?, ?, '', 'posted', ?)",
+            (chat_id, message_id, author, at(minute), at(minute)),
+        )
+    conn.execute("PRAGMA user_version=10")
+    conn.commit()
+    conn.close()
+
+
+async def test_the_upgrade_derives_every_chats_state_from_its_messages(tmp_path: Path) -> None:
+    path = tmp_path / "bridge.sqlite3"
+    a_database_of_version_10(path)
+    db = await Database.open(path)
+    try:
+        await bind_forum(db, -100777)
+        chats, periods = ChatRepository(db), DeskRepository(db)
+        states = {row.chat_id: row.desk for row in await chats.all()}
+        assert states == {
+            "waits": DeskState.WAITING,
+            "answered": DeskState.ANSWERED,
+            "closed": DeskState.CLOSED,
+            "closing": DeskState.CLOSED,
+            "silent": DeskState.ANSWERED,
+            "long-ids": DeskState.ANSWERED,
+            "only-seller": DeskState.ANSWERED,
+        }
+        (waiting,) = await periods.waiting()
+        assert waiting.chat.chat_id == "waits"
+        # From the first buyer message after the seller's last, to the buyer's latest.
+        assert to_db_time(waiting.period.began_at) == at(30)
+        assert to_db_time(waiting.period.last_buyer_at) == at(40)
+        answered = await chats.get("answered")
+        assert answered is not None
+        assert to_db_time(answered.answered_at) == at(9)
+        # Topics closed before keep their look: no icon edit for them at the upgrade. The
+        # others are due, the waiting one first.
+        due = [row.chat_id for row in await chats.icons_due()]
+        assert due[0] == "waits"
+        assert set(due) == {"waits", "answered", "closing", "long-ids", "only-seller"}
+        # The closed chat whose topic is still open gets it closed, as before the upgrade.
+        assert [row.chat_id for row in await chats.topics_to_close()] == ["closing"]
+    finally:
+        await db.close()
+
+
+async def new_chat(chats: ChatRepository, chat_id: str, topic: int | None = None) -> None:
+    await chats.observe(
+        chat_id,
+        chat_type="BUYER_SELLER",
+        status=ChatStatus.OPENED,
+        created_at=None,
+        unread_count=0,
+    )
+    if topic is not None:
+        await chats.set_topic(chat_id, topic, name=f"Заказ {chat_id}", icon=DeskState.ANSWERED)
+
+
+async def test_periods_are_kept_by_time_range_and_one_is_open_at_a_time(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "bridge.sqlite3")
+    try:
+        chats, periods = ChatRepository(db), DeskRepository(db)
+        await new_chat(chats, "c")
+        anna = Staff(111, "Анна")
+        async with db.transaction() as tx:
+            await periods.open_period(tx, "c", T0, "1")
+            await periods.open_period(tx, "c", T0 + timedelta(minutes=1), "2")  # one is open
+            await periods.buyer_wrote(tx, "c", T0 + timedelta(minutes=2))
+            assert await periods.end_period(
+                tx, "c", T0 + timedelta(minutes=9), EndedBy.TELEGRAM, anna
+            )
+            assert not await periods.end_period(tx, "c", T0, EndedBy.CABINET)  # none open
+            await periods.open_period(tx, "c", T0 + timedelta(hours=2), "3")
+        first, second = await periods.periods(T0, T0 + timedelta(days=1))
+        assert (first.began_at, first.last_buyer_at) == (T0, T0 + timedelta(minutes=2))
+        assert (first.ended_at, first.ended_by, first.staff) == (
+            T0 + timedelta(minutes=9),
+            EndedBy.TELEGRAM,
+            anna,
+        )
+        assert (second.ended_at, second.ended_by) == (None, None)
+        assert await periods.periods(T0 + timedelta(hours=3), T0 + timedelta(days=1)) == []
+    finally:
+        await db.close()
+
+
+async def test_a_reminder_is_claimed_once_and_only_while_the_period_is_open(
+    tmp_path: Path,
+) -> None:
+    db = await Database.open(tmp_path / "bridge.sqlite3")
+    try:
+        chats, periods = ChatRepository(db), DeskRepository(db)
+        await new_chat(chats, "c")
+        async with db.transaction() as tx:
+            await periods.open_period(tx, "c", T0, "1")
+        (waiting,) = await periods.waiting()
+        period = waiting.period.id
+        assert await periods.claim_reminders([(period, 3600)], T0) == [(period, 3600)]
+        assert await periods.claim_reminders([(period, 3600), (period, 7200)], T0) == [
+            (period, 7200)
+        ]
+        (waiting,) = await periods.waiting()
+        assert waiting.reminded == {3600, 7200}
+        await periods.release_reminders([(period, 7200)])
+        (waiting,) = await periods.waiting()
+        assert waiting.reminded == {3600}
+        async with db.transaction() as tx:
+            await periods.end_period(tx, "c", T0, EndedBy.DONE, Staff(None, "администратор"))
+        assert await periods.claim_reminders([(period, 7200)], T0) == []
+    finally:
+        await db.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        (ICONS_DUE, "chats_icon_due"),  # every pass of the icon worker
+        (WAITING, "waiting_open"),  # every reminder pass, /queue and /status
+    ],
+)
+async def test_frequent_desk_queries_read_indexes(tmp_path: Path, query: str, index: str) -> None:
+    db = await Database.open(tmp_path / "bridge.sqlite3")
+    await db.close()
+    with sqlite3.connect(tmp_path / "bridge.sqlite3") as conn:
+        plan = conn.execute("EXPLAIN QUERY PLAN " + query, {"forum": -100777, "limit": 20})
+        steps = [step[-1] for step in plan]
+    assert any(index in step for step in steps), steps
+    assert not any(step in ("SCAN chats", "SCAN waiting_periods", "SCAN w") for step in steps)
