@@ -50,6 +50,8 @@ class Sizes:
     history_messages: int = 1_000_000
     history_replies: int = 200_000
     history_probes: int = 200
+    icon_chats: int = 500
+    icon_scale: float = 0.01
 
 
 FULL = Sizes()
@@ -66,6 +68,7 @@ QUICK = Sizes(
     cpu_rounds=10,
     history_messages=100_000,
     history_replies=20_000,
+    icon_chats=100,
 )
 
 

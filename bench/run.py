@@ -24,6 +24,7 @@ from bench.scenarios.broadcast import broadcast
 from bench.scenarios.cpu import cpu
 from bench.scenarios.flood import flood
 from bench.scenarios.history import history
+from bench.scenarios.icons import icons
 from bench.scenarios.idle import idle_rows
 from bench.scenarios.latency import latency
 from bench.scenarios.push_load import push_load
@@ -43,6 +44,7 @@ SCENARIOS: dict[str, Scenario] = {
     "push": push_load,
     "cpu": cpu,
     "history": history,
+    "icons": icons,
 }
 
 

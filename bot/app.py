@@ -108,7 +108,12 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
         settings.telegram_messages_per_minute, settings.telegram_budget_window_seconds
     )
     calls = GroupCalls(flood)
-    gateway = TelegramGateway(bot, forum, calls, icon_choice=settings.topic_icons)
+    gateway = TelegramGateway(
+        bot,
+        forum,
+        calls,
+        icon_choice=settings.topic_icons if settings.topic_icons_enabled else None,
+    )
     speaker = Speaker(bot, forum, calls)
     renderer = Renderer(settings.tz, settings.ozon_chat_url_template, sandbox=sandbox)
 
@@ -120,10 +125,15 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
     topics = Topics(chats, gateway, renderer)
     poster = TopicPoster(db, chats, messages, topics, gateway, renderer, media)
     relay = Relay(chats, messages, topics, poster, gateway, renderer)
-    icons = IconPainter(chats, gateway)
+    icons = (
+        IconPainter(chats, gateway, posts_done=lambda: relay.quiet)
+        if settings.topic_icons_enabled
+        else None
+    )
 
     def desk_changed() -> None:
-        icons.wake()  # the topic's icon follows the state
+        if icons is not None:
+            icons.wake()  # the topic's icon follows the state
         relay.wake()  # a closed chat's topic is closed
 
     desk.listen(desk_changed)
@@ -248,7 +258,8 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
         Stage("background", [background], grace=3.0),
         Stage(
             "workers",
-            [relay, sender, outcomes, notices, inbox, broadcast_worker, icons],
+            [relay, sender, outcomes, notices, inbox, broadcast_worker]
+            + ([icons] if icons is not None else []),
             grace=SHUTDOWN_GRACE,
             then=flood.close,
         ),
@@ -260,7 +271,8 @@ async def run_bridge(settings: Settings, stop: asyncio.Event, *, sandbox: bool =
     """Run until `stop` is set, then stop everything in order and close what was opened."""
     async with AsyncExitStack() as stack:
         bridge = await assemble(settings, stack, sandbox=sandbox)
-        await _check_icons(bridge.gateway)
+        if settings.topic_icons_enabled:
+            await _check_icons(bridge.gateway)
         await bridge.web.start()
         stack.push_async_callback(bridge.web.close)
         supervisor = Supervisor(bridge.stages, on_failure=stop.set)

@@ -87,6 +87,7 @@ class Settings(BaseSettings):
 
     # The help desk.
     reply_reminders: str = "1h,20h,44h"
+    topic_icons_enabled: bool = True
     working_hours: str = ""
     topic_icon_waiting: str = ""
     topic_icon_answered: str = ""

@@ -198,3 +198,20 @@ async def test_an_icon_telegram_does_not_offer_stops_the_start_naming_the_settin
     with pytest.raises(ConfigError, match="TOPIC_ICON_CLOSED='🦖' is not among"):
         await asyncio.wait_for(run_bridge(settings, asyncio.Event()), timeout=15)
     assert tg.calls("createForumTopic") == []
+
+
+async def test_icons_turned_off_leave_topics_as_they_are(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Callable[..., Any]
+) -> None:
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Без значков", order_number="4242-4")
+    async with bridge(topic_icons_enabled=False):
+        await wait_for(lambda: "Без значков" in tg.shown(), within=15)
+        topic = only_topic(tg)
+        tg.user_message("Ответ", thread_id=topic)
+        await wait_for(lambda: len(ozon.sent_texts) == 1, within=15)
+        tg.user_message("/queue", thread_id=None)
+        await wait_for(lambda: "Никто не ждёт ответа" in tg.shown(), within=15)
+    assert icon(tg, topic) is None
+    assert tg.calls("editForumTopic") == []
+    assert tg.calls("getForumTopicIconStickers") == []

@@ -1,7 +1,8 @@
 """Topic icons follow the chats' help-desk states (waiting, answered, closed).
 
-An icon edit spends the forum group's Telegram budget, so it waits for a spare slot: never ahead
-of a buyer's post, and never while the budget is full. It is dropped if, by the time the slot
+An icon edit spends the forum group's Telegram budget, so it waits until the relay has posted
+everything there is to post, then for a spare slot of the budget: never ahead of a buyer's post,
+and never while the budget is full. It is dropped if, by the time the slot
 comes, the chat's state changed back or its icon shows the state already; a chat whose state
 changed meanwhile is simply due again with its new state.
 
@@ -13,6 +14,7 @@ on regardless.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from bot.core.ports import (
     IconsUnavailable,
@@ -28,6 +30,8 @@ from storage.records import ChatRow
 log = logging.getLogger(__name__)
 
 BATCH = 20
+POSTS_FIRST = 0.5
+"""Seconds between looks while buyer messages wait to be posted."""
 RETRY_REFUSED = 300.0
 """Seconds before icons are tried again after Telegram refused them."""
 
@@ -40,12 +44,14 @@ class IconPainter(Worker):
         chats: ChatStore,
         telegram: TelegramPort,
         *,
+        posts_done: Callable[[], bool] = lambda: True,
         retry_refused: float = RETRY_REFUSED,
         clock: Clock | None = None,
     ) -> None:
         super().__init__(clock=clock)
         self._chats = chats
         self._telegram = telegram
+        self._posts_done = posts_done
         self._retry_refused = retry_refused
         self._held_until = 0.0
         self.problem: str | None = None
@@ -56,10 +62,14 @@ class IconPainter(Worker):
         held = self._held_until - self._clock.monotonic()
         if held > 0:
             return held
+        if not self._posts_done():
+            return POSTS_FIRST
         due = await self._chats.icons_due(BATCH)
         for chat in due:
             if self.stopping:
                 break
+            if not self._posts_done():
+                return POSTS_FIRST
             try:
                 await self._show(chat)
             except (TopicsUnavailable, IconsUnavailable) as exc:

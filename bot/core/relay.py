@@ -69,6 +69,17 @@ class Relay(Worker):
         """Why nothing can be posted right now (None while Telegram accepts posts)."""
         self.misconfigured = False
         """`unavailable` is a fault of the group's set-up, which only the operator can fix."""
+        self._quiet = False
+
+    @property
+    def quiet(self) -> bool:
+        """Nothing waits to be posted: the last pass found nothing, and nothing new came since
+        (work that can wait, such as topic icons, goes only then)."""
+        return self._quiet and not self.stopping
+
+    def wake(self) -> None:
+        self._quiet = False
+        super().wake()
 
     @property
     def topics_problem(self) -> str | None:
@@ -76,7 +87,9 @@ class Relay(Worker):
         return self._topics.problem
 
     async def step(self) -> float | None:
+        self._quiet = False
         posted = await self.drain_once()
+        self._quiet = not posted and not self._wake.is_set()
         if self.unavailable is not None:
             log.info("telegram accepts posts again")
             self.unavailable = None
