@@ -1,4 +1,5 @@
-"""Typed async client for the buyer-chat part of the Ozon Seller API, and Ozon's payloads.
+"""Typed async client for the buyer-chat part of the Ozon Seller API (and the seller's ratings),
+and Ozon's payloads.
 
 Knows nothing of Telegram, storage or the bridge. The package exports Ozon's plain models and
 errors, importable without the HTTP client; the client itself is `bot.ozon.client.OzonClient`.
@@ -35,10 +36,28 @@ from bot.ozon.models import (
     fold_enum,
     message_id_key,
 )
+from bot.ozon.ratings import (
+    AVERAGE_RESPONSE_TIME,
+    CHAT_RATINGS,
+    REACTION_TIME,
+    REPLIED_DIALOGS_RATIO,
+    RatingChange,
+    RatingGroup,
+    RatingHistory,
+    RatingHistoryItem,
+    RatingItem,
+    RatingSummary,
+    RatingValue,
+    RatingValueStatus,
+)
 from bot.ozon.retry import RetryPolicy
 
 __all__ = [
+    "AVERAGE_RESPONSE_TIME",
     "BUYER_CHAT_TYPES",
+    "CHAT_RATINGS",
+    "REACTION_TIME",
+    "REPLIED_DIALOGS_RATIO",
     "AuthProblem",
     "Author",
     "ChatMessage",
@@ -59,6 +78,14 @@ __all__ = [
     "OzonServerError",
     "OzonTransportError",
     "RateLimiter",
+    "RatingChange",
+    "RatingGroup",
+    "RatingHistory",
+    "RatingHistoryItem",
+    "RatingItem",
+    "RatingSummary",
+    "RatingValue",
+    "RatingValueStatus",
     "RetryPolicy",
     "Role",
     "RolesInfo",

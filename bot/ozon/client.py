@@ -1,4 +1,4 @@
-"""`OzonClient`: the buyer-chat and push-notification methods of the Ozon Seller API."""
+"""`OzonClient`: the buyer-chat, push-notification and rating methods of the Ozon Seller API."""
 
 from __future__ import annotations
 
@@ -9,15 +9,17 @@ import logging
 import time
 from collections.abc import AsyncIterator, Sequence
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import httpx
+from pydantic import BaseModel
 
 from bot.ozon._http import decode_body, error_from_response, parse_model, transport_error
 from bot.ozon.errors import OzonError, OzonRateLimited, OzonResponseError
 from bot.ozon.limiter import RateLimiter
 from bot.ozon.models import ChatPage, ChatSummary, HistoryPage, RolesInfo, canonical_id
 from bot.ozon.notifications import NotificationSettings
+from bot.ozon.ratings import RatingReads
 from bot.ozon.retry import RetryPolicy, describe_failure, should_retry
 
 __all__ = ["MAX_MESSAGE_LENGTH", "OzonClient"]
@@ -30,9 +32,10 @@ MAX_MESSAGE_LENGTH = 1000
 """Ozon accepts plain-text messages of 1..1000 characters."""
 
 _CHAT_STATUSES = ("ALL", "OPENED", "CLOSED")
+_M = TypeVar("_M", bound=BaseModel)
 
 
-class OzonClient(NotificationSettings):
+class OzonClient(NotificationSettings, RatingReads):
     """Async client for one Client-Id. Open it with `async with`, or call `aclose()` when done.
 
     Every call is a JSON POST through a shared `RateLimiter`. Reads are retried on 429, 5xx and
@@ -249,6 +252,10 @@ class OzonClient(NotificationSettings):
     def _ensure_open(self) -> None:
         if self._closed:
             raise RuntimeError("OzonClient is closed")
+
+    async def _read(self, path: str, body: dict[str, Any], model: type[_M]) -> _M:
+        """A read (repeatable) whose answer is parsed as `model`."""
+        return parse_model(model, await self._post(path, body, repeatable=True), path)
 
     async def _post(self, path: str, body: dict[str, Any], *, repeatable: bool = False) -> Any:
         """POST with retries; `repeatable` marks reads, which may be repeated after any failure."""

@@ -27,13 +27,14 @@ from bot.sandbox.model import (
     rpc_error,
 )
 from bot.sandbox.notifications import NotificationMethods
+from bot.sandbox.ratings import RATING_METHODS, RatingMethods
 from bot.sandbox.state import StandInState
 
 Handler = Callable[[Json], Awaitable[web.Response]]
 _EMPTY_BODY_OK = frozenset({"/v1/roles", "/v1/notification/push-type/list"})
 
 
-class OzonStandIn(ChatMethods, NotificationMethods, FaultInjection):
+class OzonStandIn(ChatMethods, NotificationMethods, RatingMethods, FaultInjection):
     """A stateful loopback stand-in for the Ozon Seller API: `async with OzonStandIn() as ozon:`,
     clients use `ozon.url`.
 
@@ -84,6 +85,8 @@ class OzonStandIn(ChatMethods, NotificationMethods, FaultInjection):
             "/v1/notification/list": self._notification_list,
             "/v1/notification/check": self._notification_check,
             "/v1/notification/push-type/list": self._push_type_list,
+            "/v1/rating/summary": self._rating_summary,
+            "/v1/rating/history": self._rating_history,
         }
 
     # ---- lifecycle -------------------------------------------------------------------------
@@ -204,6 +207,8 @@ class OzonStandIn(ChatMethods, NotificationMethods, FaultInjection):
             return rpc_error(403, MSG_IP_RESTRICTED)
         if self.auth_mode == "no_chat_role" and path in CHAT_METHODS:
             return rpc_error(403, MSG_NO_CHAT_ROLE)
+        if self.ratings_refused and path in RATING_METHODS:
+            return rpc_error(403, MSG_NO_CHAT_ROLE)  # Ozon's words for any role the key lacks
         return None
 
     def _serve_file(self, path: str) -> web.Response:

@@ -95,6 +95,8 @@ def _check(schema: dict[str, Any], value: object, where: str, problems: list[str
         return
     expected = schema.get("type") or _implied_type(schema)
     actual = _type_name(value)
+    if expected == "number" and actual == "integer":
+        actual = "number"  # JSON Schema: every integer is a number
     if expected is not None and actual != expected:
         problems.append(f"{where}: expected {expected}, got {actual}")
         return
