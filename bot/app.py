@@ -14,7 +14,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import timedelta
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 
 from bot import __version__
 from bot.background import Background
@@ -22,7 +22,6 @@ from bot.clients import make_bot, make_ozon
 from bot.config import ConfigError, Settings
 from bot.core.broadcast import Broadcasts, BroadcastWorker
 from bot.core.desk import Desk
-from bot.core.helpdesk import HelpDesk, Reminders
 from bot.core.icons import IconPainter
 from bot.core.notices import Notices
 from bot.core.outbox import OutboxSender
@@ -41,21 +40,18 @@ from bot.core.topics import Topics
 from bot.jobs import Jobs
 from bot.ozon.media import MediaDownloader
 from bot.runtime import Stage, Supervisor
-from bot.telegram.admin import build_admin_router, build_help_router
 from bot.telegram.admins import Admins
-from bot.telegram.broadcast import ProgressReporter, build_broadcast_router
+from bot.telegram.broadcast import ProgressReporter
 from bot.telegram.calls import GroupCalls
-from bot.telegram.desk import build_desk_router
-from bot.telegram.desk_view import DeskView, GeneralReminders
-from bot.telegram.errors import build_error_router
 from bot.telegram.flood import FloodControl
 from bot.telegram.gateway import TelegramGateway
-from bot.telegram.handlers import build_router
 from bot.telegram.icons import IconChoiceError
 from bot.telegram.polling import TelegramPolling
 from bot.telegram.render import Renderer
+from bot.telegram.routing import build_dispatcher
 from bot.telegram.speaker import Speaker
 from bot.web import WebServer
+from bot.wiring import help_desk, web_server
 from storage.broadcasts import BroadcastRepository
 from storage.chats import ChatRepository
 from storage.db import Database
@@ -186,16 +182,7 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
         on_confirmed=broadcast_worker.wake,
     )
 
-    helpdesk = HelpDesk(periods)
-    desk_view = DeskView(forum, renderer)
-    reminders = Reminders(
-        periods,
-        GeneralReminders(speaker, desk_view, forum),
-        thresholds=settings.reminder_thresholds,
-        hours=settings.hours,
-        tz=settings.tz,
-    )
-    jobs.reminders(reminders, settings.reminder_check_seconds)
+    helpdesk, desk_view, stats = help_desk(settings, db, periods, ozon, speaker, renderer, jobs)
 
     status = BridgeStatus(
         version=__version__,
@@ -211,22 +198,11 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
         icons=icons,
         sandbox=sandbox,
     )
-    web = WebServer(
-        sink=inbox,
-        health=status.health,
-        path=settings.push_path,
-        port=settings.push_port,
-        host=settings.push_host,
-        allowed=settings.push_allowed_ips,
-        trusted_proxies=settings.push_trusted_proxies,
-        hmac_secret=settings.push_hmac_secret.get_secret_value()
-        if settings.push_hmac_secret
-        else None,
-        push_enabled=settings.push_enabled,
-        version=__version__,
-    )
+    web = web_server(settings, inbox, status)
     background = Background()
-    dispatcher = Dispatcher(
+    dispatcher = build_dispatcher(
+        forum,
+        settings.tz,
         replies=replies,
         gateway=gateway,
         speaker=speaker,
@@ -238,16 +214,8 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
         desk=desk,
         helpdesk=helpdesk,
         desk_view=desk_view,
+        stats=stats,
     )
-    for router in (
-        build_error_router(),
-        build_help_router(forum),
-        build_desk_router(forum),
-        build_admin_router(forum, settings.tz),
-        build_broadcast_router(forum, settings.tz),
-        build_router(forum),
-    ):
-        dispatcher.include_router(router)
 
     # Stopped in this order: nothing new comes in (staff, pushes, polls), then what is in flight
     # is finished; a post waiting for the group's budget gives up at once.

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.core.hours import WorkingHours, parse_durations
+from bot.core.hours import Weekly, WorkingHours, parse_durations
 
 OZON_PUSH_NETWORKS = ("195.34.21.0/24", "185.73.192.0/22", "91.223.93.0/24")
 """The source ranges Ozon documents for push notifications."""
@@ -87,6 +87,7 @@ class Settings(BaseSettings):
 
     # The help desk.
     reply_reminders: str = "1h,20h,44h"
+    stats_digest: str = "mon 10:00"
     topic_icons_enabled: bool = True
     working_hours: str = ""
     topic_icon_waiting: str = ""
@@ -185,6 +186,12 @@ class Settings(BaseSettings):
         WorkingHours.parse(value)
         return value
 
+    @field_validator("stats_digest")
+    @classmethod
+    def _check_digest(cls, value: str) -> str:
+        Weekly.parse(value)
+        return value
+
     @field_validator("topic_icon_waiting", "topic_icon_answered", "topic_icon_closed")
     @classmethod
     def _check_icon(cls, value: str) -> str:
@@ -209,6 +216,11 @@ class Settings(BaseSettings):
     def hours(self) -> WorkingHours | None:
         """WORKING_HOURS (None: always)."""
         return WorkingHours.parse(self.working_hours)
+
+    @property
+    def digest(self) -> Weekly | None:
+        """STATS_DIGEST (None: off)."""
+        return Weekly.parse(self.stats_digest)
 
     @property
     def topic_icons(self) -> dict[str, str]:

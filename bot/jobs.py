@@ -1,15 +1,19 @@
 """Every timed job of the bridge, registered in this one place and run by APScheduler: the poll
-of Ozon and the reply reminders."""
+of Ozon, the reply reminders and the weekly digest."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 
 from bot.core.helpdesk import Reminders
+from bot.core.hours import Weekly
 from bot.core.poller import Poller
 from bot.core.worker import OUTAGES
 
@@ -60,6 +64,26 @@ class Jobs:
             misfire_grace_time=None,
             id="reminders",
         )
+
+    def digest(
+        self, when: Weekly, tz: ZoneInfo, publish: Callable[[], Awaitable[None]]
+    ) -> CronTrigger:
+        """Post the statistics on the days and at the local time of `when` (STATS_DIGEST). A
+        digest missed while the bridge was down is not posted late."""
+
+        async def post() -> None:
+            try:
+                await publish()
+            except OUTAGES as exc:
+                log.warning("weekly digest not posted (%s)", exc)
+
+        trigger = CronTrigger(
+            day_of_week=",".join(when.days), hour=when.at.hour, minute=when.at.minute, timezone=tz
+        )
+        self._scheduler.add_job(
+            post, trigger, max_instances=1, coalesce=True, misfire_grace_time=600, id="digest"
+        )
+        return trigger
 
     def _run_now(self, job_id: str) -> None:
         job = self._scheduler.get_job(job_id)

@@ -293,4 +293,13 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX chats_icon_due ON chats(forum_chat_id, desk)
         WHERE topic_id IS NOT NULL AND icon_shown IS NOT desk;
     """,
+    # 12: the statistics read buyer messages, the seller's cabinet messages and staff replies by
+    # time range: partial indexes keep that from reading a year of history.
+    """
+    CREATE INDEX messages_buyer_by_time ON messages(created_at) WHERE author = 'CUSTOMER';
+    CREATE INDEX messages_cabinet_by_time ON messages(created_at)
+        WHERE author = 'SELLER' AND state != 'echo';
+    CREATE INDEX outbox_replies_by_time ON outbox(finished_at)
+        WHERE state = 'delivered' AND broadcast_id IS NULL AND part = 0;
+    """,
 )

@@ -224,3 +224,11 @@ class Waiting:
     chat: ChatRow
     reminded: frozenset[int]
     """The reminder thresholds (seconds) already posted for this period."""
+
+
+@dataclass(frozen=True, slots=True)
+class StaffReplies:
+    """Staff messages delivered to buyers by one person (None: sent before who wrote was kept)."""
+
+    staff: Staff | None
+    replies: int

@@ -15,8 +15,10 @@ from storage.db import Database, to_db_time
 from storage.desk import WAITING, DeskRepository
 from storage.forum import bind_forum
 from storage.migrations import MIGRATIONS
-from storage.records import Staff
-from storage.states import ChatStatus, DeskState, EndedBy
+from storage.outbox import OutboxRepository
+from storage.records import OutboxItem, Staff
+from storage.states import ChatStatus, DeskState, EndedBy, OutboxKind
+from storage.stats import BUYER_MESSAGES, CABINET_MESSAGES, STAFF_REPLIES, StatsRepository
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -183,13 +185,60 @@ async def test_a_reminder_is_claimed_once_and_only_while_the_period_is_open(
     [
         (ICONS_DUE, "chats_icon_due"),  # every pass of the icon worker
         (WAITING, "waiting_open"),  # every reminder pass, /queue and /status
+        (BUYER_MESSAGES, "messages_buyer_by_time"),  # /stats
+        (CABINET_MESSAGES, "messages_cabinet_by_time"),
+        (STAFF_REPLIES, "outbox_replies_by_time"),
     ],
 )
 async def test_frequent_desk_queries_read_indexes(tmp_path: Path, query: str, index: str) -> None:
     db = await Database.open(tmp_path / "bridge.sqlite3")
     await db.close()
     with sqlite3.connect(tmp_path / "bridge.sqlite3") as conn:
-        plan = conn.execute("EXPLAIN QUERY PLAN " + query, {"forum": -100777, "limit": 20})
+        params = {"forum": -100777, "limit": 20, "since": at(0), "until": at(60)}
+        plan = conn.execute("EXPLAIN QUERY PLAN " + query, params)
         steps = [step[-1] for step in plan]
     assert any(index in step for step in steps), steps
-    assert not any(step in ("SCAN chats", "SCAN waiting_periods", "SCAN w") for step in steps)
+    whole = ("SCAN chats", "SCAN waiting_periods", "SCAN w", "SCAN messages", "SCAN outbox")
+    assert not any(step in whole for step in steps)
+
+
+async def test_the_statistics_count_by_time_range(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "bridge.sqlite3")
+    try:
+        await bind_forum(db, -100777)
+        chats = ChatRepository(db)
+        await new_chat(chats, "c", topic=5)
+        rows = [
+            # id, author, minute, state
+            ("1", "CUSTOMER", 0, "posted"),
+            ("2", "CUSTOMER", 10, "posted"),
+            ("3", "SELLER", 20, "posted"),  # written in Ozon's cabinet
+            ("4", "SELLER", 30, "echo"),  # the bridge's own reply, come back
+            ("5", "CUSTOMER", 600, "posted"),  # outside the range
+        ]
+        async with db.transaction() as tx:
+            for message_id, author, minute, state in rows:
+                await tx.execute(
+                    "INSERT INTO messages (chat_id, message_id, direction, author, created_at, "
+                    "body, state, recorded_at) VALUES ('c', ?, 'inbound', ?, ?, '', ?, ?)",
+                    (message_id, author, at(minute), state, at(minute)),
+                )
+        outbox = OutboxRepository(db)
+        anna = Staff(111, "Анна")
+        two_parts = [OutboxItem(OutboxKind.TEXT, body="a"), OutboxItem(OutboxKind.TEXT, body="b")]
+        await outbox.enqueue("c", 5, 900, two_parts, staff=anna)
+        await outbox.enqueue("c", 5, 901, [OutboxItem(OutboxKind.TEXT, body="c")], staff=anna)
+        await outbox.enqueue("c", 5, 902, [OutboxItem(OutboxKind.TEXT, body="d")])
+        for row in await db.fetch_all("SELECT id FROM outbox"):
+            await outbox.delivered(row["id"])
+        stats = StatsRepository(db)
+        since, until = T0, T0 + timedelta(hours=2)
+        assert await stats.buyer_messages(since, until) == 2
+        assert await stats.cabinet_messages(since, until) == 1
+        now = datetime.now(UTC)
+        replies = await stats.staff_replies(now - timedelta(hours=1), now + timedelta(hours=1))
+        assert [(r.staff, r.replies) for r in replies] == [(anna, 2), (None, 1)]
+        assert await stats.staff_replies(since, until) == []
+        assert await stats.desk_since() is None
+    finally:
+        await db.close()

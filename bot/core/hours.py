@@ -65,3 +65,36 @@ def _clock(value: str, whole: str) -> time:
     if match is None:
         raise ValueError(f"{whole!r}: {value!r} is not a time like 09:00")
     return time(int(match.group(1)), int(match.group(2)))
+
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True, slots=True)
+class Weekly:
+    """Days of the week and a local time: `mon 10:00`, `mon,thu 09:30`, `daily 18:00`."""
+
+    days: tuple[str, ...]
+    at: time
+
+    @classmethod
+    def parse(cls, text: str) -> Weekly | None:
+        """Empty: never (None)."""
+        text = text.strip().lower()
+        if not text:
+            return None
+        parts = text.split()
+        if len(parts) != 2:
+            raise ValueError(f"{text!r}: expected days and a time, like mon 10:00")
+        days_text, clock = parts
+        days = _DAYS if days_text == "daily" else tuple(d.strip() for d in days_text.split(","))
+        unknown = [d for d in days if d not in _DAYS]
+        if unknown or not days:
+            raise ValueError(
+                f"{text!r}: days are {', '.join(_DAYS)} (comma-separated) or daily, like mon 10:00"
+            )
+        return cls(tuple(d for d in _DAYS if d in days), _clock(clock, text))
+
+    def __str__(self) -> str:
+        days = "daily" if self.days == _DAYS else ",".join(self.days)
+        return f"{days} {self.at:%H:%M}"

@@ -1,12 +1,15 @@
-"""What the core needs from Ozon's chat API: `bot.ozon.client.OzonClient` implements it, and the
-core never imports the HTTP client itself (only Ozon's plain models and errors)."""
+"""What the core needs from Ozon's chat API and its ratings: `bot.ozon.client.OzonClient`
+implements it, and the core never imports the HTTP client itself (only Ozon's plain models and
+errors)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 from typing import Literal, Protocol
 
 from bot.ozon.models import ChatSummary, HistoryPage
+from bot.ozon.ratings import RatingHistory, RatingSummary
 
 
 class OzonChats(Protocol):
@@ -29,3 +32,13 @@ class OzonChats(Protocol):
     async def send_file(self, chat_id: str, content: bytes, name: str) -> None: ...
 
     async def mark_read(self, chat_id: str, from_message_id: str | None = None) -> int: ...
+
+
+class OzonRatings(Protocol):
+    """Ozon's grades of the seller (`/v1/rating/summary`, `/v1/rating/history`)."""
+
+    async def rating_summary(self) -> RatingSummary: ...
+
+    async def rating_history(
+        self, ratings: Sequence[str], date_from: datetime, date_to: datetime
+    ) -> RatingHistory: ...

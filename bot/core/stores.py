@@ -24,6 +24,7 @@ from storage.records import (
     OutboxRow,
     Progress,
     Staff,
+    StaffReplies,
     Waiting,
     WaitingPeriod,
 )
@@ -115,6 +116,16 @@ class ChatStore(Protocol):
     async def icons_due(self, limit: int = 20) -> list[ChatRow]: ...
 
     async def set_icon_shown(self, chat_id: str, topic_id: int, shown: DeskState) -> None: ...
+
+
+class StatsStore(Protocol):
+    async def buyer_messages(self, since: datetime, until: datetime) -> int: ...
+
+    async def cabinet_messages(self, since: datetime, until: datetime) -> int: ...
+
+    async def staff_replies(self, since: datetime, until: datetime) -> list[StaffReplies]: ...
+
+    async def desk_since(self) -> datetime | None: ...
 
 
 class DeskStore(Protocol):

@@ -1,5 +1,5 @@
 """Commands in the forum's General topic or a private chat with the bot: /help for anyone, and
-the admin commands /status and /sync behind the admin gate (`AdminOnly`)."""
+the admin commands /status, /sync and /stats behind the admin gate (`AdminOnly`)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from bot.ozon.errors import OzonError
 from bot.telegram import texts
 from bot.telegram.admins import AdminOnly
 from bot.telegram.speaker import Speaker
+from bot.telegram.stats import StatsPublisher
 from bot.telegram.status_view import render_status
 
 
@@ -47,6 +48,11 @@ def build_admin_router(forum_chat_id: int, tz: ZoneInfo) -> Router:
     @router.message(Command("status"))
     async def status(message: Message, speaker: Speaker, bridge_status: BridgeStatus) -> None:
         await speaker.say(message.chat.id, render_status(await bridge_status.snapshot(), tz))
+
+    @router.message(Command("stats"))
+    async def stats(message: Message, stats: StatsPublisher, background: Background) -> None:
+        # Two sends, the report and the chart; the chart is drawn without holding up updates.
+        background.spawn(stats.publish(message.chat.id))
 
     @router.message(Command("sync"))
     async def sync(

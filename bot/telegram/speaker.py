@@ -6,6 +6,7 @@ from __future__ import annotations
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import (
+    BufferedInputFile,
     ChatMemberAdministrator,
     ChatMemberOwner,
     InlineKeyboardMarkup,
@@ -32,6 +33,17 @@ class Speaker:
         async def send() -> Message:
             return await self._bot.send_message(
                 chat_id, html, parse_mode="HTML", reply_markup=markup
+            )
+
+        message = await (self._group(send) if chat_id == self._chat_id else send())
+        return message.message_id
+
+    async def photo(self, chat_id: int, png: bytes, caption: str) -> int:
+        """A picture outside buyer topics (a chart), with a short caption."""
+
+        async def send() -> Message:
+            return await self._bot.send_photo(
+                chat_id, BufferedInputFile(png, filename="chart.png"), caption=caption
             )
 
         message = await (self._group(send) if chat_id == self._chat_id else send())

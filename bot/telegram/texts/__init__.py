@@ -9,3 +9,4 @@ from bot.telegram.texts.broadcasts import *  # noqa: F403
 from bot.telegram.texts.desk import *  # noqa: F403
 from bot.telegram.texts.posts import *  # noqa: F403
 from bot.telegram.texts.staff import *  # noqa: F403
+from bot.telegram.texts.stats import *  # noqa: F403

@@ -1,0 +1,60 @@
+"""What the statistics count, by time range: buyer messages, the seller's messages written in
+Ozon's cabinet, staff replies delivered per person. Reads only; each query reads a partial index
+(migration 12), not a year of history.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage.db import Database, from_db_time, to_db_time
+from storage.records import Staff, StaffReplies
+from storage.states import OutboxState
+
+BUYER_MESSAGES = """
+    SELECT count(*) FROM messages INDEXED BY messages_buyer_by_time
+    WHERE author = 'CUSTOMER' AND created_at >= :since AND created_at < :until
+"""
+CABINET_MESSAGES = """
+    SELECT count(*) FROM messages INDEXED BY messages_cabinet_by_time
+    WHERE author = 'SELLER' AND state != 'echo' AND created_at >= :since AND created_at < :until
+"""
+STAFF_REPLIES = f"""
+    SELECT staff_id, staff_name, count(*) AS replies
+    FROM outbox INDEXED BY outbox_replies_by_time
+    WHERE state = '{OutboxState.DELIVERED}' AND broadcast_id IS NULL AND part = 0
+      AND finished_at >= :since AND finished_at < :until
+    GROUP BY staff_id, staff_name
+    ORDER BY replies DESC, staff_name
+"""  # noqa: S608 - a constant, no input
+"""Staff messages delivered, one per message however many parts it had, by who wrote them."""
+
+
+class StatsRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def buyer_messages(self, since: datetime, until: datetime) -> int:
+        return int(await self._db.fetch_value(BUYER_MESSAGES, _range(since, until)))
+
+    async def cabinet_messages(self, since: datetime, until: datetime) -> int:
+        """Messages the seller wrote in Ozon's own cabinet (not the bridge's own sends)."""
+        return int(await self._db.fetch_value(CABINET_MESSAGES, _range(since, until)))
+
+    async def staff_replies(self, since: datetime, until: datetime) -> list[StaffReplies]:
+        rows = await self._db.fetch_all(STAFF_REPLIES, _range(since, until))
+        return [
+            StaffReplies(
+                None if row["staff_name"] is None else Staff(row["staff_id"], row["staff_name"]),
+                row["replies"],
+            )
+            for row in rows
+        ]
+
+    async def desk_since(self) -> datetime | None:
+        """When the help desk's history begins (its first waiting period)."""
+        return from_db_time(await self._db.fetch_value("SELECT min(began_at) FROM waiting_periods"))
+
+
+def _range(since: datetime, until: datetime) -> dict[str, str | None]:
+    return {"since": to_db_time(since), "until": to_db_time(until)}
