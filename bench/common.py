@@ -50,6 +50,7 @@ class Sizes:
     history_messages: int = 1_000_000
     history_replies: int = 200_000
     history_probes: int = 200
+    stats_calls: int = 50
     icon_chats: int = 500
     icon_scale: float = 0.01
 
@@ -69,6 +70,7 @@ QUICK = Sizes(
     history_messages=100_000,
     history_replies=20_000,
     icon_chats=100,
+    stats_calls=10,
 )
 
 
