@@ -1,5 +1,5 @@
-"""Typed async client for the buyer-chat part of the Ozon Seller API (and the seller's ratings),
-and Ozon's payloads.
+"""Typed async client for the buyer-chat part of the Ozon Seller API (and the seller's ratings,
+and the postings and products an order card shows), and Ozon's payloads.
 
 Knows nothing of Telegram, storage or the bridge. The package exports Ozon's plain models and
 errors, importable without the HTTP client; the client itself is `bot.ozon.client.OzonClient`.
@@ -36,6 +36,8 @@ from bot.ozon.models import (
     fold_enum,
     message_id_key,
 )
+from bot.ozon.orders import Posting, PostingProduct, Scheme, extras_allowed
+from bot.ozon.products import Money, Product
 from bot.ozon.ratings import (
     AVERAGE_RESPONSE_TIME,
     CHAT_RATINGS,
@@ -66,6 +68,7 @@ __all__ = [
     "ChatSummary",
     "HistoryPage",
     "MediaUnavailable",
+    "Money",
     "OzonAPIError",
     "OzonAuthError",
     "OzonBadRequest",
@@ -77,6 +80,9 @@ __all__ = [
     "OzonResponseError",
     "OzonServerError",
     "OzonTransportError",
+    "Posting",
+    "PostingProduct",
+    "Product",
     "RateLimiter",
     "RatingChange",
     "RatingGroup",
@@ -89,8 +95,10 @@ __all__ = [
     "RetryPolicy",
     "Role",
     "RolesInfo",
+    "Scheme",
     "canonical_id",
     "classify_auth_problem",
+    "extras_allowed",
     "fold_enum",
     "message_id_key",
 ]

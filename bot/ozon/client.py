@@ -1,4 +1,5 @@
-"""`OzonClient`: the buyer-chat, push-notification and rating methods of the Ozon Seller API."""
+"""`OzonClient`: the buyer-chat, push-notification, rating, posting and product methods of the
+Ozon Seller API."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from bot.ozon.errors import OzonError, OzonRateLimited, OzonResponseError
 from bot.ozon.limiter import RateLimiter
 from bot.ozon.models import ChatPage, ChatSummary, HistoryPage, RolesInfo, canonical_id
 from bot.ozon.notifications import NotificationSettings
+from bot.ozon.orders import OrderReads
 from bot.ozon.ratings import RatingReads
 from bot.ozon.retry import RetryPolicy, describe_failure, should_retry
 
@@ -35,7 +37,7 @@ _CHAT_STATUSES = ("ALL", "OPENED", "CLOSED")
 _M = TypeVar("_M", bound=BaseModel)
 
 
-class OzonClient(NotificationSettings, RatingReads):
+class OzonClient(NotificationSettings, RatingReads, OrderReads):
     """Async client for one Client-Id. Open it with `async with`, or call `aclose()` when done.
 
     Every call is a JSON POST through a shared `RateLimiter`. Reads are retried on 429, 5xx and

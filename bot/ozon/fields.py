@@ -6,11 +6,13 @@ models are made of."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError
 
 __all__ = [
     "Author",
@@ -181,3 +183,21 @@ OptionalUtcDatetime = Annotated[
 ]
 LooseBool = Annotated[bool, BeforeValidator(_loose_bool)]
 TextList = Annotated[list[str], BeforeValidator(none_as_empty_list)]
+
+
+def readable_entries(model: type[BaseModel]) -> Callable[[object], object]:
+    """A list read entry by entry: null is empty, entries `model` cannot read are left out
+    (one odd entry never costs the whole answer)."""
+
+    def read(value: object) -> object:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            return value  # not a list at all: pydantic says so
+        kept: list[BaseModel] = []
+        for raw in value:
+            with contextlib.suppress(ValidationError):
+                kept.append(model.model_validate(raw))
+        return kept
+
+    return read

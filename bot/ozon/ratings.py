@@ -13,15 +13,14 @@ The core imports these models: nothing here may pull in the HTTP client.
 
 from __future__ import annotations
 
-import contextlib
 import math
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
-from bot.ozon.fields import LooseBool, UtcDatetime, fold_enum
+from bot.ozon.fields import LooseBool, UtcDatetime, fold_enum, readable_entries
 
 __all__ = [
     "AVERAGE_RESPONSE_TIME",
@@ -94,23 +93,6 @@ def _object_or_empty(value: object) -> object:
     return value if isinstance(value, dict) else {}
 
 
-def _readable(model: type[BaseModel]) -> Callable[[object], object]:
-    """A list read entry by entry: null is empty, entries `model` cannot read are left out."""
-
-    def read(value: object) -> object:
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            return value  # not a list at all: pydantic says so
-        kept: list[BaseModel] = []
-        for raw in value:
-            with contextlib.suppress(ValidationError):
-                kept.append(model.model_validate(raw))
-        return kept
-
-    return read
-
-
 Number = Annotated[float | None, BeforeValidator(_number)]
 Text = Annotated[str, BeforeValidator(_text)]
 
@@ -156,13 +138,13 @@ class RatingGroup(_Model):
 
     group_name: Text = ""
     """Display text, e.g. «Работа с покупателями»: find ratings by system name instead."""
-    items: Annotated[list[RatingItem], BeforeValidator(_readable(RatingItem))] = []
+    items: Annotated[list[RatingItem], BeforeValidator(readable_entries(RatingItem))] = []
 
 
 class RatingSummary(_Model):
     """Answer of `/v1/rating/summary`: the seller's ratings now, in groups."""
 
-    groups: Annotated[list[RatingGroup], BeforeValidator(_readable(RatingGroup))] = []
+    groups: Annotated[list[RatingGroup], BeforeValidator(readable_entries(RatingGroup))] = []
     premium: LooseBool = False
     """The seller has the Premium subscription."""
     premium_plus: LooseBool = False
@@ -203,7 +185,7 @@ class RatingHistoryItem(_Model):
 
     rating: Text = ""
     """System name, as requested."""
-    values: Annotated[list[RatingValue], BeforeValidator(_readable(RatingValue))] = []
+    values: Annotated[list[RatingValue], BeforeValidator(readable_entries(RatingValue))] = []
     danger_threshold: Number = None
     warning_threshold: Number = None
     premium_threshold: Number = None
@@ -212,7 +194,9 @@ class RatingHistoryItem(_Model):
 class RatingHistory(_Model):
     """Answer of `/v1/rating/history`; a requested rating Ozon does not know is absent."""
 
-    ratings: Annotated[list[RatingHistoryItem], BeforeValidator(_readable(RatingHistoryItem))] = []
+    ratings: Annotated[
+        list[RatingHistoryItem], BeforeValidator(readable_entries(RatingHistoryItem))
+    ] = []
 
 
 def _utc(moment: datetime) -> datetime:

@@ -4,7 +4,8 @@ Each buyer has an order and opens a chat about it (where is my parcel, which siz
 a photo, a question about the product), writes now and then, answers staff a few seconds after
 they write in the chat, and says thanks in the end; Ozon may close a chat a while after the
 thanks, and the buyer's next message then opens a chat about a new order. What they say is in
-`bot.sandbox.phrases`.
+`bot.sandbox.phrases`. The stand-in knows each order (one posting) and its product, so that the
+sandbox can show what a chat is about.
 
 The buyers run as tasks beside the stand-in, never inside its requests: the stand-in only tells
 them that staff wrote. Time goes through an injectable `sleep`, chance through a seeded
@@ -18,9 +19,11 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.sandbox.model import StandInMessage
+from bot.sandbox.orders import SCHEMES, OrderMethods
 from bot.sandbox.phrases import (
     AFTER_FILE,
     ANOTHER_QUESTION,
@@ -30,13 +33,19 @@ from bot.sandbox.phrases import (
     TOPICS,
 )
 from bot.sandbox.pictures import Colour, png
-from bot.sandbox.state import StandInState
 
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 _BACKGROUNDS: tuple[Colour, ...] = ((236, 222, 200), (205, 220, 235), (225, 235, 215))
 _MARKS: tuple[Colour, ...] = ((90, 60, 40), (150, 30, 30), (40, 40, 40))
+_GOODS = (
+    ("Термокружка стальная «Путник» 450 мл", "TK-450-GRY", 2490),
+    ("Плед флисовый 150×200, серый", "PLD-150-GR", 1290),
+    ("Кроссовки беговые, размер 42", "RUN-42-BLK", 5990),
+)
+"""What the buyers order (name, article, price), chosen by the SKU."""
+_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -82,7 +91,7 @@ class BuyerSimulation:
 
     def __init__(
         self,
-        ozon: StandInState,
+        ozon: OrderMethods,
         *,
         buyers: int = 4,
         timings: Timings | None = None,
@@ -211,7 +220,31 @@ class BuyerSimulation:
     def _new_order(self, buyer: Buyer) -> Buyer:
         buyer.order_number = f"{self._digits(8, 8)}-{self._rng.randint(1, 20):04d}"
         buyer.sku = self._digits(6, 9)
+        self._stock(buyer)
         return buyer
+
+    def _stock(self, buyer: Buyer) -> None:
+        """Give the stand-in the buyer's order, delivered tomorrow, and its product. Made from
+        the numbers alone, so that the buyers' chances stay what the seed makes them."""
+        sku = int(buyer.sku)
+        name, offer_id, price = _GOODS[sku % len(_GOODS)]
+        self._ozon.add_product(sku, name, offer_id, price, old_price=price * 5 // 4)
+        scheme = SCHEMES[int(buyer.order_number.replace("-", "")) % len(SCHEMES)]
+        fbs = scheme != "FBO"
+        now = datetime.now(UTC).replace(microsecond=0)
+        window = (now + _DAY, now + _DAY + timedelta(hours=12))
+        self._ozon.add_posting(
+            buyer.order_number,
+            products=[sku],
+            scheme=scheme,
+            status="delivering",
+            in_process_at=now - 2 * _DAY,
+            shipment_date=now - _DAY if fbs else None,
+            delivering_date=now - _DAY / 2 if fbs else None,
+            delivery_window=window if fbs else None,
+            client_delivery_window=None if fbs else window,
+            tracking_number=f"RP{sku:09d}RU" if scheme == "rFBS" else "",
+        )
 
     def _open_topic(self, buyer: Buyer, lead: list[str]) -> str:
         buyer.topic = self._rng.choice(sorted(TOPICS))

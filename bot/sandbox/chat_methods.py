@@ -150,11 +150,16 @@ class ChatMethods(Rendering):
         self.chats[chat_id].posting_number = posting
         return ok({"result": {"chat_id": chat_id}})
 
+    def _extra_roles(self) -> list[Json]:
+        """Roles of the key for the stand-in's other methods (the server knows which)."""
+        return []
+
     async def _roles(self, body: Json) -> web.Response:
         roles: list[Json] = (
             []
             if self.auth_mode == "no_chat_role"
             else [{"name": "Chat", "methods": list(CHAT_METHODS)}]
         )
+        roles.extend(self._extra_roles())
         roles.extend(self.other_roles)
         return ok({"roles": roles, "expires_at": iso(self.key_expires_at)})

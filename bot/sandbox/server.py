@@ -7,6 +7,7 @@ import asyncio
 import mimetypes
 import traceback
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from functools import partial
 from typing import Self
 
 from aiohttp import web
@@ -27,6 +28,15 @@ from bot.sandbox.model import (
     rpc_error,
 )
 from bot.sandbox.notifications import NotificationMethods
+from bot.sandbox.orders import (
+    FBO_GET,
+    FBO_LIST,
+    FBS_GET,
+    FBS_LIST,
+    POSTING_METHODS,
+    PRODUCT_INFO,
+    OrderMethods,
+)
 from bot.sandbox.ratings import RATING_METHODS, RatingMethods
 from bot.sandbox.state import StandInState
 
@@ -34,7 +44,7 @@ Handler = Callable[[Json], Awaitable[web.Response]]
 _EMPTY_BODY_OK = frozenset({"/v1/roles", "/v1/notification/push-type/list"})
 
 
-class OzonStandIn(ChatMethods, NotificationMethods, RatingMethods, FaultInjection):
+class OzonStandIn(ChatMethods, NotificationMethods, RatingMethods, OrderMethods, FaultInjection):
     """A stateful loopback stand-in for the Ozon Seller API: `async with OzonStandIn() as ozon:`,
     clients use `ozon.url`.
 
@@ -66,6 +76,7 @@ class OzonStandIn(ChatMethods, NotificationMethods, RatingMethods, FaultInjectio
             other_roles=other_roles,
             push_types=push_types,
         )
+        OrderMethods.__init__(self)
         FaultInjection.__init__(self)
         self._validate = validate
         self._examples: Mapping[str, Json] = examples or {}
@@ -87,6 +98,11 @@ class OzonStandIn(ChatMethods, NotificationMethods, RatingMethods, FaultInjectio
             "/v1/notification/push-type/list": self._push_type_list,
             "/v1/rating/summary": self._rating_summary,
             "/v1/rating/history": self._rating_history,
+            FBS_LIST: partial(self._listing, FBS_LIST, fbo=False),
+            FBO_LIST: partial(self._listing, FBO_LIST, fbo=True),
+            FBS_GET: partial(self._one, fbo=False),
+            FBO_GET: partial(self._one, fbo=True),
+            PRODUCT_INFO: self._product_info,
         }
 
     # ---- lifecycle -------------------------------------------------------------------------
@@ -207,9 +223,24 @@ class OzonStandIn(ChatMethods, NotificationMethods, RatingMethods, FaultInjectio
             return rpc_error(403, MSG_IP_RESTRICTED)
         if self.auth_mode == "no_chat_role" and path in CHAT_METHODS:
             return rpc_error(403, MSG_NO_CHAT_ROLE)
-        if self.ratings_refused and path in RATING_METHODS:
+        refused = (
+            (self.ratings_refused and path in RATING_METHODS)
+            or (self.orders_refused and path in POSTING_METHODS)
+            or (self.products_refused and path == PRODUCT_INFO)
+        )
+        if refused:
             return rpc_error(403, MSG_NO_CHAT_ROLE)  # Ozon's words for any role the key lacks
         return None
+
+    def _extra_roles(self) -> list[Json]:
+        """The roles of the extras the key is not refused, as Ozon names them."""
+        extras = (
+            ("Rating", RATING_METHODS, self.ratings_refused),
+            ("Posting FBS", (FBS_LIST, FBS_GET), self.orders_refused),
+            ("Posting FBO", (FBO_LIST, FBO_GET), self.orders_refused),
+            ("Product read-only", (PRODUCT_INFO,), self.products_refused),
+        )
+        return [{"name": name, "methods": list(paths)} for name, paths, off in extras if not off]
 
     def _serve_file(self, path: str) -> web.Response:
         """Pictures and files are public links, served without credentials as Ozon's are."""
