@@ -21,8 +21,8 @@ from bot.background import Background
 from bot.clients import make_bot, make_ozon
 from bot.config import ConfigError, Settings
 from bot.core.broadcast import Broadcasts, BroadcastWorker
+from bot.core.cards import CardReader
 from bot.core.desk import Desk
-from bot.core.icons import IconPainter
 from bot.core.notices import Notices
 from bot.core.outbox import OutboxSender
 from bot.core.outcomes import Outcomes
@@ -51,8 +51,9 @@ from bot.telegram.render import Renderer
 from bot.telegram.routing import build_dispatcher
 from bot.telegram.speaker import Speaker
 from bot.web import WebServer
-from bot.wiring import help_desk, web_server
+from bot.wiring import help_desk, icon_painter, quick_replies, wakes, web_server
 from storage.broadcasts import BroadcastRepository
+from storage.cards import CardRepository
 from storage.chats import ChatRepository
 from storage.db import Database
 from storage.desk import DeskRepository
@@ -119,25 +120,28 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
 
     # Ozon -> Telegram.
     topics = Topics(chats, gateway, renderer)
-    poster = TopicPoster(db, chats, messages, topics, gateway, renderer, media)
-    relay = Relay(chats, messages, topics, poster, gateway, renderer)
-    icons = (
-        IconPainter(chats, gateway, posts_done=lambda: relay.quiet)
-        if settings.topic_icons_enabled
-        else None
+    cards = CardRepository(db)
+    reader = CardReader(
+        cards,
+        chats,
+        ozon,
+        gateway,
+        renderer,
+        pin=settings.pin_order_card,
+        retry=timedelta(seconds=settings.card_retry_seconds),
+        posts_done=lambda: relay.quiet,
     )
+    poster = TopicPoster(db, chats, messages, topics, gateway, renderer, media, cards, reader.wake)
+    relay = Relay(chats, messages, topics, poster, gateway, renderer)
+    icons = icon_painter(settings, chats, gateway, relay)
 
-    def desk_changed() -> None:
-        if icons is not None:
-            icons.wake()  # the topic's icon follows the state
-        relay.wake()  # a closed chat's topic is closed
-
-    desk.listen(desk_changed)
+    # A chat's state changed: its topic's icon follows, and a closed chat's topic is closed.
+    desk.listen(wakes(icons, relay))
     syncer = Syncer(
         ozon,
         chats,
-        HistoryRecorder(db, chats, messages, outbox, desk),
-        on_recorded=relay.wake,
+        HistoryRecorder(db, chats, messages, outbox, desk, cards),
+        on_recorded=wakes(relay, reader),  # new messages to post, an order card to read
         on_closed=relay.wake,
         desk=desk,
         first_sight_window=timedelta(hours=settings.first_sight_hours),
@@ -163,6 +167,7 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
     replies = StaffReplies(
         chats, outbox, notices, on_queued=sender.wake, max_parts=settings.reply_max_parts
     )
+    templates = quick_replies(settings, db, chats, outbox, cards, sender)
     broadcast_worker = BroadcastWorker(
         db,
         jobs_store,
@@ -215,6 +220,8 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
         helpdesk=helpdesk,
         desk_view=desk_view,
         stats=stats,
+        templates=templates,
+        cards=reader,
     )
 
     # Stopped in this order: nothing new comes in (staff, pushes, polls), then what is in flight
@@ -226,7 +233,7 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
         Stage("background", [background], grace=3.0),
         Stage(
             "workers",
-            [relay, sender, outcomes, notices, inbox, broadcast_worker]
+            [relay, sender, outcomes, notices, inbox, broadcast_worker, reader]
             + ([icons] if icons is not None else []),
             grace=SHUTDOWN_GRACE,
             then=flood.close,

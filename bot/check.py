@@ -23,6 +23,7 @@ from bot.clients import make_bot, make_ozon
 from bot.config import Settings, example_values_left
 from bot.ozon import OzonAuthError, OzonError, OzonTransportError, RolesInfo
 from bot.ozon.client import OzonClient
+from bot.ozon.orders import extras_allowed
 from bot.secrets import remember, scrub
 from bot.telegram.icons import IconChoiceError, Sticker, choose_icons
 from storage.db import Database
@@ -84,6 +85,7 @@ async def run_check(settings: Settings, out: TextIO = sys.stdout) -> int:
             checks = _OzonChecks(ozon)
             if await step("ozon credentials", checks.credentials):
                 await step("ozon chat access", checks.chat_access)
+                await step("ozon extras", checks.extras)
 
     failed = [o for o in outcomes if not o.ok]
     if failed:
@@ -191,6 +193,18 @@ class _TelegramChecks:
         return f"topics show the chat's state: {shown}"
 
 
+_EXTRAS = (
+    (
+        "postings",
+        "order card postings",
+        "add a role with /v4/posting/fbs/list or /v3/posting/fbo/list",
+    ),
+    ("products", "order card products", "add a role with /v3/product/info/list"),
+    ("ratings", "/stats grades", "add a role with /v1/rating/summary"),
+)
+"""The extras the key may allow: what each is for, and which role method opens it."""
+
+
 class _OzonChecks:
     def __init__(self, ozon: OzonClient) -> None:
         self._ozon = ozon
@@ -234,3 +248,13 @@ class _OzonChecks:
             raise CheckFailed(f"Ozon refused /v3/chat/list: {exc}") from None
         sending = "" if self._roles.can_send else " (the key cannot send: replies will fail)"
         return f"chat list readable{sending}; {len(page.chats)} chat(s) on the first page"
+
+    async def extras(self) -> str:
+        """What the key allows beyond chats; a missing extra is said, not failed."""
+        assert self._roles is not None
+        allowed = extras_allowed(self._roles)
+        parts = [
+            f"{what}: {'yes' if allowed[extra] else 'no (' + why + ')'}"
+            for extra, what, why in _EXTRAS
+        ]
+        return "; ".join(parts)

@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     reply_reminders: str = "1h,20h,44h"
     stats_digest: str = "mon 10:00"
     topic_icons_enabled: bool = True
+    pin_order_card: bool = True
+    card_retry_seconds: float = Field(default=60.0, gt=0)
     working_hours: str = ""
     topic_icon_waiting: str = ""
     topic_icon_answered: str = ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from storage.db import Database, Transaction, to_db_time
+from storage.db import Database, Transaction, from_db_time, to_db_time
 from storage.records import Staff, Waiting, WaitingPeriod
 from storage.rows import chat_row, waiting_period
 from storage.states import EndedBy
@@ -19,7 +19,8 @@ from storage.states import EndedBy
 WAITING = """
     SELECT w.*, c.*,
            (SELECT group_concat(r.threshold) FROM reminders AS r
-            WHERE r.period_id = w.id) AS reminded
+            WHERE r.period_id = w.id) AS reminded,
+           (SELECT o.reply_until FROM order_cards AS o WHERE o.chat_id = w.chat_id) AS reply_until
     FROM waiting_periods AS w JOIN chats AS c ON c.chat_id = w.chat_id
     WHERE w.ended_at IS NULL
     ORDER BY w.began_at, w.chat_id
@@ -87,6 +88,7 @@ class DeskRepository:
                 waiting_period(row),
                 chat_row(row, self._db.forum_chat_id),
                 frozenset(int(t) for t in (row["reminded"] or "").split(",") if t),
+                from_db_time(row["reply_until"]),
             )
             for row in rows
         ]

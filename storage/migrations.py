@@ -302,4 +302,34 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX outbox_replies_by_time ON outbox(finished_at)
         WHERE state = 'delivered' AND broadcast_id IS NULL AND part = 0;
     """,
+    # 13: quick-reply templates, and each chat's order card: what Ozon said of the order the
+    # chat is about (`facts`, JSON as the card shows it), the topic post that shows it, and the
+    # rest of that post's text (it is edited in place when the card changes).
+    """
+    CREATE TABLE templates (
+        name        TEXT PRIMARY KEY,
+        body        TEXT NOT NULL,
+        author_id   INTEGER,
+        updated_at  TEXT NOT NULL
+    );
+    CREATE TABLE order_cards (
+        chat_id        TEXT PRIMARY KEY REFERENCES chats(chat_id),
+        order_number   TEXT,
+        sku            TEXT,
+        facts          TEXT,
+        state          TEXT NOT NULL DEFAULT 'wanted'
+                       CHECK (state IN ('wanted', 'partial', 'complete')),
+        attempts       INTEGER NOT NULL DEFAULT 0,
+        not_before     TEXT,
+        reply_until    TEXT,
+        forum_chat_id  INTEGER,
+        message_id     INTEGER,
+        tail           TEXT,
+        tail_kind      TEXT CHECK (tail_kind IN ('text', 'caption')),
+        shown          TEXT,
+        pinned         INTEGER NOT NULL DEFAULT 0,
+        updated_at     TEXT NOT NULL
+    );
+    CREATE INDEX cards_wanted ON order_cards(chat_id) WHERE state != 'complete';
+    """,
 )

@@ -9,6 +9,7 @@ from typing import Any
 
 from storage.states import (
     BroadcastState,
+    CardState,
     ChatStatus,
     DeskState,
     Direction,
@@ -224,6 +225,8 @@ class Waiting:
     chat: ChatRow
     reminded: frozenset[int]
     """The reminder thresholds (seconds) already posted for this period."""
+    reply_until: datetime | None = None
+    """A known delivery date's extension of the reply window (from the order card)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,3 +235,31 @@ class StaffReplies:
 
     staff: Staff | None
     replies: int
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateRow:
+    name: str
+    """Case-folded, one word."""
+    body: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CardRow:
+    chat_id: str
+    order_number: str | None
+    sku: str | None
+    facts: str | None
+    """What Ozon said, as JSON (None: not read yet)."""
+    state: CardState
+    attempts: int
+    reply_until: datetime | None
+    """A known delivery date's extension of the reply window (FBS, rFBS)."""
+    message_id: int | None
+    """The topic post showing the card (in the bound forum group)."""
+    tail: str | None
+    tail_is_caption: bool
+    shown: str | None
+    """The facts the post was last rendered from."""
+    pinned: bool

@@ -122,3 +122,13 @@ class EndedBy(StrEnum):
     """Staff marked the chat as needing no reply (`/done`)."""
     CLOSED = "closed"
     """Ozon closed the chat before anyone replied."""
+
+
+class CardState(StrEnum):
+    """An order card as read from Ozon."""
+
+    WANTED = "wanted"
+    """To be read from Ozon."""
+    PARTIAL = "partial"
+    """An extra Ozon call failed for a reason that may pass: read again later."""
+    COMPLETE = "complete"

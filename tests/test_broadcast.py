@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.broadcast_command import BroadcastRefused, Filters, parse_command, template_fields
+from bot.core.broadcast_command import BroadcastRefused, Filters, check_template, parse_command
 from bot.telegram.phrasing import refusal_text
 from tests.conftest import bridge_env
 from tests.fakes.ozon import FakeOzon
@@ -309,7 +309,7 @@ def test_filters_are_read_across_any_whitespace(args: str, filters: Filters, tex
 )
 def test_malformed_placeholders_are_refused_by_name(template: str, said: str) -> None:
     with pytest.raises(BroadcastRefused) as refused:
-        template_fields(template)
+        check_template(template)
     assert said in refusal_text(refused.value)
 
 

@@ -34,11 +34,14 @@ def line(lines: list[str], name: str) -> str:
 async def test_everything_right(make_settings: MakeSettings) -> None:
     code, lines = await check(make_settings())
     assert code == 0, lines
-    assert [text.split()[0] for text in lines[:-1]] == ["OK"] * 8
+    assert [text.split()[0] for text in lines[:-1]] == ["OK"] * 9
     assert "@ozon_bridge_bot" in line(lines, "telegram token")
     assert "forum supergroup" in line(lines, "forum group")
     assert "manage topics" in line(lines, "bot rights")
     assert "waiting ❗️, answered ✅, closed 🏁" in line(lines, "topic icons")
+    assert line(lines, "ozon extras").endswith(
+        "order card postings: yes; order card products: yes; /stats grades: yes"
+    )
     assert "the key expires on" in line(lines, "ozon credentials")
     assert lines[-1] == "All checks passed: the bridge is ready to run."
 
@@ -48,6 +51,17 @@ async def test_an_icon_telegram_does_not_offer_is_named(make_settings: MakeSetti
     assert code == 1
     assert line(lines, "topic icons").startswith("FAIL")
     assert "TOPIC_ICON_WAITING='🦖' is not among the 13 topic icons" in line(lines, "topic icons")
+
+
+async def test_extras_the_key_lacks_are_named_without_failing(
+    make_settings: MakeSettings, ozon: FakeOzon
+) -> None:
+    ozon.refuse_orders(True)
+    code, lines = await check(make_settings())
+    assert code == 0, lines
+    extras = line(lines, "ozon extras")
+    assert "order card postings: no (add a role with /v4/posting/fbs/list" in extras
+    assert "order card products: yes" in extras
 
 
 async def test_rejected_token(make_settings: MakeSettings) -> None:

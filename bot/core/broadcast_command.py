@@ -6,11 +6,12 @@ What is refused is said by a `Refusal` (a reason and its values); the Telegram s
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from bot.core import placeholders
+from bot.core.placeholders import Malformed, PlaceholderError
 from storage.records import ChatRow
 
 PLACEHOLDERS = ("order_number", "sku", "chat_id")
@@ -84,39 +85,29 @@ def parse_command(args: str) -> tuple[Filters, str]:
     return filters, ""
 
 
-def template_fields(template: str) -> list[str]:
-    """The placeholders a template uses; raises `BroadcastRefused` for a malformed template.
-    A placeholder is a bare name in braces: `{order_number}`, nothing more inside."""
-    try:
-        parsed = list(string.Formatter().parse(template))
-    except ValueError:
-        raise BroadcastRefused(Refusal.UNPAIRED_BRACE) from None
-    names = []
-    for _, name, spec, conversion in parsed:
-        if name is None:
-            continue
-        if spec or conversion or not name.isidentifier():
-            written = "{" + name + ("!" + conversion if conversion else "")
-            written += (":" + spec if spec else "") + "}"
-            raise BroadcastRefused(Refusal.BAD_PLACEHOLDER, written=written)
-        names.append(name)
-    return names
+_MALFORMED = {
+    Malformed.UNPAIRED_BRACE: Refusal.UNPAIRED_BRACE,
+    Malformed.BAD_PLACEHOLDER: Refusal.BAD_PLACEHOLDER,
+    Malformed.UNKNOWN_PLACEHOLDER: Refusal.UNKNOWN_PLACEHOLDER,
+}
 
 
 def check_template(template: str) -> None:
     """Refuses a template with no text or with a placeholder no chat can fill."""
     if not template:
         raise BroadcastRefused(Refusal.NO_TEXT)
-    unknown = [name for name in template_fields(template) if name not in PLACEHOLDERS]
-    if unknown:
-        known = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
-        raise BroadcastRefused(Refusal.UNKNOWN_PLACEHOLDER, name=unknown[0], known=known)
+    try:
+        placeholders.check(template, PLACEHOLDERS)
+    except PlaceholderError as exc:
+        values = {"written": exc.written, "name": exc.name, "known": exc.known}
+        raise BroadcastRefused(
+            Refusal(exc.kind), **{k: v for k, v in values.items() if v}
+        ) from None
 
 
 def render(template: str, chat: ChatRow) -> str | None:
     """The text for one chat; None when the chat lacks a value the template needs."""
     values = {"order_number": chat.order_number, "sku": chat.sku, "chat_id": chat.chat_id}
-    needed = set(template_fields(template))
-    if any(values.get(name) is None for name in needed):
+    if placeholders.missing(template, values):
         return None
-    return template.format_map(values)
+    return placeholders.fill(template, values)

@@ -31,10 +31,12 @@ REPLY_WINDOW = timedelta(hours=48)
 """Ozon refuses the seller's messages this long after the buyer's last message."""
 
 
-def reply_deadline(last_buyer_at: datetime) -> datetime:
-    """Until when Ozon takes a reply. The one place the rule lives: a later fact (a known
-    delivery date of an FBS or rFBS order) would extend it here."""
-    return last_buyer_at + REPLY_WINDOW
+def reply_deadline(last_buyer_at: datetime, known_until: datetime | None = None) -> datetime:
+    """Until when Ozon takes a reply: 48 hours after the buyer's last message, or later when a
+    known delivery date of an FBS or rFBS order says so (`known_until`, from the order card).
+    The one place the rule lives."""
+    deadline = last_buyer_at + REPLY_WINDOW
+    return deadline if known_until is None else max(deadline, known_until)
 
 
 class Voice(Enum):

@@ -71,7 +71,7 @@ def waiting_chat(waiting: Waiting, now: datetime) -> WaitingChat:
         topic_id=waiting.chat.topic_id,
         topic_name=waiting.chat.topic_name,
         waited=now - period.began_at,
-        left=reply_deadline(period.last_buyer_at) - now,
+        left=reply_deadline(period.last_buyer_at, waiting.reply_until) - now,
     )
 
 
@@ -121,7 +121,7 @@ class Reminders:
             return 0
         due: list[tuple[Waiting, list[int]]] = []
         for waiting in await self._periods.waiting():
-            if reply_deadline(waiting.period.last_buyer_at) <= now:
+            if reply_deadline(waiting.period.last_buyer_at, waiting.reply_until) <= now:
                 continue
             waited = (now - waiting.period.began_at).total_seconds()
             newly = [t for t in self._thresholds if t <= waited and t not in waiting.reminded]

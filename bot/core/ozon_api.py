@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from bot.ozon.models import ChatSummary, HistoryPage
+from bot.ozon.orders import Posting
+from bot.ozon.products import Product
 from bot.ozon.ratings import RatingHistory, RatingSummary
 
 
@@ -42,3 +44,13 @@ class OzonRatings(Protocol):
     async def rating_history(
         self, ratings: Sequence[str], date_from: datetime, date_to: datetime
     ) -> RatingHistory: ...
+
+
+class OzonOrders(Protocol):
+    """What Ozon knows of an order and a product (for the order card)."""
+
+    async def postings_of_order(
+        self, order_number: str, *, since: datetime, until: datetime
+    ) -> list[Posting]: ...
+
+    async def products_by_sku(self, skus: Sequence[str]) -> list[Product]: ...

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, Protocol
 
+from bot.core.card import Card
 from bot.core.model import ChatFacts, Notice, Outcome, ShownMessage
 from storage.states import DeskState
 
@@ -142,6 +143,15 @@ class TelegramPort(Protocol):
 
     async def post_text(self, topic_id: int, text: str, *, reply_to: int | None = None) -> int: ...
 
+    async def edit_post(self, message_id: int, html: str, *, caption: bool, spare: bool) -> None:
+        """Change the text (or the caption) of a post the bridge made in a topic. `spare`: in a
+        spare slot of the group's budget (work that can wait)."""
+        ...
+
+    async def pin(self, message_id: int, *, spare: bool) -> None:
+        """Pin a post in its topic (quietly)."""
+        ...
+
     async def post_photo(
         self,
         topic_id: int,
@@ -183,15 +193,31 @@ class PostRenderer(Protocol):
 
     def topic_name(self, chat: ChatFacts) -> str: ...
 
-    def header(self, chat: ChatFacts, *, recreated: bool) -> str: ...
+    def header(
+        self,
+        chat: ChatFacts,
+        *,
+        recreated: bool,
+        card: Card | None = None,
+        card_loading: bool = False,
+    ) -> str:
+        """A topic's opening: the chat's facts, and its order card (or that one is on its way)."""
+        ...
 
     def posts(self, chat: ChatFacts, messages: Sequence[ShownMessage]) -> list[Post]: ...
 
     def unshowable(self, chat: ChatFacts, messages: Sequence[ShownMessage]) -> str: ...
 
-    def merge_header(self, header: str, post: Post) -> Post | None:
-        """The post with the header in front, or None when they do not fit in one message."""
+    def merge_header(self, header: str, post: Post, *, room: int = 0) -> Post | None:
+        """The post with the header in front, or None when they do not fit in one message
+        (leaving `room` characters free for an order card to come)."""
         ...
+
+    def with_header(self, header: str, tail: str) -> str:
+        """A first post's text again, with a new header."""
+        ...
+
+    def fits(self, text: str, *, caption: bool) -> bool: ...
 
 
 class MediaFetcher(Protocol):

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 
+from bot.core.card import Card
 from bot.core.model import ChatFacts, ShownMessage
 from bot.core.ports import (
     MediaFetcher,
@@ -25,13 +26,17 @@ from bot.core.ports import (
     TopicClosed,
     TopicGone,
 )
-from bot.core.stores import ChatStore, MessageStore, Transactions
+from bot.core.stores import CardStore, ChatStore, MessageStore, Transactions
 from bot.core.topics import Topics
 from bot.ozon.errors import MediaUnavailable
 from storage.errors import StorageError
 from storage.records import ChatRow
 
 log = logging.getLogger(__name__)
+
+
+CARD_ROOM = 600
+"""Characters a topic's first post leaves free for the order card an edit will add."""
 
 
 class ChatProblem(Exception):
@@ -48,6 +53,8 @@ class TopicPoster:
         telegram: TelegramPort,
         renderer: PostRenderer,
         media: MediaFetcher,
+        cards: CardStore | None = None,
+        on_opened: Callable[[], None] = lambda: None,
     ) -> None:
         self._db = db
         self._chats = chats
@@ -56,6 +63,8 @@ class TopicPoster:
         self._telegram = telegram
         self._renderer = renderer
         self._media = media
+        self._cards = cards
+        self._on_opened = on_opened
         self._unwritten: list[Callable[[], Awaitable[None]]] = []
         """What Telegram already shows but the database refused to record (a full disk): written
         before anything else is posted, so that nothing is posted twice meanwhile."""
@@ -100,12 +109,24 @@ class TopicPoster:
         assert chat.topic_id is not None
         facts = ChatFacts.of(chat)
         opens_topic = chat.topic_fresh
+        shown: str | None = None
+        tail = (post.caption or "") if post.kind == "photo" else post.text
         if opens_topic:
-            header = self._renderer.header(facts, recreated=recreated)
-            merged = self._renderer.merge_header(header, post)
+            stored = None if self._cards is None else await self._cards.get(chat.chat_id)
+            shown = None if stored is None else stored.facts
+            card = None if shown is None else Card.from_json(shown)
+            # A card Ozon has not been asked for yet comes by an edit: leave room for it.
+            loading = (
+                self._cards is not None and card is None and bool(chat.order_number or chat.sku)
+            )
+            header = self._renderer.header(
+                facts, recreated=recreated, card=card, card_loading=loading
+            )
+            merged = self._renderer.merge_header(header, post, room=CARD_ROOM if loading else 0)
             if merged is None:
-                await self._telegram.post_text(chat.topic_id, header)
+                first = await self._telegram.post_text(chat.topic_id, header)
                 await self._record(lambda: self._chats.mark_topic_opened(chat.chat_id))
+                await self._record(lambda: self._card_posted(chat, first, "", False, shown))
                 opens_topic = False
             else:
                 post = merged
@@ -126,6 +147,9 @@ class TopicPoster:
             raise
         if ids or opens_topic:
             await self._record(lambda: self._posted(chat.chat_id, ids, tg_message_id, opens_topic))
+        if opens_topic:
+            caption = post.kind == "photo" and post.caption is not None
+            await self._record(lambda: self._card_posted(chat, tg_message_id, tail, caption, shown))
         log.info(
             "chat %s: posted %d message(s) to topic %s as %s",
             chat.chat_id,
@@ -141,6 +165,14 @@ class TopicPoster:
             await self._messages.mark_posted(ids, tg_message_id, tx)
             if opened_topic:
                 await self._chats.mark_topic_opened(chat_id, tx)
+
+    async def _card_posted(
+        self, chat: ChatRow, message_id: int, tail: str, caption: bool, shown: str | None
+    ) -> None:
+        """Remember the topic's first post: an order card read later is edited into it."""
+        if self._cards is not None:
+            await self._cards.posted(chat.chat_id, message_id, tail, caption=caption, shown=shown)
+            self._on_opened()
 
     async def _record(self, write: Callable[[], Awaitable[None]]) -> None:
         """Write down what Telegram now shows; if the database refuses, keep it for later."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.core.desk import Desk, Line, Voice
-from bot.core.stores import ChatStore, MessageStore, OutboxStore, Transactions
+from bot.core.stores import CardStore, ChatStore, MessageStore, OutboxStore, Transactions
 from bot.ozon.models import Author, ChatMessage
 from storage.records import NewMessage
 from storage.states import OutboxKind
@@ -44,12 +44,14 @@ class HistoryRecorder:
         messages: MessageStore,
         outbox: OutboxStore,
         desk: Desk,
+        cards: CardStore | None = None,
     ) -> None:
         self._db = db
         self._chats = chats
         self._messages = messages
         self._outbox = outbox
         self._desk = desk
+        self._cards = cards
 
     async def record(
         self,
@@ -80,6 +82,8 @@ class HistoryRecorder:
                 context=context,
                 buyer=buyer,
             )
+            if context is not None and self._cards is not None:
+                await self._cards.want(tx, chat_id, *context)  # the order card follows
             desk_changed = await self._desk.heard(tx, chat_id, lines)
         if desk_changed:
             self._desk.changed()

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from storage.records import (
     BroadcastRow,
+    CardRow,
     ChatRow,
     ChatSeen,
     MessageRow,
@@ -30,6 +31,7 @@ from storage.records import (
 )
 from storage.states import (
     BroadcastState,
+    CardState,
     ChatStatus,
     DeskState,
     EndedBy,
@@ -116,6 +118,36 @@ class ChatStore(Protocol):
     async def icons_due(self, limit: int = 20) -> list[ChatRow]: ...
 
     async def set_icon_shown(self, chat_id: str, topic_id: int, shown: DeskState) -> None: ...
+
+
+class CardStore(Protocol):
+    async def want(
+        self, tx: Tx, chat_id: str, order_number: str | None, sku: str | None
+    ) -> None: ...
+
+    async def get(self, chat_id: str) -> CardRow | None: ...
+
+    async def due(self, limit: int = 10) -> list[CardRow]: ...
+
+    async def read(
+        self,
+        chat_id: str,
+        facts: str,
+        state: CardState,
+        *,
+        reply_until: datetime | None,
+        retry_in: timedelta | None = None,
+    ) -> None: ...
+
+    async def posted(
+        self, chat_id: str, message_id: int, tail: str, *, caption: bool, shown: str | None
+    ) -> None: ...
+
+    async def shown(self, chat_id: str, shown: str) -> None: ...
+
+    async def pinned(self, chat_id: str) -> None: ...
+
+    async def to_show(self, *, pin: bool, limit: int = 10) -> list[CardRow]: ...
 
 
 class StatsStore(Protocol):

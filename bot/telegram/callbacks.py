@@ -16,3 +16,9 @@ class RetryReply(CallbackData, prefix="retry"):
     """«Повторить» under a failure notice: send the staff message's failed parts again."""
 
     message_id: int
+
+
+class TemplatePick(CallbackData, prefix="tpl"):
+    """A template's button under `/t` in a buyer's topic: send it to that buyer."""
+
+    name: str

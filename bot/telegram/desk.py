@@ -1,5 +1,6 @@
 """The help desk's commands: /queue for any member of the forum group (in General or a private
-chat with the bot), and /done in a buyer's topic (the chat needs no reply)."""
+chat with the bot); /done (the chat needs no reply) and /card (read the order card again) in a
+buyer's topic."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.types import Message
 
+from bot.core.cards import CardReader
 from bot.core.desk import Desk, Marked
 from bot.core.helpdesk import HelpDesk
 from bot.telegram import texts
@@ -47,6 +49,13 @@ def build_desk_router(forum_chat_id: int) -> Router:
             Marked.NOT_WAITING: texts.DONE_NOT_WAITING,
             Marked.NO_CHAT: texts.DONE_UNKNOWN_TOPIC,
         }[marked]
+        await speaker.reply_in_topic(message.message_thread_id, message.message_id, answer)
+
+    @router.message(in_topic, person | anonymous_admin, Command("card"))
+    async def card(message: Message, speaker: Speaker, cards: CardReader) -> None:
+        assert message.message_thread_id is not None
+        refreshed = await cards.refresh(message.message_thread_id)
+        answer = texts.CARD_REFRESHED if refreshed is not None else texts.CARD_NOTHING
         await speaker.reply_in_topic(message.message_thread_id, message.message_id, answer)
 
     @router.message(outside_topics(forum_chat_id), person | anonymous_admin, Command("done"))

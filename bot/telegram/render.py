@@ -13,9 +13,11 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.core.card import Card
 from bot.core.model import ChatFacts, ShownMessage
 from bot.core.ports import Post
 from bot.telegram import texts
+from bot.telegram.card_view import CardView
 from bot.telegram.links import escape, find_image_urls, find_urls, only_links
 from bot.telegram.markdown import markdown_to_html
 from bot.telegram.measure import split_html, visible_length
@@ -34,6 +36,7 @@ _SEPARATOR = "\n\n"
 class Renderer:
     def __init__(self, tz: ZoneInfo, chat_url_template: str, *, sandbox: bool = False) -> None:
         self._tz = tz
+        self._cards = CardView(tz)
         self._chat_url_template = chat_url_template
         self._sandbox = sandbox
         """The sandbox: every topic says so, and no link leads to a seller cabinet."""
@@ -54,7 +57,14 @@ class Renderer:
             name = texts.SANDBOX_TOPIC_PREFIX + name
         return name[:TOPIC_NAME_LIMIT]
 
-    def header(self, chat: ChatFacts, *, recreated: bool) -> str:
+    def header(
+        self,
+        chat: ChatFacts,
+        *,
+        recreated: bool,
+        card: Card | None = None,
+        card_loading: bool = False,
+    ) -> str:
         lines = [texts.TOPIC_HEADER_TITLE]
         if recreated:
             lines.append(texts.TOPIC_RECREATED)
@@ -66,6 +76,9 @@ class Renderer:
         if chat.created_at:
             lines.append(texts.TOPIC_HEADER_CREATED.format(created=self._time(chat.created_at)))
         lines.append(self._cabinet_link(chat))
+        card_lines = self._cards.lines(card, loading=card_loading)
+        if card_lines:
+            lines += ["", *card_lines]
         return "\n".join(lines)
 
     def _cabinet_link(self, chat: ChatFacts) -> str:
@@ -73,16 +86,25 @@ class Renderer:
             return texts.SANDBOX_NO_CABINET
         return texts.TOPIC_HEADER_LINK.format(url=escape(self.chat_url(chat.chat_id), True))
 
-    def merge_header(self, header: str, post: Post) -> Post | None:
+    def merge_header(self, header: str, post: Post, *, room: int = 0) -> Post | None:
+        """The post with the header in front, or None when they do not fit in one message.
+        `room`: characters to leave free for an order card the header will get by an edit."""
         merged = header + _SEPARATOR + post.text if post.text else header
-        if visible_length(merged) > TEXT_LIMIT:
+        if visible_length(merged) + room > TEXT_LIMIT:
             return None
         if post.kind != "photo":
             return replace(post, text=merged)
         caption = post.caption and header + _SEPARATOR + post.caption
-        if caption is not None and visible_length(caption) > CAPTION_LIMIT:
+        if caption is not None and visible_length(caption) + room > CAPTION_LIMIT:
             caption = None  # the text (with the header) goes before the pictures
         return replace(post, text=merged, caption=caption)
+
+    def with_header(self, header: str, tail: str) -> str:
+        """A first post's text again, with a new header (an order card read since)."""
+        return header + _SEPARATOR + tail if tail else header
+
+    def fits(self, text: str, *, caption: bool) -> bool:
+        return visible_length(text) <= (CAPTION_LIMIT if caption else TEXT_LIMIT)
 
     def posts(self, chat: ChatFacts, messages: Sequence[ShownMessage]) -> list[Post]:
         posts: list[Post] = []

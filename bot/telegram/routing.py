@@ -13,17 +13,20 @@ from bot.telegram.broadcast import build_broadcast_router
 from bot.telegram.desk import build_desk_router
 from bot.telegram.errors import build_error_router
 from bot.telegram.handlers import build_router
+from bot.telegram.templates import build_template_admin_router, build_template_topic_router
 
 
 def build_dispatcher(forum_chat_id: int, tz: ZoneInfo, **services: Any) -> Dispatcher:
     """`services` reach the handlers that name them (`replies`, `speaker`, `desk`, ...). The
-    help desk's router comes before the staff replies': `/done` in a topic is a command, while
-    any other command typed there is answered as not sent."""
+    help desk's and the templates' routers come before the staff replies': `/done` and `/t` in
+    a topic are commands, while any other command typed there is answered as not sent."""
     dispatcher = Dispatcher(**services)
     for router in (
         build_error_router(),
         build_help_router(forum_chat_id),
         build_desk_router(forum_chat_id),
+        build_template_topic_router(forum_chat_id),
+        build_template_admin_router(forum_chat_id),
         build_admin_router(forum_chat_id, tz),
         build_broadcast_router(forum_chat_id, tz),
         build_router(forum_chat_id),

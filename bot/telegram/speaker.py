@@ -49,7 +49,14 @@ class Speaker:
         message = await (self._group(send) if chat_id == self._chat_id else send())
         return message.message_id
 
-    async def reply_in_topic(self, topic_id: int, reply_to: int, html: str) -> None:
+    async def reply_in_topic(
+        self,
+        topic_id: int,
+        reply_to: int,
+        html: str,
+        *,
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> None:
         """An answer to a message in a topic (a notice, not a buyer's post)."""
         await self._group(
             lambda: self._bot.send_message(
@@ -60,6 +67,7 @@ class Speaker:
                 reply_parameters=ReplyParameters(
                     message_id=reply_to, allow_sending_without_reply=True
                 ),
+                reply_markup=markup,
             )
         )
 

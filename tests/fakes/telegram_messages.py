@@ -141,6 +141,39 @@ class MessageMethods(FakeTelegramState):
         self._edited(message, "editMessageText", p)
         return message.raw
 
+    async def _edit_message_caption(self, p: dict[str, Any]) -> dict[str, Any]:
+        message = self._own_message(p, "message to edit not found")
+        if message.kind not in ("photo", "document"):
+            raise ApiError(400, "Bad Request: there is no caption in the message to edit")
+        caption, entities = formatted(
+            p.get("caption", ""), p.get("parse_mode"), limit=MAX_CAPTION, what="caption"
+        )
+        if caption == (message.caption or "") and p.get("reply_markup") == message.reply_markup:
+            raise ApiError(400, _NOT_MODIFIED)
+        message.caption = caption or None
+        message.raw.pop("caption_entities", None)
+        if caption:
+            message.raw["caption"] = caption
+        if entities:
+            message.raw["caption_entities"] = entities
+        self._set_markup(message, p.get("reply_markup"))
+        self._edited(message, "editMessageCaption", p)
+        return message.raw
+
+    async def _pin_chat_message(self, p: dict[str, Any]) -> bool:
+        """Pins a message of the group (in its topic); Telegram tells the group with a service
+        message, quietly with `disable_notification`."""
+        self._chat_of(p)
+        if not (self.bot_is_admin and self.can_pin_messages):
+            raise ApiError(
+                400, "Bad Request: not enough rights to manage pinned messages in the chat"
+            )
+        message = self.messages.get(p["message_id"])
+        if message is None or message.deleted:
+            raise ApiError(400, "Bad Request: message to pin not found")
+        self.pinned.add(message.message_id)
+        return True
+
     async def _edit_message_reply_markup(self, p: dict[str, Any]) -> dict[str, Any]:
         message = self._own_message(p, "message to edit not found")
         markup = p.get("reply_markup")

@@ -26,6 +26,8 @@ FLOOD_METHODS = frozenset(
         "closeForumTopic",
         "reopenForumTopic",
         "editMessageText",
+        "editMessageCaption",
+        "pinChatMessage",
     }
 )
 UPLOADS = "\0uploads"  # key under which handlers find the request's attach:// file parts

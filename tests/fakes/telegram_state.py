@@ -45,6 +45,9 @@ class FakeTelegramState:
         # Settable world state.
         self.bot_is_admin = True
         self.can_manage_topics = True
+        self.can_pin_messages = True
+        self.pinned: set[int] = set()
+        """Messages pinned in the group (in their topics)."""
         self.icon_stickers: list[tuple[str, str]] = list(ICON_STICKERS)
         """What getForumTopicIconStickers offers: (custom emoji id, emoji)."""
         self.can_delete_messages = True

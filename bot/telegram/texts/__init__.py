@@ -6,7 +6,9 @@ caller. The strings are grouped by what they are for; all are read as `texts.NAM
 
 from bot.telegram.texts.admin import *  # noqa: F403
 from bot.telegram.texts.broadcasts import *  # noqa: F403
+from bot.telegram.texts.cards import *  # noqa: F403
 from bot.telegram.texts.desk import *  # noqa: F403
 from bot.telegram.texts.posts import *  # noqa: F403
 from bot.telegram.texts.staff import *  # noqa: F403
 from bot.telegram.texts.stats import *  # noqa: F403
+from bot.telegram.texts.templates import *  # noqa: F403

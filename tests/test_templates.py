@@ -1,0 +1,129 @@
+"""Quick-reply templates end to end: admins add, replace, show, list and delete them; any member
+sends one from a buyer's topic with `/t name` or `/t` and a button; a fact the chat lacks stops
+the send; and a template is sent once even when Telegram hands the bridge its command twice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tests.fakes.ozon import FakeOzon
+from tests.fakes.telegram import FakeTelegram
+from tests.test_help_desk import ANSWERED_ICON
+from tests.waiting import wait_for
+
+Bridge = Callable[..., Any]
+
+
+def general(tg: FakeTelegram) -> list[str]:
+    return [m.text or "" for m in tg.thread_messages(None)]
+
+
+async def admin_says(tg: FakeTelegram, text: str, expect: str) -> str:
+    """An admin's command in General; the bot's answer containing `expect`."""
+    seen = len(general(tg))
+    tg.user_message(text, thread_id=None, from_id=tg.owner_id)
+
+    def answered() -> bool:
+        return any(expect in line for line in general(tg)[seen:])
+
+    await wait_for(answered, within=15, what=f"answer to {text!r}")
+    return next(line for line in general(tg)[seen:] if expect in line)
+
+
+async def test_admins_keep_templates(ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge) -> None:
+    async with bridge():
+        await admin_says(tg, "/templates", "Шаблонов пока нет")
+        await admin_says(tg, "/template спасибо Спасибо за заказ {order_number}!", "сохранён")
+        await admin_says(tg, "/template Спасибо Спасибо, заказ {order_number} в пути", "заменён")
+        await admin_says(
+            tg, "/template доставка Доставка {posting_number}\nСрок — 3 дня", "сохранён"
+        )
+        shown = await admin_says(tg, "/template доставка", "Шаблон «доставка»")
+        assert "Доставка {posting_number}\nСрок — 3 дня" in shown
+        listing = await admin_says(tg, "/templates", "Шаблоны")
+        assert "доставка" in listing
+        assert "спасибо" in listing
+        refused = await admin_says(tg, "/template x Привет {name}", "Неизвестная подстановка")
+        assert "{order_number}, {sku}, {product}, {posting_number}" in refused
+        await admin_says(tg, "/template два слова", "сохранён")  # the name is the first word
+        await admin_says(tg, "/template слишком-длинное-имя-шаблона т", "одно слово до 20 знаков")
+        await admin_says(tg, "/template_delete два", "удалён")
+        await admin_says(tg, "/template_delete два", "Шаблона «два» нет")
+        # A member who is not an admin may not change them.
+        tg.user_message("/template_delete спасибо", thread_id=None, from_id=333)
+        await wait_for(lambda: "только для администраторов" in tg.shown(), within=15)
+        await admin_says(tg, "/template спасибо", "Шаблон «спасибо»")
+
+
+async def test_a_member_sends_a_template_by_name_and_by_button(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Пришёл заказ, спасибо!", order_number="8080-1")
+    async with bridge():
+        await wait_for(lambda: "Пришёл заказ" in tg.shown(), within=15)
+        (topic,) = list(tg.topics)
+        await admin_says(
+            tg, "/template спасибо Спасибо, что выбрали нас! Заказ {order_number}", "сохранён"
+        )
+        await admin_says(tg, "/template товар Ваш товар: {product}", "сохранён")
+
+        tg.user_message("/t спасибо", thread_id=topic, from_id=222, first_name="Борис")
+        command = max(tg.messages)
+        await wait_for(lambda: len(ozon.sent_texts) == 1, within=15, what="template sent")
+        assert ozon.sent_texts[0] == (chat, "Спасибо, что выбрали нас! Заказ 8080-1")
+        await wait_for(lambda: "📋 Шаблон «спасибо» — отправил(а) Борис" in tg.shown(), within=15)
+        await wait_for(lambda: (tg.forum_chat_id, command) in tg.reactions, within=15, what="👌")
+        await wait_for(lambda: tg.topics[topic].icon_custom_emoji_id == ANSWERED_ICON, within=15)
+
+        # A fact the chat lacks (no order card: no product): nothing is sent.
+        tg.user_message("/t товар", thread_id=topic)
+        await wait_for(lambda: "неизвестно название товара" in tg.shown(), within=15)
+
+        # `/t` alone: a button per template; a press sends for whoever pressed.
+        ozon.add_message(chat, "И ещё вопрос")
+        await wait_for(lambda: "И ещё вопрос" in tg.shown(), within=15)
+        tg.user_message("/t", thread_id=topic)
+        await wait_for(lambda: "Какой шаблон отправить" in tg.shown(), within=15)
+        (keyboard,) = [m for m in tg.sent if m.text == "Какой шаблон отправить покупателю?"]
+        assert keyboard.reply_markup is not None
+        buttons = keyboard.reply_markup["inline_keyboard"]
+        (press,) = [b["callback_data"] for row in buttons for b in row if b["text"] == "спасибо"]
+        tg.callback(press, from_id=444, message_id=keyboard.message_id, thread_id=topic)
+        tg.callback(press, from_id=444, message_id=keyboard.message_id, thread_id=topic)
+        await wait_for(lambda: len(ozon.sent_texts) == 2, within=15, what="button send")
+        await wait_for(
+            lambda: "📋 Шаблон «спасибо» — отправил(а)" in (keyboard.text or ""),
+            within=15,
+            what="the keyboard replaced by what was sent",
+        )
+        polls = ozon.count("/v3/chat/list")
+        await wait_for(lambda: ozon.count("/v3/chat/list") >= polls + 2, within=15)
+    assert len(ozon.sent_texts) == 2  # two presses on one keyboard: one send
+    assert ozon.spec_violations == []
+    assert tg.spec_violations == []
+
+
+async def test_a_template_is_sent_once_when_its_command_comes_again(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Здравствуйте", order_number="8080-2")
+    async with bridge():
+        await wait_for(lambda: "Здравствуйте" in tg.shown(), within=15)
+        (topic,) = list(tg.topics)
+        await admin_says(
+            tg, "/template привет Добрый день! Заказ {order_number} собираем.", "сохранён"
+        )
+        tg.user_message("/t привет", thread_id=topic)
+        command = tg.messages[max(tg.messages)]
+        await wait_for(lambda: len(ozon.sent_texts) == 1, within=15)
+    # After a restart Telegram hands over the same message again (its update unconfirmed).
+    tg.push_update({"message": command.raw})
+    async with bridge():
+        fetched = len(tg.calls("getUpdates"))
+        await wait_for(lambda: len(tg.calls("getUpdates")) >= fetched + 2, within=15)
+        polls = ozon.count("/v3/chat/list")
+        await wait_for(lambda: ozon.count("/v3/chat/list") >= polls + 2, within=15)
+    assert [text for _, text in ozon.sent_texts] == ["Добрый день! Заказ 8080-2 собираем."]
