@@ -14,6 +14,7 @@ from tests.fakes.telegram import FakeTelegram
 from tests.waiting import wait_for
 
 Bridge = Callable[..., Any]
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
 CARD_PATHS = ("/v4/posting/fbs/list", "/v3/posting/fbo/list", "/v3/product/info/list")
 
 
@@ -135,3 +136,42 @@ async def test_a_known_delivery_date_extends_the_reply_window(
         tg.user_message("/queue", thread_id=None)
         await wait_for(lambda: "Ждут ответа: 1" in tg.shown(), within=15)
     assert "ответить можно ещё 6 дн 23 ч" in tg.shown()
+
+
+async def test_a_picture_first_gets_the_card_in_its_caption(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    an_order(ozon)
+    ozon.fail_next("/v4/posting/fbs/list", 503, count=5)  # the card comes after the post
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Вот фото", images=[PNG], order_number="33713378-0051")
+    async with bridge(card_retry_seconds=0.5):
+        await wait_for(lambda: bool(tg.calls("sendPhoto")), within=15, what="the picture")
+        (topic,) = list(tg.topics)
+        (photo,) = [m for m in tg.thread_messages(topic) if m.kind == "photo"]
+        assert "Сведения о заказе загружаются" in (photo.caption or "")
+        await wait_for(
+            lambda: "33713378-0051-1" in (photo.caption or ""), within=30, what="caption edit"
+        )
+        assert {e.method for e in photo.edits} == {"editMessageCaption"}
+        assert "Вот фото" in (photo.caption or "")
+        assert tg.pinned == {photo.message_id}
+
+
+async def test_a_long_text_with_a_picture_keeps_its_words_when_the_card_comes(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    """Too long for a caption, the text goes first with the header; the card edited into that
+    message keeps every word of it."""
+    an_order(ozon)
+    ozon.fail_next("/v4/posting/fbs/list", 503, count=5)
+    long_text = "Посмотрите, пожалуйста, на фото. " * 40
+    chat = ozon.add_chat()
+    ozon.add_message(chat, long_text, images=[PNG], order_number="33713378-0051")
+    async with bridge(card_retry_seconds=0.5):
+        await wait_for(lambda: bool(tg.calls("sendPhoto")), within=15, what="the picture")
+        (topic,) = list(tg.topics)
+        await wait_for(
+            lambda: "33713378-0051-1" in first_post(tg, topic), within=30, what="card edited in"
+        )
+        assert long_text.strip() in first_post(tg, topic)

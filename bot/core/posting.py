@@ -110,7 +110,7 @@ class TopicPoster:
         facts = ChatFacts.of(chat)
         opens_topic = chat.topic_fresh
         shown: str | None = None
-        tail = (post.caption or "") if post.kind == "photo" else post.text
+        unmerged = post
         if opens_topic:
             stored = None if self._cards is None else await self._cards.get(chat.chat_id)
             shown = None if stored is None else stored.facts
@@ -148,7 +148,10 @@ class TopicPoster:
         if ids or opens_topic:
             await self._record(lambda: self._posted(chat.chat_id, ids, tg_message_id, opens_topic))
         if opens_topic:
+            # The first message shows the header with the caption of the pictures when it fit
+            # there, otherwise with the text (sent before the pictures).
             caption = post.kind == "photo" and post.caption is not None
+            tail = (unmerged.caption or "") if caption else unmerged.text
             await self._record(lambda: self._card_posted(chat, tg_message_id, tail, caption, shown))
         log.info(
             "chat %s: posted %d message(s) to topic %s as %s",
