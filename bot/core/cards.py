@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
@@ -216,19 +217,13 @@ class CardReader(Worker):
             return
         facts = row.facts
         if row.shown != facts:
-            header = self._renderer.header(
-                ChatFacts.of(chat), recreated=False, card=Card.from_json(facts)
-            )
-            text = self._renderer.with_header(header, row.tail or "")
-            if not self._renderer.fits(text, caption=row.tail_is_caption):
-                log.info("chat %s: the order card does not fit its post", row.chat_id)
-            else:
-                try:
-                    await self._telegram.edit_post(
-                        row.message_id, text, caption=row.tail_is_caption, spare=not now
-                    )
-                except (PostRejected, TopicGone) as exc:
-                    log.info("chat %s: order card not edited in (%s)", row.chat_id, exc)
+            text = self._fitting(row, ChatFacts.of(chat), Card.from_json(facts))
+            try:
+                await self._telegram.edit_post(
+                    row.message_id, text, caption=row.tail_is_caption, spare=not now
+                )
+            except (PostRejected, TopicGone) as exc:
+                log.info("chat %s: order card not edited in (%s)", row.chat_id, exc)
             await self._cards.shown(row.chat_id, facts)
         if self._pin and not row.pinned and self.pin_problem is None:
             try:
@@ -242,6 +237,21 @@ class CardReader(Worker):
                 log.warning("order cards are not pinned: %s", self.pin_problem)
                 return
             await self._cards.pinned(row.chat_id)
+
+    def _fitting(self, row: CardRow, chat: ChatFacts, card: Card) -> str:
+        """The first post with the card, as much of it as fits beside the buyer's words: the
+        whole card, or its postings without their products, or none (never "on its way")."""
+        lean = replace(
+            card, postings=tuple(replace(p, products=()) for p in card.postings), product=None
+        )
+        for shown in (card, lean, None):
+            header = self._renderer.header(chat, recreated=False, card=shown)
+            text = self._renderer.with_header(header, row.tail or "")
+            if self._renderer.fits(text, caption=row.tail_is_caption):
+                if shown is not card:
+                    log.info("chat %s: the order card shortened to fit its post", row.chat_id)
+                return text
+        return text  # the header alone fitted when the post was made
 
     async def refresh(self, topic_id: int) -> Card | None:
         """`/card`: read the topic's card again now and edit it in (None: no card here)."""
