@@ -27,6 +27,7 @@ from bench.scenarios.history import history
 from bench.scenarios.icons import icons
 from bench.scenarios.idle import idle_rows
 from bench.scenarios.latency import latency
+from bench.scenarios.probe import probe
 from bench.scenarios.push_load import push_load
 from bench.scenarios.replies import replies
 
@@ -45,6 +46,7 @@ SCENARIOS: dict[str, Scenario] = {
     "cpu": cpu,
     "history": history,
     "icons": icons,
+    "probe": probe,
 }
 
 

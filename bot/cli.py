@@ -1,5 +1,9 @@
-"""The command line: `python -m bot` runs the bridge; `check`, `health`, `sandbox` and `push ...`
-do what their help says."""
+"""The command line: `python -m bot` (or `ozon-bridge`) runs the bridge; `check`, `health`,
+`sandbox` and `push ...` do what their help says.
+
+`health` runs every 30 s as the container's health check: it is answered before anything heavy is
+imported (see `bot.probe`), so this module imports the bridge's pieces only when a command needs
+them."""
 
 from __future__ import annotations
 
@@ -8,16 +12,29 @@ import asyncio
 import logging
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 from bot import __version__
-from bot.config import ConfigError, Settings, example_values_left, load_settings
-from bot.logs import setup_logging
-from storage.errors import StorageError
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 log = logging.getLogger("bot")
 
 
 def main(argv: list[str] | None = None) -> int:
+    given = sys.argv[1:] if argv is None else argv
+    if given[:1] == ["health"]:
+        from bot.probe import main as probe  # noqa: PLC0415 - the probe imports nothing heavy
+
+        return probe(given[1:])
+    return _run(given)
+
+
+def _run(argv: list[str]) -> int:
+    from bot.config import ConfigError, example_values_left  # noqa: PLC0415
+    from bot.logs import setup_logging  # noqa: PLC0415
+
     args = _parser().parse_args(argv)
     try:
         settings = _settings(sandbox=args.command == "sandbox")
@@ -31,10 +48,6 @@ def main(argv: list[str] | None = None) -> int:
         from bot.check import run_check  # noqa: PLC0415 - each command loads only what it uses
 
         return asyncio.run(run_check(settings))
-    if args.command == "health":
-        from bot.health import run_health  # noqa: PLC0415
-
-        return run_health(settings)
     if args.command == "push":
         from bot.push_admin import run_push_command  # noqa: PLC0415
 
@@ -57,7 +70,10 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bridge (the default)")
     sub.add_parser("check", help="verify the settings and both connections, then exit")
-    sub.add_parser("health", help="ask the running bridge's /healthz (exit 0 when healthy)")
+    health = sub.add_parser(
+        "health", help="ask the running bridge whether it is alive (exit 0 when it is)"
+    )
+    health.add_argument("--ready", action="store_true", help="whether it is ready to work")
     sub.add_parser(
         "sandbox",
         help="try the bridge without Ozon: a built-in Ozon stand-in with simulated buyers "
@@ -74,6 +90,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _settings(*, sandbox: bool) -> Settings:
+    from bot.config import load_settings  # noqa: PLC0415
+
     if sandbox:
         from bot.sandbox.run import sandbox_settings  # noqa: PLC0415
 
@@ -88,7 +106,9 @@ def _configuration_errors(lines: list[str]) -> None:
 
 async def _serve(settings: Settings, *, sandbox: bool = False) -> int:
     from bot.app import BridgeFailed, run_bridge  # noqa: PLC0415
+    from bot.config import ConfigError  # noqa: PLC0415
     from bot.sandbox.run import SandboxError, run_sandbox  # noqa: PLC0415
+    from storage.errors import StorageError  # noqa: PLC0415
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

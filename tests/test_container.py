@@ -34,7 +34,7 @@ def values(keyword: str) -> list[str]:
 
 
 def test_dockerfile_promises() -> None:
-    assert values("FROM") == ["python:3.11-slim"]
+    assert values("FROM") == ["python:3.11-slim-bookworm"], "a Debian release named on purpose"
     assert values("USER") == ["bridge"], "runs as a non-root user"
     assert json.loads(values("VOLUME")[0]) == ["/data"]
     env = " ".join(values("ENV"))
@@ -55,6 +55,7 @@ def test_compose_example_keeps_the_data_and_restarts() -> None:
     assert "env_file: .env" in compose
     assert "/data" in compose
     assert "restart: unless-stopped" in compose
+    assert '"127.0.0.1:8080:8080"' in compose, "the port is published on this host only"
 
 
 @pytest.mark.process
@@ -100,3 +101,14 @@ def test_dockerfile_install_steps_work_in_a_fresh_venv(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "check" in result.stdout
     assert "push" in result.stdout
+    # The console script is the same command line.
+    script = subprocess.run(
+        [str(bin_dir / "ozon-bridge"), "--help"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert script.returncode == 0, script.stderr
+    assert script.stdout == result.stdout

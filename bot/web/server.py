@@ -14,7 +14,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.core.events import PushSink
 from bot.ozon.push import ERROR_UNKNOWN
-from bot.web.answers import error_answer
+from bot.web.answers import error_answer, json_answer
 from bot.web.health import HealthCheck, readiness
 from bot.web.push import PushDoor
 
@@ -25,7 +25,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class WebServer:
-    """Serves `POST {path}` for Ozon's pushes (when enabled) and `GET /healthz` (always)."""
+    """Serves `POST {path}` for Ozon's pushes (when enabled), and always `GET /livez` (alive),
+    `GET /readyz` and `GET /healthz` (ready to work; the same answer)."""
 
     name = "web"
 
@@ -51,6 +52,7 @@ class WebServer:
         self._port = port
         self._host = host
         self._enabled = push_enabled
+        self._version = version
         self._max_body = max_body
         self._push = PushDoor(
             sink,
@@ -66,6 +68,11 @@ class WebServer:
         self._runner: web.AppRunner | None = None
         self._bound_port: int | None = None
         self._stopped = asyncio.Event()
+
+    async def _alive(self, request: web.Request) -> web.Response:
+        """`GET /livez`: the process and its event loop answer (what a restart can fix);
+        `/readyz` (and `/healthz`) say whether the bridge can do its work."""
+        return json_answer({"status": "alive", "version": self._version}, 200)
 
     async def run(self) -> None:
         """Serve (once `start` bound the port) until asked to stop, then close."""
@@ -91,6 +98,8 @@ class WebServer:
         # aiohttp's own limit sits above ours so that an oversized body is always our clean 413.
         app = web.Application(client_max_size=self._max_body + 1, middlewares=[_guard])
         app.router.add_get("/healthz", self._ready)
+        app.router.add_get("/readyz", self._ready)
+        app.router.add_get("/livez", self._alive)
         if self._enabled:
             app.router.add_post(self._path, self._push.handle)
         runner = web.AppRunner(
