@@ -23,6 +23,7 @@ from bot.config import ConfigError, Settings
 from bot.core.broadcast import Broadcasts, BroadcastWorker
 from bot.core.cards import CardReader
 from bot.core.desk import Desk
+from bot.core.meter import Meter
 from bot.core.notices import Notices
 from bot.core.outbox import OutboxSender
 from bot.core.outcomes import Outcomes
@@ -51,7 +52,15 @@ from bot.telegram.render import Renderer
 from bot.telegram.routing import build_dispatcher
 from bot.telegram.speaker import Speaker
 from bot.web import WebServer
-from bot.wiring import help_desk, icon_painter, quick_replies, wakes, web_server
+from bot.wiring import (
+    OperatedParts,
+    help_desk,
+    icon_painter,
+    operations,
+    quick_replies,
+    wakes,
+    web_server,
+)
 from storage.broadcasts import BroadcastRepository
 from storage.cards import CardRepository
 from storage.chats import ChatRepository
@@ -94,11 +103,12 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
     chats, messages, outbox = ChatRepository(db), MessageRepository(db), OutboxRepository(db)
     jobs_store, recipients = BroadcastRepository(db), RecipientRepository(db)
 
-    ozon = make_ozon(settings)
+    meter = Meter()  # the counts `/metrics` shows
+    ozon = make_ozon(settings, meter)
     stack.push_async_callback(ozon.aclose)
     media = MediaDownloader()
     stack.push_async_callback(media.aclose)
-    bot = make_bot(settings)
+    bot = make_bot(settings, meter)
     stack.push_async_callback(bot.session.close)
 
     flood = FloodControl(
@@ -132,7 +142,7 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
         posts_done=lambda: relay.quiet,
     )
     poster = TopicPoster(db, chats, messages, topics, gateway, renderer, media, cards, reader.wake)
-    relay = Relay(chats, messages, topics, poster, gateway, renderer)
+    relay = Relay(chats, messages, topics, poster, gateway, renderer, meter=meter)
     icons = icon_painter(settings, chats, gateway, relay)
 
     # A chat's state changed: its topic's icon follows, and a closed chat's topic is closed.
@@ -162,6 +172,7 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
         on_finished=outcomes.wake,
         delivery=desk,
         per_chat_per_minute=settings.reply_per_chat_per_minute,
+        meter=meter,
     )
     notices = Notices(gateway)
     replies = StaffReplies(
@@ -203,7 +214,8 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
         icons=icons,
         sandbox=sandbox,
     )
-    web = web_server(settings, inbox, status)
+    parts = OperatedParts(db, syncer, relay, ozon, bot, speaker, flood)
+    web = web_server(settings, inbox, status, operations(settings, jobs, meter, status, parts))
     background = Background()
     dispatcher = build_dispatcher(
         forum,

@@ -8,15 +8,21 @@ from aiogram.client.telegram import TelegramAPIServer
 
 from bot import __version__
 from bot.config import Settings
+from bot.core.meter import Meter, OzonMeter
 from bot.ozon.client import OzonClient
+from bot.telegram.metering import CallMeter
 
 
-def make_bot(settings: Settings) -> Bot:
+def make_bot(settings: Settings, meter: Meter | None = None) -> Bot:
+    """The bot; with a `meter`, every Bot API call is counted (`/metrics`)."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    if meter is not None:
+        session.middleware(CallMeter(meter))
     return Bot(settings.bot_token.get_secret_value(), session=session)
 
 
-def make_ozon(settings: Settings) -> OzonClient:
+def make_ozon(settings: Settings, meter: Meter | None = None) -> OzonClient:
+    """The Ozon client; with a `meter`, every attempt is counted (`/metrics`)."""
     return OzonClient(
         settings.ozon_api_url,
         settings.ozon_client_id,
@@ -24,4 +30,5 @@ def make_ozon(settings: Settings) -> OzonClient:
         rate_per_second=settings.ozon_rate_limit_per_second,
         timeout=settings.ozon_timeout_seconds,
         user_agent=f"ozon-telegram-bridge/{__version__}",
+        observer=None if meter is None else OzonMeter(meter),
     )

@@ -97,6 +97,12 @@ class Settings(BaseSettings):
     topic_icon_closed: str = ""
     reminder_check_seconds: float = Field(default=60.0, gt=0)
 
+    # Operations.
+    metrics_enabled: bool = True
+    alerts_enabled: bool = True
+    alert_check_seconds: float = Field(default=60.0, gt=0)
+    metrics_snapshot_seconds: float = Field(default=15.0, gt=0)
+
     @field_validator("bot_token")
     @classmethod
     def _check_token(cls, value: SecretStr) -> SecretStr:

@@ -1,5 +1,5 @@
 """Every timed job of the bridge, registered in this one place and run by APScheduler: the poll
-of Ozon, the reply reminders and the weekly digest."""
+of Ozon, the reply reminders, the weekly digest, the alerts and the figures of `/metrics`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.core.helpdesk import Reminders
 from bot.core.hours import Weekly
 from bot.core.poller import Poller
 from bot.core.worker import OUTAGES
@@ -44,25 +43,27 @@ class Jobs:
         )
         poller.triggered_by(lambda: self._run_now("poll"))
 
-    def reminders(self, reminders: Reminders, every_seconds: float) -> None:
-        """Look for chats newly past a reminder threshold every `every_seconds`, the first at
-        once. An outage is waited out: what was due is posted at a later pass."""
+    def every(
+        self, job_id: str, work: Callable[[], Awaitable[object]], seconds: float, *, what: str
+    ) -> None:
+        """Run `work` every `seconds`, the first at once (the reminders, the alerts, the figures
+        `/metrics` shows). An outage is waited out: the next pass tries again."""
 
-        async def remind() -> None:
+        async def run() -> None:
             try:
-                await reminders.run()
+                await work()
             except OUTAGES as exc:
-                log.warning("reminders not posted (%s); the next pass tries again", exc)
+                log.warning("%s not done (%s); the next pass tries again", what, exc)
 
         self._scheduler.add_job(
-            remind,
+            run,
             "interval",
-            seconds=every_seconds,
+            seconds=seconds,
             next_run_time=datetime.now(UTC),
             max_instances=1,
             coalesce=True,
             misfire_grace_time=None,
-            id="reminders",
+            id=job_id,
         )
 
     def digest(

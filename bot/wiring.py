@@ -1,34 +1,47 @@
 """Parts of the wiring that `bot.app.assemble` puts together: the help desk's services with
-their timed jobs, the icon worker, the quick replies, and the HTTP server."""
+their timed jobs, the icon worker, the quick replies, the alerts and metrics, and the HTTP
+server."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from aiogram import Bot
 
 from bot import __version__
 from bot.config import Settings
+from bot.core.alerts import Alerts, Cause, StoredLedger, Watch
 from bot.core.grades import OzonGrades
 from bot.core.helpdesk import HelpDesk, Reminders
 from bot.core.icons import IconPainter
+from bot.core.meter import Meter
 from bot.core.outbox import OutboxSender
 from bot.core.push_inbox import PushInbox
 from bot.core.relay import Relay
 from bot.core.report import Reports
 from bot.core.status import BridgeStatus
+from bot.core.sync import Syncer
 from bot.core.templates import CardFacts, Templates
+from bot.core.watches import DatabaseWatch, GroupWatch, KeyExpiry, KeyRefused, NotSynced
 from bot.core.worker import Worker
 from bot.jobs import Jobs
 from bot.ozon.client import OzonClient
+from bot.telegram.alerts import GeneralAlerts, TelegramGroupProbe
 from bot.telegram.desk_view import DeskView, GeneralReminders
+from bot.telegram.flood import FloodControl
 from bot.telegram.gateway import TelegramGateway
 from bot.telegram.render import Renderer
 from bot.telegram.speaker import Speaker
 from bot.telegram.stats import StatsPublisher
 from bot.web import WebServer
+from bot.web.metrics import Metrics
 from storage.cards import CardRepository
 from storage.chats import ChatRepository
 from storage.db import Database
 from storage.desk import DeskRepository
+from storage.meta import MetaValues
 from storage.outbox import OutboxRepository
 from storage.stats import StatsRepository
 from storage.templates import TemplateRepository
@@ -58,11 +71,72 @@ def help_desk(
         hours=settings.hours,
         tz=settings.tz,
     )
-    jobs.reminders(reminders, settings.reminder_check_seconds)
+    jobs.every("reminders", reminders.run, settings.reminder_check_seconds, what="reminders")
     return helpdesk, desk_view, stats
 
 
-def web_server(settings: Settings, inbox: PushInbox, status: BridgeStatus) -> WebServer:
+def operations(
+    settings: Settings,
+    jobs: Jobs,
+    meter: Meter,
+    status: BridgeStatus,
+    parts: OperatedParts,
+) -> Callable[[], bytes] | None:
+    """The alerts in General (ALERTS_ENABLED) and `/metrics` (METRICS_ENABLED): their jobs, and
+    the renderer the HTTP server answers `/metrics` with (None: off)."""
+    alerts: Alerts | None = None
+    if settings.alerts_enabled:
+        watches: dict[Cause, Watch] = {
+            Cause.DATABASE: DatabaseWatch(parts.db),
+            Cause.KEY_REFUSED: KeyRefused(parts.syncer.health),
+            Cause.NOT_SYNCED: NotSynced(
+                parts.syncer.health, settings.poll_interval_seconds, datetime.now(UTC)
+            ),
+            Cause.KEY_EXPIRING: KeyExpiry(parts.ozon),
+            Cause.GROUP_SETUP: GroupWatch(
+                parts.relay,
+                TelegramGroupProbe(parts.bot, settings.forum_chat_id),
+                every=timedelta(seconds=5 * settings.alert_check_seconds),
+            ),
+        }
+        port = GeneralAlerts(parts.speaker, settings.forum_chat_id, settings.tz)
+        ledger = StoredLedger(MetaValues(parts.db, "alerts"))
+        alerts = Alerts(watches, port, ledger, meter=meter)
+        jobs.every("alerts", alerts.run, settings.alert_check_seconds, what="alerts")
+    if not settings.metrics_enabled:
+        return None
+    jobs.every(
+        "metrics", status.snapshot, settings.metrics_snapshot_seconds, what="metrics snapshot"
+    )
+    metrics = Metrics(
+        version=__version__,
+        meter=meter,
+        status=status,
+        budget=parts.flood,
+        alerts=(lambda: {str(c): on for c, on in alerts.active.items()}) if alerts else dict,
+    )
+    return metrics.render
+
+
+@dataclass(frozen=True, slots=True)
+class OperatedParts:
+    """What the alerts watch and `/metrics` reads."""
+
+    db: Database
+    syncer: Syncer
+    relay: Relay
+    ozon: OzonClient
+    bot: Bot
+    speaker: Speaker
+    flood: FloodControl
+
+
+def web_server(
+    settings: Settings,
+    inbox: PushInbox,
+    status: BridgeStatus,
+    metrics: Callable[[], bytes] | None = None,
+) -> WebServer:
     secret = settings.push_hmac_secret
     return WebServer(
         sink=inbox,
@@ -75,6 +149,7 @@ def web_server(settings: Settings, inbox: PushInbox, status: BridgeStatus) -> We
         hmac_secret=secret.get_secret_value() if secret else None,
         push_enabled=settings.push_enabled,
         version=__version__,
+        metrics=metrics,
     )
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from storage.db import Transaction
+from storage.db import Database, Transaction
 
 
 class MetaRepository:
@@ -17,3 +17,20 @@ class MetaRepository:
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+
+class MetaValues:
+    """One named value of `meta`, read and written on its own (what the alerts told the group)."""
+
+    def __init__(self, db: Database, key: str) -> None:
+        self._db = db
+        self._key = key
+        self._meta = MetaRepository()
+
+    async def get(self) -> str | None:
+        row = await self._db.fetch_one("SELECT value FROM meta WHERE key = ?", (self._key,))
+        return None if row is None else str(row["value"])
+
+    async def set(self, value: str) -> None:
+        async with self._db.transaction() as tx:
+            await self._meta.set(tx, self._key, value)

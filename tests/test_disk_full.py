@@ -42,6 +42,10 @@ def db_states(path: Path, chat_id: str) -> list[str]:
     return [row[0] for row in rows]
 
 
+def alert_count(tg: FakeTelegram, words: str) -> int:
+    return sum(words in (m.text or "") for m in tg.thread_messages(None))
+
+
 def limit_file_size(pid: int, limit: int) -> None:
     """The bridge may not grow any file past `limit` bytes: its writes fail like on a full disk.
     (Python ignores SIGXFSZ, so the write gets EFBIG instead of the process dying.)"""
@@ -56,7 +60,8 @@ async def test_disk_full_loses_nothing_and_says_so(
     ozon.add_message(chat, "Первое сообщение покупателя", order_number="555-1")
     db = tmp_path / "bridge.sqlite3"
     port = free_port()
-    bridge = BridgeProcess(bridge_env(ozon, tg, db, push_port=port, admin_ids=111), tmp_path)
+    env = bridge_env(ozon, tg, db, push_port=port, admin_ids=111, alert_check_seconds=0.5)
+    bridge = BridgeProcess(env, tmp_path)
     await bridge.start()
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
@@ -86,6 +91,11 @@ async def test_disk_full_loses_nothing_and_says_so(
                 return answer.status_code == 503 and "cannot write" in answer.json()["reason"]
 
             await wait_for(unhealthy, within=30, what="/healthz 503 naming the database")
+            assert (await http.get("/readyz")).status_code == 503
+            assert (await http.get("/livez")).status_code == 200, "a restart would not help"
+            # The group hears of it once, naming the setting.
+            alert = "База данных моста не принимает записи"
+            await wait_for(lambda: alert_count(tg, alert) == 1, within=30, what="the alert")
             # An admin's /sync hears why the poll failed instead of waiting for ever.
             tg.user_message("/sync", thread_id=None)
             await wait_for(
@@ -116,9 +126,14 @@ async def test_disk_full_loses_nothing_and_says_so(
 
             await wait_for(healthy, within=30, what="/healthz 200 again")
             assert "writes succeed again" in bridge.output
+            ended = "База данных моста снова принимает записи"
+            await wait_for(lambda: alert_count(tg, ended) == 1, within=30, what="its end")
     finally:
         code = await bridge.stop()
     assert code == 0
+    assert alert_count(tg, alert) == 1
+    assert alert_count(tg, ended) == 1
+    assert "DATABASE_PATH" in tg.shown()
     assert tg.shown().count("Второе сообщение") == 1
     assert tg.shown().count("Первое сообщение") == 1
     assert db_states(db, chat) == ["posted", "posted"]

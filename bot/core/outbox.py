@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from bot.core.files import detect_file_type
+from bot.core.meter import Count, Meter
 from bot.core.ozon_api import OzonChats
 from bot.core.ports import FileUnavailable, ShuttingDown, TelegramPort, TelegramUnavailable
 from bot.core.refusals import Failure, classify_refusal
@@ -150,8 +151,10 @@ class OutboxSender(Worker):
         per_chat_per_minute: int = 10,
         idle_wait: float = 30.0,
         clock: Clock | None = None,
+        meter: Meter | None = None,
     ) -> None:
         super().__init__(clock=clock)
+        self._meter = meter or Meter()
         self._outbox = outbox
         self._ozon = ozon
         self._telegram = telegram
@@ -254,6 +257,7 @@ class OutboxSender(Worker):
         return data
 
     async def _apply(self, row: OutboxRow, step: Step) -> None:
+        kind = "reply" if row.broadcast_id is None else "broadcast"
         if isinstance(step, Deliver):
             if self._delivery is None:
                 await self._outbox.delivered(row.id, step.echo)
@@ -261,6 +265,7 @@ class OutboxSender(Worker):
                 await self._delivery.delivered(row, step.echo)
             how = "its copy is in Ozon's history" if step.echo else row.kind
             log.info("chat %s: outbox %s delivered (%s)", row.chat_id, row.id, how)
+            self._meter.add(Count.REPLIES_DELIVERED, kind)
             self._on_finished()
         elif isinstance(step, Postpone):
             log.warning(
@@ -274,17 +279,11 @@ class OutboxSender(Worker):
                 row.id, step.state, attempts=step.attempts, delay=step.delay, detail=step.detail
             )
         elif isinstance(step, GiveUp):
-            failure = step.failure
-            log.warning(
-                "chat %s: outbox %s failed: %s %s",
-                row.chat_id,
-                row.id,
-                failure.reason,
-                failure.detail,
-            )
-            await self._outbox.give_up(
-                row, failure.reason, failure.detail, retriable=failure.retriable
-            )
+            fail = step.failure
+            detail = f"{fail.reason} {fail.detail}"
+            log.warning("chat %s: outbox %s failed: %s", row.chat_id, row.id, detail)
+            await self._outbox.give_up(row, fail.reason, fail.detail, retriable=fail.retriable)
+            self._meter.add(Count.REPLIES_FAILED, kind, fail.reason)
             self._on_finished()
 
 

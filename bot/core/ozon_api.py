@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Literal, Protocol
 
-from bot.ozon.models import ChatSummary, HistoryPage
+from bot.ozon.models import ChatSummary, HistoryPage, RolesInfo
 from bot.ozon.orders import Posting
 from bot.ozon.products import Product
 from bot.ozon.ratings import RatingHistory, RatingSummary
@@ -54,3 +54,9 @@ class OzonOrders(Protocol):
     ) -> list[Posting]: ...
 
     async def products_by_sku(self, skus: Sequence[str]) -> list[Product]: ...
+
+
+class OzonKey(Protocol):
+    """What Ozon says of the API key itself (`/v1/roles`)."""
+
+    async def roles(self) -> RolesInfo: ...

@@ -11,7 +11,8 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from bot.core.sync import Syncer, SyncReport
+from bot.core.sync import Syncer
+from bot.core.sync_state import SyncReport
 from bot.ozon.errors import OzonError
 from storage.errors import StorageError
 

@@ -13,8 +13,10 @@ import contextlib
 import logging
 from collections.abc import Sequence
 
+from bot.core.meter import Count, Meter
 from bot.core.model import ChatFacts, ShownMessage
 from bot.core.ports import (
+    GroupFault,
     Post,
     PostRejected,
     PostRenderer,
@@ -29,6 +31,7 @@ from bot.core.posting import TopicPoster
 from bot.core.stores import ChatStore, MessageStore
 from bot.core.topics import Topics
 from bot.core.worker import Clock, Worker
+from bot.ozon.fields import Author
 from storage.errors import StorageError
 from storage.records import ChatRow, MessageRow
 
@@ -53,8 +56,10 @@ class Relay(Worker):
         batch_size: int = 50,
         idle_wait: float = 30.0,
         clock: Clock | None = None,
+        meter: Meter | None = None,
     ) -> None:
         super().__init__(clock=clock)
+        self._meter = meter or Meter()
         self._chats = chats
         self._messages = messages
         self._topics = topics
@@ -69,6 +74,8 @@ class Relay(Worker):
         """Why nothing can be posted right now (None while Telegram accepts posts)."""
         self.misconfigured = False
         """`unavailable` is a fault of the group's set-up, which only the operator can fix."""
+        self.fault: GroupFault | None = None
+        """Which fault of the group's set-up holds every post back (None: none known)."""
         self._quiet = False
 
     @property
@@ -94,6 +101,7 @@ class Relay(Worker):
             log.info("telegram accepts posts again")
             self.unavailable = None
             self.misconfigured = False
+            self.fault = None
         return 0 if posted else self._next_wake()
 
     def outage(self, exc: Exception) -> None:
@@ -104,6 +112,7 @@ class Relay(Worker):
             log.error("cannot post to Telegram, messages stay queued: %s", reason)
         self.unavailable = reason
         self.misconfigured = exc.fault is not None
+        self.fault = exc.fault
 
     def _next_wake(self) -> float:
         """Idle until new work, or until the first chat on hold may be tried again."""
@@ -151,6 +160,14 @@ class Relay(Worker):
             await self._chats.set_topic_closed(chat.chat_id)
         return closed
 
+    def _count(self, post: Post, pending: Sequence[MessageRow]) -> None:
+        shown = set(post.message_ids)
+        authors = [m.author for m in pending if m.id in shown]
+        if buyers := authors.count(Author.CUSTOMER):
+            self._meter.add(Count.BUYER_MESSAGES_RELAYED, amount=buyers)
+        if sellers := authors.count(Author.SELLER):
+            self._meter.add(Count.SELLER_MESSAGES_RELAYED, amount=sellers)
+
     async def relay_chat(self, chat_id: str) -> int:
         """Post a batch of one chat's waiting messages; returns how many posts were made."""
         chat = await self._chats.get(chat_id)
@@ -169,6 +186,7 @@ class Relay(Worker):
                 if self.stopping:
                     break
                 chat = await self._poster.deliver(chat, post, unsure)
+                self._count(post, pending)
                 count += 1
         except TopicsUnavailable as exc:
             self._topics.refused(exc)  # only chats that need a new topic wait

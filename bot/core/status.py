@@ -74,13 +74,18 @@ class BridgeStatus:
         self._icons = icons
         self._sandbox = sandbox
         self._now = now
+        self._started = now()
+        self.latest: Snapshot | None = None
+        """The last snapshot taken (by /healthz, /status, or the metrics job), with its time."""
+        self.latest_at: datetime | None = None
 
     async def snapshot(self) -> Snapshot:
         database_ok = await self._db.ping()
         pending_posts, failed_posts = await self._messages.backlog() if database_ok else (0, 0)
         outbox_open, outbox_failed = await self._outbox.backlog() if database_ok else (0, 0)
         queue = await self._helpdesk.queue() if database_ok and self._helpdesk else []
-        return Snapshot(
+        self.latest_at = self._now()
+        self.latest = Snapshot(
             version=self._version,
             database_ok=database_ok,
             write_problem=self._db.write_problem,
@@ -101,6 +106,11 @@ class BridgeStatus:
             longest_wait=max((chat.waited for chat in queue), default=None),
             icons_problem=None if self._icons is None else self._icons.problem,
         )
+        return self.latest
+
+    def since_last_sync(self) -> timedelta:
+        """How long since Ozon was last read successfully (since the start, before the first)."""
+        return self._now() - (self._syncer.health.last_success or self._started)
 
     async def health(self) -> HealthReport:
         """Healthy while the database answers and takes writes, the forum group's set-up lets the

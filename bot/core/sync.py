@@ -11,7 +11,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bot.core.desk import Desk
@@ -19,6 +18,7 @@ from bot.core.locks import KeyedLocks
 from bot.core.ozon_api import OzonChats
 from bot.core.recorder import HistoryRecorder, Recorded
 from bot.core.stores import ChatStore
+from bot.core.sync_state import SyncHealth, SyncReport
 from bot.ozon.errors import OzonAuthError, OzonError
 from bot.ozon.models import ChatSummary, message_id_key
 from storage.errors import StorageError
@@ -31,26 +31,6 @@ HISTORY_PAGE = 100
 """Messages per `/v3/chat/history` request when catching up (Ozon allows up to 1000)."""
 OBSERVE_BATCH = 500
 """Chats from the list written to the database in one transaction."""
-
-
-@dataclass(slots=True)
-class SyncReport:
-    chats_seen: int = 0
-    chats_synced: int = 0
-    messages_recorded: int = 0
-    failed_chats: list[str] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class SyncHealth:
-    """How polling went, for the operator (logs now, health endpoints later)."""
-
-    last_success: datetime | None = None
-    last_error: str | None = None
-    last_report: SyncReport | None = None
-    last_duration: float | None = None
-    failing_chats: list[str] = field(default_factory=list)
-    """Chats whose history failed to sync in the last poll (the others synced)."""
 
 
 class Syncer:
@@ -95,6 +75,7 @@ class Syncer:
                 report = await self._poll()
             except OzonAuthError as exc:
                 self.health.last_error = exc.explanation
+                self.health.auth_problem = exc.kind
                 log.error("poll failed: %s", exc.explanation)
                 raise
             except (OzonError, StorageError) as exc:
@@ -111,6 +92,7 @@ class Syncer:
                 # Ozon answers; a chat that keeps failing on its own is reported apart.
                 self.health.last_success = self._now()
                 self.health.last_error = None
+                self.health.auth_problem = None
             log.info(
                 "poll: %d buyer chats, %d synced, %d new messages, %d failed, %.2fs",
                 report.chats_seen,

@@ -7,7 +7,6 @@ import asyncio
 import base64
 import json
 import logging
-import time
 from collections.abc import AsyncIterator, Sequence
 from types import TracebackType
 from typing import Any, Literal, TypeVar
@@ -20,6 +19,7 @@ from bot.ozon.errors import OzonError, OzonRateLimited, OzonResponseError
 from bot.ozon.limiter import RateLimiter
 from bot.ozon.models import ChatPage, ChatSummary, HistoryPage, RolesInfo, canonical_id
 from bot.ozon.notifications import NotificationSettings
+from bot.ozon.observe import RequestObserver, UnreadableLog, outcome_of
 from bot.ozon.orders import OrderReads
 from bot.ozon.ratings import RatingReads
 from bot.ozon.retry import RetryPolicy, describe_failure, should_retry
@@ -27,8 +27,6 @@ from bot.ozon.retry import RetryPolicy, describe_failure, should_retry
 __all__ = ["MAX_MESSAGE_LENGTH", "OzonClient"]
 
 logger = logging.getLogger("bot.ozon")
-_RETELL = 3600.0  # seconds before the same unreadable entry is logged again
-_TOLD_LIMIT = 1000
 
 MAX_MESSAGE_LENGTH = 1000
 """Ozon accepts plain-text messages of 1..1000 characters."""
@@ -58,6 +56,7 @@ class OzonClient(NotificationSettings, RatingReads, OrderReads):
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         user_agent: str = "ozon-telegram-bridge",
+        observer: RequestObserver | None = None,
     ) -> None:
         self._api_key = api_key
         self._client_id = client_id
@@ -65,7 +64,8 @@ class OzonClient(NotificationSettings, RatingReads, OrderReads):
         self.retry = retry if retry is not None else RetryPolicy()
         self.request_count = 0
         self._closed = False
-        self._unreadable_told: dict[str, float] = {}
+        self._unreadable = UnreadableLog()
+        self._observer = observer
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
             headers={
@@ -133,7 +133,7 @@ class OzonClient(NotificationSettings, RatingReads, OrderReads):
         data = await self._post("/v3/chat/list", body, repeatable=True)
         page = parse_model(ChatPage, data, "/v3/chat/list")
         left_out = "chat(s), left out (the others are synced)"
-        self._tell_unreadable("/v3/chat/list", left_out, page.unreadable)
+        self._unreadable.tell("/v3/chat/list", left_out, page.unreadable)
         return page
 
     async def iter_chats(
@@ -181,29 +181,8 @@ class OzonClient(NotificationSettings, RatingReads, OrderReads):
         data = await self._post("/v3/chat/history", body, repeatable=True)
         page = parse_model(HistoryPage, data, "/v3/chat/history")
         lines = [f"chat {chat_id}, {line}" for line in page.unreadable]
-        self._tell_unreadable("/v3/chat/history", "message(s)", lines)
+        self._unreadable.tell("/v3/chat/history", "message(s)", lines)
         return page
-
-    def _tell_unreadable(self, path: str, what: str, lines: Sequence[str]) -> None:
-        """One ERROR for the entries of a page the bridge could not read, each said again only
-        after an hour: a chat Ozon keeps listing in an odd shape is not an ERROR every poll."""
-        now = time.monotonic()
-        told = self._unreadable_told
-        fresh = [line for line in lines if line not in told or now - told[line] >= _RETELL]
-        if not fresh:
-            return
-        for line in fresh:
-            told[line] = now
-        if len(told) > _TOLD_LIMIT:
-            self._unreadable_told = {line: at for line, at in told.items() if now - at < _RETELL}
-        logger.error(
-            "Ozon %s: %d %s in a shape the bridge cannot read (said again hourly while it "
-            "lasts): %s",
-            path,
-            len(fresh),
-            what,
-            "; ".join(fresh),
-        )
 
     async def send_message(self, chat_id: str, text: str) -> None:
         """Send plain text (1..1000 characters). Ozon returns no message id."""
@@ -271,8 +250,13 @@ class OzonClient(NotificationSettings, RatingReads, OrderReads):
                 delay = self.retry.delay(attempt, retry_after)
                 if isinstance(exc, OzonRateLimited):
                     # The limit is per Client-Id: hold every caller, retrying or not.
-                    pause = retry_after if retry_after is not None else delay
-                    self.limiter.pause_for(min(pause, self.retry.max_retry_after))
+                    pause = min(
+                        retry_after if retry_after is not None else delay,
+                        self.retry.max_retry_after,
+                    )
+                    self.limiter.pause_for(pause)
+                    if self._observer is not None:
+                        self._observer.rate_limited(pause)
                 if attempt >= self.retry.max_attempts or not should_retry(exc, repeatable):
                     raise
                 logger.warning(
@@ -291,10 +275,18 @@ class OzonClient(NotificationSettings, RatingReads, OrderReads):
         await self.limiter.acquire()
         self._ensure_open()
         self.request_count += 1
+        error: OzonError | None = None
         try:
-            response = await self._http.post(path, content=content)
-        except httpx.HTTPError as exc:
-            raise transport_error(exc, path, self._api_key) from exc
-        if not response.is_success:
-            raise error_from_response(response, path, self._api_key)
-        return decode_body(response, path)
+            try:
+                response = await self._http.post(path, content=content)
+            except httpx.HTTPError as exc:
+                raise transport_error(exc, path, self._api_key) from exc
+            if not response.is_success:
+                raise error_from_response(response, path, self._api_key)
+            return decode_body(response, path)
+        except OzonError as exc:
+            error = exc
+            raise
+        finally:
+            if self._observer is not None:
+                self._observer.request(path, outcome_of(error))

@@ -51,6 +51,7 @@ class FloodControl:
         self.granted_total = 0
         self.spare_total = 0
         self.retry_after_total = 0
+        self.retry_after_seconds = 0.0
 
     async def acquire(self) -> list[float]:
         """Wait for a slot in the budget and return it (hand it to `settle` when the send is
@@ -142,6 +143,7 @@ class FloodControl:
     def pause(self, seconds: float) -> None:
         """Telegram said `retry_after`: nobody posts before it passes."""
         self.retry_after_total += 1
+        self.retry_after_seconds += seconds
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
     def used_in_window(self) -> int:

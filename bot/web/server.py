@@ -16,6 +16,7 @@ from bot.core.events import PushSink
 from bot.ozon.push import ERROR_UNKNOWN
 from bot.web.answers import error_answer, json_answer
 from bot.web.health import HealthCheck, readiness
+from bot.web.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from bot.web.push import PushDoor
 
 log = logging.getLogger("bot.push")
@@ -47,12 +48,14 @@ class WebServer:
         max_body: int = 1024 * 1024,
         read_timeout: float = 10.0,
         health_timeout: float = 5.0,
+        metrics: Callable[[], bytes] | None = None,
     ) -> None:
         self._path = path
         self._port = port
         self._host = host
         self._enabled = push_enabled
         self._version = version
+        self._metrics = metrics
         self._max_body = max_body
         self._push = PushDoor(
             sink,
@@ -73,6 +76,11 @@ class WebServer:
         """`GET /livez`: the process and its event loop answer (what a restart can fix);
         `/readyz` (and `/healthz`) say whether the bridge can do its work."""
         return json_answer({"status": "alive", "version": self._version}, 200)
+
+    async def _metrics_answer(self, request: web.Request) -> web.Response:
+        """`GET /metrics` (METRICS_ENABLED): Prometheus' text format, read from memory."""
+        assert self._metrics is not None
+        return web.Response(body=self._metrics(), headers={"Content-Type": METRICS_CONTENT_TYPE})
 
     async def run(self) -> None:
         """Serve (once `start` bound the port) until asked to stop, then close."""
@@ -100,6 +108,8 @@ class WebServer:
         app.router.add_get("/healthz", self._ready)
         app.router.add_get("/readyz", self._ready)
         app.router.add_get("/livez", self._alive)
+        if self._metrics is not None:
+            app.router.add_get("/metrics", self._metrics_answer)
         if self._enabled:
             app.router.add_post(self._path, self._push.handle)
         runner = web.AppRunner(

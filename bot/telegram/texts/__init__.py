@@ -5,6 +5,7 @@ caller. The strings are grouped by what they are for; all are read as `texts.NAM
 """
 
 from bot.telegram.texts.admin import *  # noqa: F403
+from bot.telegram.texts.alerts import *  # noqa: F403
 from bot.telegram.texts.broadcasts import *  # noqa: F403
 from bot.telegram.texts.cards import *  # noqa: F403
 from bot.telegram.texts.desk import *  # noqa: F403
