@@ -11,16 +11,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies in their own layer: rebuilt only when pyproject.toml changes.
-COPY pyproject.toml README.md ./
-RUN mkdir -p bot storage && touch bot/__init__.py storage/__init__.py \
-    && pip install . \
-    && pip uninstall -y ozon-telegram-bridge \
-    && rm -rf bot storage build ozon_telegram_bridge.egg-info
+# Dependencies in their own layer, rebuilt only when the lock changes: exact versions with hashes
+# (scripts/lock), setuptools and wheel among them.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 
+# The project itself, built with the pinned setuptools: nothing unpinned is downloaded.
+COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY storage ./storage
-RUN pip install --no-deps . \
+RUN pip install --no-deps --no-build-isolation . \
     && useradd --system --uid 10001 --home-dir /app bridge \
     && mkdir -p /data && chown bridge /data
 
