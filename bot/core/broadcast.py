@@ -24,9 +24,10 @@ from bot.core.broadcast_command import (
     parse_command,
     render,
 )
+from bot.core.broadcast_stores import BroadcastStore, RecipientStore
 from bot.core.ports import TelegramUnavailable
 from bot.core.replies import OZON_TEXT_LIMIT
-from bot.core.stores import BroadcastStore, ChatStore, OutboxStore, RecipientStore, Transactions
+from bot.core.stores import ChatStore, OutboxStore, Transactions
 from bot.core.worker import Clock, Worker
 from storage.records import BroadcastRow, ChatRow, Progress
 from storage.states import BroadcastState, ChatStatus

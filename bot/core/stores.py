@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from storage.records import (
-    BroadcastRow,
     CardRow,
     ChatRow,
     ChatSeen,
@@ -23,14 +22,12 @@ from storage.records import (
     Observed,
     OutboxItem,
     OutboxRow,
-    Progress,
     Staff,
     StaffReplies,
     Waiting,
     WaitingPeriod,
 )
 from storage.states import (
-    BroadcastState,
     CardState,
     ChatStatus,
     DeskState,
@@ -269,45 +266,3 @@ class OutboxStore(Protocol):
         body: str | None,
         created_at: datetime,
     ) -> int | None: ...
-
-
-class BroadcastStore(Protocol):
-    async def create(
-        self,
-        tx: Tx,
-        *,
-        admin_id: int,
-        reply_chat_id: int,
-        template: str,
-        filters: dict[str, Any],
-        total: int,
-        left_out: dict[str, int],
-    ) -> int: ...
-
-    async def get(self, job_id: int) -> BroadcastRow | None: ...
-
-    async def recent(self, limit: int = 10) -> list[BroadcastRow]: ...
-
-    async def with_state(self, *states: BroadcastState) -> list[BroadcastRow]: ...
-
-    async def transition(
-        self, tx: Tx, job_id: int, old: BroadcastState, new: BroadcastState
-    ) -> bool: ...
-
-    async def set_message(self, job_id: int, column: str, message_id: int) -> None: ...
-
-    async def mark_reported(self, job_id: int) -> None: ...
-
-
-class RecipientStore(Protocol):
-    async def add(self, tx: Tx, job_id: int, recipients: Sequence[tuple[str, str]]) -> None: ...
-
-    async def samples(self, job_id: int, limit: int = 3) -> list[str]: ...
-
-    async def next_pending(self, tx: Tx, job_id: int, limit: int) -> list[tuple[str, str]]: ...
-
-    async def mark_queued(self, tx: Tx, job_id: int, chat_id: str, outbox_id: int) -> None: ...
-
-    async def skip_pending(self, tx: Tx, job_id: int) -> None: ...
-
-    async def progress(self, job_id: int) -> Progress: ...
