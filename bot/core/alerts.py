@@ -131,6 +131,7 @@ class Alerts:
         self._now = now
         self._told: dict[Cause, Told] = {}
         self._loaded = False
+        self._unposted: set[Cause] = set()
         self.active: dict[Cause, bool] = {}
 
     async def run(self) -> list[Alert]:
@@ -158,10 +159,12 @@ class Alerts:
             try:
                 await self._port.alert(alert)
             except (TelegramUnavailable, ShuttingDown) as exc:
-                log.warning(
-                    "alert %s not posted (%s): tried again at the next pass", alert.cause, exc
-                )
+                # Said once: a group the bot cannot post in refuses every pass's try.
+                level = logging.DEBUG if alert.cause in self._unposted else logging.WARNING
+                self._unposted.add(alert.cause)
+                log.log(level, "alert %s not posted (%s): tried at each pass", alert.cause, exc)
                 continue
+            self._unposted.discard(alert.cause)
             began = alert.trouble is not None
             told[alert.cause] = Told(began, now)
             self._meter.add(Count.ALERTS, alert.cause, "begun" if began else "ended")
