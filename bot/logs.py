@@ -25,17 +25,39 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+_RECORD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+_OWN = ("time", "level", "logger", "message", "exception")
+"""Not fields of `extra=`: what every record has, and what the JSON line says itself."""
+
+
 class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time, level, logger, message, exception, then the `extra=` fields
+    of the call (`bot.core.logfields.event`), with secrets scrubbed from every string."""
+
     def format(self, record: logging.LogRecord) -> str:
-        entry = {
+        entry: dict[str, object] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": scrub(record.getMessage()),
         }
         if record.exc_text:
-            entry["exception"] = record.exc_text
+            entry["exception"] = scrub(record.exc_text)
+        for key, value in record.__dict__.items():
+            if key not in _RECORD and key not in _OWN and not key.startswith("_"):
+                entry[key] = _plain(value)
         return json.dumps(entry, ensure_ascii=False)
+
+
+def _plain(value: object) -> object:
+    """The value as JSON can hold it (otherwise its `str`), with every string scrubbed."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {scrub(str(key)): _plain(item) for key, item in value.items()}
+    return scrub(str(value))
 
 
 def setup_logging(level: str, fmt: str, secrets: Iterable[str]) -> None:

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum, StrEnum
 from typing import Protocol
 
+from bot.core.logfields import event
 from bot.core.meter import Count, Meter
 from bot.core.ports import ShuttingDown, TelegramUnavailable
 from storage.errors import StorageError
@@ -172,13 +173,13 @@ class Alerts:
                 log.warning(
                     "alert posted: %s",
                     alert.trouble.detail,
-                    extra={"event": "alert_begun", "cause": str(alert.cause)},
+                    extra=event("alert_begun", cause=str(alert.cause)),
                 )
             else:
                 log.info(
                     "alert ended: %s",
                     alert.cause,
-                    extra={"event": "alert_ended", "cause": str(alert.cause)},
+                    extra=event("alert_ended", cause=str(alert.cause)),
                 )
             posted.append(alert)
         return posted

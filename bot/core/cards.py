@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from bot.core.card import Card, CardPosting, CardProduct, Extra
+from bot.core.logfields import event
 from bot.core.model import ChatFacts
 from bot.core.ozon_api import OzonOrders
 from bot.core.ports import PostRejected, PostRenderer, TelegramPort, TelegramUnavailable, TopicGone
@@ -175,7 +176,13 @@ class CardReader(Worker):
         except _Refused:
             refused.append(Extra.POSTINGS)
         except OzonError as exc:
-            log.info("chat %s: postings of %s not read: %s", row.chat_id, order, exc)
+            log.info(
+                "chat %s: postings of %s not read: %s",
+                row.chat_id,
+                order,
+                exc,
+                extra=event("card_not_read", chat_id=row.chat_id, part="postings"),
+            )
             unavailable.append(Extra.POSTINGS)
         try:
             if sku is not None:
@@ -183,7 +190,13 @@ class CardReader(Worker):
         except _Refused:
             refused.append(Extra.PRODUCTS)
         except OzonError as exc:
-            log.info("chat %s: product %s not read: %s", row.chat_id, sku, exc)
+            log.info(
+                "chat %s: product %s not read: %s",
+                row.chat_id,
+                sku,
+                exc,
+                extra=event("card_not_read", chat_id=row.chat_id, part="product"),
+            )
             unavailable.append(Extra.PRODUCTS)
         card = Card(order, sku, tuple(postings), product, tuple(refused), tuple(unavailable))
         final = card.complete or row.attempts + 1 >= MAX_ATTEMPTS
@@ -223,13 +236,23 @@ class CardReader(Worker):
                     row.message_id, text, caption=row.tail_is_caption, spare=not now
                 )
             except (PostRejected, TopicGone) as exc:
-                log.info("chat %s: order card not edited in (%s)", row.chat_id, exc)
+                log.info(
+                    "chat %s: order card not edited in (%s)",
+                    row.chat_id,
+                    exc,
+                    extra=event("card_not_edited", chat_id=row.chat_id, topic_id=chat.topic_id),
+                )
             await self._cards.shown(row.chat_id, facts)
         if self._pin and not row.pinned and self.pin_problem is None:
             try:
                 await self._telegram.pin(row.message_id, spare=not now)
             except (PostRejected, TopicGone) as exc:
-                log.info("chat %s: order card not pinned (%s)", row.chat_id, exc)
+                log.info(
+                    "chat %s: order card not pinned (%s)",
+                    row.chat_id,
+                    exc,
+                    extra=event("card_not_pinned", chat_id=row.chat_id, topic_id=chat.topic_id),
+                )
             except TelegramUnavailable as exc:
                 if exc.fault is None:
                     raise
@@ -249,7 +272,11 @@ class CardReader(Worker):
             text = self._renderer.with_header(header, row.tail or "")
             if self._renderer.fits(text, caption=row.tail_is_caption):
                 if shown is not card:
-                    log.info("chat %s: the order card shortened to fit its post", row.chat_id)
+                    log.info(
+                        "chat %s: the order card shortened to fit its post",
+                        row.chat_id,
+                        extra=event("card_shortened", chat_id=row.chat_id),
+                    )
                 return text
         return text  # the header alone fitted when the post was made
 

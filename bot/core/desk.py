@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 
+from bot.core.logfields import event
 from bot.core.stores import ChatStore, DeskStore, OutboxStore, Transactions, Tx
 from storage.records import OutboxRow, Staff
 from storage.states import DeskState, EndedBy
@@ -224,7 +225,12 @@ class Desk:
         async with self._db.transaction() as tx:
             change = await self._apply(tx, chat_id, lambda f: answered(f, at, EndedBy.DONE, staff))
         if change:
-            log.info("chat %s: marked as needing no reply by %s", chat_id, staff.id)
+            log.info(
+                "chat %s: marked as needing no reply by %s",
+                chat_id,
+                staff.id,
+                extra=event("marked_done", chat_id=chat_id, staff_id=staff.id),
+            )
             self._on_changed()
         return change
 

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.desk import reply_deadline
 from bot.core.hours import WorkingHours
+from bot.core.logfields import event
 from bot.core.model import ChatFacts
 from bot.core.ports import ShuttingDown, TelegramUnavailable
 from bot.core.stores import DeskStore
@@ -143,5 +144,9 @@ class Reminders:
         except (TelegramUnavailable, ShuttingDown):
             await self._periods.release_reminders(sorted(claimed))
             raise
-        log.info("reminded of %d waiting chat(s)", len(reminders))
+        log.info(
+            "reminded of %d waiting chat(s)",
+            len(reminders),
+            extra=event("reminders_posted", count=len(reminders)),
+        )
         return len(reminders)

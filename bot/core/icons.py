@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from bot.core.logfields import event
 from bot.core.ports import (
     IconsUnavailable,
     PostRejected,
@@ -97,7 +98,13 @@ class IconPainter(Worker):
                 return  # moot: due again with its new state, if it changed
         except (TopicGone, PostRejected) as exc:
             # Nothing to show it on: a new topic is made with the icon of its state.
-            log.info("chat %s: topic %s icon not set (%s)", chat.chat_id, topic_id, exc)
+            log.info(
+                "chat %s: topic %s icon not set (%s)",
+                chat.chat_id,
+                topic_id,
+                exc,
+                extra=event("icon_not_set", chat_id=chat.chat_id, topic_id=topic_id),
+            )
         else:
             self.shown += 1
         await self._chats.set_icon_shown(chat.chat_id, topic_id, state)

@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from bot.core.files import detect_file_type
+from bot.core.logfields import event
 from bot.core.meter import Count, Meter
 from bot.core.ozon_api import OzonChats
 from bot.core.ports import FileUnavailable, ShuttingDown, TelegramPort, TelegramUnavailable
@@ -264,7 +265,8 @@ class OutboxSender(Worker):
             else:
                 await self._delivery.delivered(row, step.echo)
             how = "its copy is in Ozon's history" if step.echo else row.kind
-            log.info("chat %s: outbox %s delivered (%s)", row.chat_id, row.id, how)
+            fields = event("reply_delivered", chat_id=row.chat_id, outbox_id=row.id, kind=kind)
+            log.info("chat %s: outbox %s delivered (%s)", row.chat_id, row.id, how, extra=fields)
             self._meter.add(Count.REPLIES_DELIVERED, kind)
             self._on_finished()
         elif isinstance(step, Postpone):
@@ -274,6 +276,7 @@ class OutboxSender(Worker):
                 row.id,
                 step.detail,
                 step.delay.total_seconds(),
+                extra=event("reply_postponed", chat_id=row.chat_id, outbox_id=row.id, kind=kind),
             )
             await self._outbox.postpone(
                 row.id, step.state, attempts=step.attempts, delay=step.delay, detail=step.detail
@@ -281,7 +284,10 @@ class OutboxSender(Worker):
         elif isinstance(step, GiveUp):
             fail = step.failure
             detail = f"{fail.reason} {fail.detail}"
-            log.warning("chat %s: outbox %s failed: %s", row.chat_id, row.id, detail)
+            fields = event(
+                "reply_failed", chat_id=row.chat_id, outbox_id=row.id, reason=fail.reason, kind=kind
+            )
+            log.warning("chat %s: outbox %s failed: %s", row.chat_id, row.id, detail, extra=fields)
             await self._outbox.give_up(row, fail.reason, fail.detail, retriable=fail.retriable)
             self._meter.add(Count.REPLIES_FAILED, kind, fail.reason)
             self._on_finished()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from bot.core.logfields import event
 from bot.core.model import Outcome
 from bot.core.ozon_api import OzonChats
 from bot.core.ports import TelegramPort
@@ -72,4 +73,9 @@ class Outcomes(Worker):
         try:
             await self._ozon.mark_read(chat_id)
         except OzonError as exc:
-            log.warning("chat %s: could not mark read: %s", chat_id, exc)
+            log.warning(
+                "chat %s: could not mark read: %s",
+                chat_id,
+                exc,
+                extra=event("mark_read_failed", chat_id=chat_id),
+            )

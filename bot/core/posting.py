@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 
 from bot.core.card import Card
+from bot.core.logfields import event
 from bot.core.model import ChatFacts, ShownMessage
 from bot.core.ports import (
     MediaFetcher,
@@ -97,7 +98,12 @@ class TopicPoster:
             except TopicClosed:
                 if reopened:
                     raise ChatProblem("a reopened topic is still reported closed") from None
-                log.info("chat %s: topic %s is closed, reopening", chat.chat_id, topic_id)
+                log.info(
+                    "chat %s: topic %s is closed, reopening",
+                    chat.chat_id,
+                    topic_id,
+                    extra=event("topic_reopened", chat_id=chat.chat_id, topic_id=topic_id),
+                )
                 reopened = reopen_now = True
                 continue
             return replace(chat, topic_fresh=False)
@@ -159,6 +165,13 @@ class TopicPoster:
             len(post.message_ids),
             chat.topic_id,
             tg_message_id,
+            extra=event(
+                "posted",
+                chat_id=chat.chat_id,
+                topic_id=chat.topic_id,
+                tg_message_id=tg_message_id,
+                count=len(post.message_ids),
+            ),
         )
 
     async def _posted(
@@ -203,14 +216,24 @@ class TopicPoster:
                     chat.topic_id, pictures, post.caption, reply_to=post.reply_to
                 )
             except PostRejected as exc:
-                log.warning("chat %s: pictures refused (%s), posting links", chat.chat_id, exc)
+                log.warning(
+                    "chat %s: pictures refused (%s), posting links",
+                    chat.chat_id,
+                    exc,
+                    extra=event("pictures_refused", chat_id=chat.chat_id, topic_id=chat.topic_id),
+                )
                 return await self._send_text(chat, post)
         first = await self._send_text(chat, post)
         if pictures:
             try:
                 await self._post_pictures(chat.topic_id, pictures, post.short_caption)
             except PostRejected as exc:
-                log.warning("chat %s: pictures refused (%s), links shown", chat.chat_id, exc)
+                log.warning(
+                    "chat %s: pictures refused (%s), links shown",
+                    chat.chat_id,
+                    exc,
+                    extra=event("pictures_refused", chat_id=chat.chat_id, topic_id=chat.topic_id),
+                )
         return first
 
     async def _fetch(self, chat: ChatRow, urls: Sequence[str]) -> list[tuple[bytes, str]]:
@@ -219,7 +242,14 @@ class TopicPoster:
             try:
                 pictures.append(await self._media.fetch(url))
             except MediaUnavailable as exc:
-                log.info("chat %s: no picture at a link (%s), it stays a link", chat.chat_id, exc)
+                log.info(
+                    "chat %s: no picture at a link (%s), it stays a link",
+                    chat.chat_id,
+                    exc,
+                    extra=event(
+                        "picture_unavailable", chat_id=chat.chat_id, topic_id=chat.topic_id
+                    ),
+                )
         return pictures
 
     async def _post_pictures(
@@ -242,7 +272,12 @@ class TopicPoster:
         try:
             return await self._telegram.post_text(chat.topic_id, post.text, reply_to=post.reply_to)
         except PostRejected as exc:
-            log.warning("chat %s: post refused (%s), posting a notice", chat.chat_id, exc)
+            log.warning(
+                "chat %s: post refused (%s), posting a notice",
+                chat.chat_id,
+                exc,
+                extra=event("post_refused", chat_id=chat.chat_id, topic_id=chat.topic_id),
+            )
         pending = await self._messages.pending(chat.chat_id)
         rows = [ShownMessage.of(m) for m in pending if m.id in post.message_ids]
         notice = self._renderer.unshowable(ChatFacts.of(chat), rows)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from bot.core.desk import Desk
 from bot.core.events import PushEvent
+from bot.core.logfields import event
 from bot.core.stores import ChatStore
 from bot.core.sync import Syncer
 from bot.core.worker import Clock, Worker
@@ -78,7 +79,12 @@ class PushInbox(Worker):
                 try:
                     await self._close(chat_id)
                 except StorageError as exc:
-                    log.warning("chat %s: closing not recorded: %s", chat_id, exc)
+                    log.warning(
+                        "chat %s: closing not recorded: %s",
+                        chat_id,
+                        exc,
+                        extra=event("chat_close_failed", chat_id=chat_id),
+                    )
         return None
 
     async def _sync(self, chat_id: str, edited: list[str]) -> None:
@@ -102,12 +108,22 @@ class PushInbox(Worker):
                 chat_id,
                 f"; the edit of {', '.join(edited)} may not be shown" if edited else "",
                 exc,
+                extra=event("push_sync_failed", chat_id=chat_id),
             )
             return
         except Exception:
-            log.exception("chat %s: push sync failed (polling will catch up)", chat_id)
+            log.exception(
+                "chat %s: push sync failed (polling will catch up)",
+                chat_id,
+                extra=event("push_sync_failed", chat_id=chat_id),
+            )
             return
-        log.info("chat %s: push sync recorded %d new or edited message(s)", chat_id, recorded)
+        log.info(
+            "chat %s: push sync recorded %d new or edited message(s)",
+            chat_id,
+            recorded,
+            extra=event("push_synced", chat_id=chat_id, count=recorded),
+        )
 
     async def _close(self, chat_id: str) -> None:
         """Ozon closed the chat: recorded, and the relay closes its topic (after the posts that
@@ -116,5 +132,7 @@ class PushInbox(Worker):
             return
         await self._chats.set_status(chat_id, ChatStatus.CLOSED)
         await self._desk.closed([chat_id])
-        log.info("chat %s: closed in Ozon (push)", chat_id)
+        log.info(
+            "chat %s: closed in Ozon (push)", chat_id, extra=event("chat_closed", chat_id=chat_id)
+        )
         self._on_closed()

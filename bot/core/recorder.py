@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.core.desk import Desk, Line, Voice
+from bot.core.logfields import event
 from bot.core.stores import CardStore, ChatStore, MessageStore, OutboxStore, Transactions
 from bot.ozon.models import Author, ChatMessage
 from storage.records import NewMessage
@@ -107,7 +108,18 @@ class HistoryRecorder:
                 created_at=message.created_at,
             )
             if row is not None:
-                log.info("chat %s: message %s is outbox %s", chat_id, message.message_id, row)
+                log.info(
+                    "chat %s: message %s is outbox %s",
+                    chat_id,
+                    message.message_id,
+                    row,
+                    extra=event(
+                        "echo_matched",
+                        chat_id=chat_id,
+                        message_id=message.message_id,
+                        outbox_id=row,
+                    ),
+                )
                 recorded.echoes[row] = message.message_id
                 outbound = True
                 sent = await self._outbox.get(row)

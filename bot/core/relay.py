@@ -13,6 +13,7 @@ import contextlib
 import logging
 from collections.abc import Sequence
 
+from bot.core.logfields import event
 from bot.core.meter import Count, Meter
 from bot.core.model import ChatFacts, ShownMessage
 from bot.core.ports import (
@@ -153,9 +154,20 @@ class Relay(Worker):
                 self._topics.refused(exc)
                 break
             except (TopicGone, PostRejected) as exc:
-                log.info("chat %s: topic %s not closed (%s)", chat.chat_id, chat.topic_id, exc)
+                log.info(
+                    "chat %s: topic %s not closed (%s)",
+                    chat.chat_id,
+                    chat.topic_id,
+                    exc,
+                    extra=event("topic_not_closed", chat_id=chat.chat_id, topic_id=chat.topic_id),
+                )
             else:
-                log.info("chat %s: closed in Ozon, topic %s closed", chat.chat_id, chat.topic_id)
+                log.info(
+                    "chat %s: closed in Ozon, topic %s closed",
+                    chat.chat_id,
+                    chat.topic_id,
+                    extra=event("topic_closed", chat_id=chat.chat_id, topic_id=chat.topic_id),
+                )
                 closed += 1
             await self._chats.set_topic_closed(chat.chat_id)
         return closed
@@ -212,6 +224,7 @@ class Relay(Worker):
             tries,
             exc,
             exc_info=not isinstance(exc, TelegramFault),
+            extra=event("post_failed", chat_id=chat.chat_id, topic_id=chat.topic_id, attempt=tries),
         )
         await self._messages.note_failure(ids, repr(exc), final=final)
         self._held[chat.chat_id] = self._clock.monotonic() + min(15.0 * 2 ** (tries - 1), 600.0)

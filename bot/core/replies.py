@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
+from bot.core.logfields import event
 from bot.core.model import Notice, NoticeKind
 from bot.core.notices import Notices
 from bot.core.split import split_text
@@ -73,7 +74,16 @@ class StaffReplies:
             )
         except StorageError as exc:
             log.error(
-                "chat %s: staff message %s not accepted: %s", chat.chat_id, message.message_id, exc
+                "chat %s: staff message %s not accepted: %s",
+                chat.chat_id,
+                message.message_id,
+                exc,
+                extra=event(
+                    "reply_not_accepted",
+                    chat_id=chat.chat_id,
+                    topic_id=message.topic_id,
+                    tg_message_id=message.message_id,
+                ),
             )
             self._tell(message, Notice(NoticeKind.NOT_ACCEPTED_STORAGE))
             return
@@ -83,6 +93,13 @@ class StaffReplies:
                 chat.chat_id,
                 message.message_id,
                 len(items),
+                extra=event(
+                    "reply_queued",
+                    chat_id=chat.chat_id,
+                    topic_id=message.topic_id,
+                    tg_message_id=message.message_id,
+                    parts=len(items),
+                ),
             )
             self._on_queued()
 
@@ -134,6 +151,9 @@ class StaffReplies:
             "it; nothing sent",
             message.message_id,
             message.topic_id,
+            extra=event(
+                "topic_not_linked", topic_id=message.topic_id, tg_message_id=message.message_id
+            ),
         )
         self._tell(message, Notice(NoticeKind.TOPIC_NOT_LINKED))
 
@@ -141,7 +161,11 @@ class StaffReplies:
         """Send a failed staff message again; False when there is nothing to retry."""
         again = await self._outbox.retry(tg_message_id)
         if again:
-            log.info("staff message %s: retry requested", tg_message_id)
+            log.info(
+                "staff message %s: retry requested",
+                tg_message_id,
+                extra=event("reply_retried", tg_message_id=tg_message_id),
+            )
             self._on_queued()
         return again > 0
 

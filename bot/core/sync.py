@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.core.desk import Desk
 from bot.core.locks import KeyedLocks
+from bot.core.logfields import event
 from bot.core.ozon_api import OzonChats
 from bot.core.recorder import HistoryRecorder, Recorded
 from bot.core.stores import ChatStore
@@ -100,6 +101,13 @@ class Syncer:
                 report.messages_recorded,
                 len(report.failed_chats),
                 self.health.last_duration,
+                extra=event(
+                    "poll",
+                    chats=report.chats_seen,
+                    synced=report.chats_synced,
+                    new_messages=report.messages_recorded,
+                    failed=len(report.failed_chats),
+                ),
             )
             return report
 
@@ -153,7 +161,8 @@ class Syncer:
                         ).waiting
                     except OzonError as exc:
                         report.failed_chats.append(chat_id)
-                        log.warning("chat %s: sync failed: %s", chat_id, exc)
+                        fields = event("sync_failed", chat_id=chat_id)
+                        log.warning("chat %s: sync failed: %s", chat_id, exc, extra=fields)
                         await self._chats.set_sync_error(chat_id, str(exc))
                         return
                 except StorageError as exc:
@@ -230,7 +239,12 @@ class Syncer:
                 row.chat_id, [], cursor=cursor, last_message_id=reached
             )
         chosen = latest[-self._first_sight_max :]
-        log.info("chat %s: first seen, posting its %d latest messages", row.chat_id, len(chosen))
+        log.info(
+            "chat %s: first seen, posting its %d latest messages",
+            row.chat_id,
+            len(chosen),
+            extra=event("chat_first_seen", chat_id=row.chat_id, count=len(chosen)),
+        )
         return await self._recorder.record(
             row.chat_id, chosen, cursor=cursor, last_message_id=reached
         )

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from bot.core import placeholders
 from bot.core.card import facts_of
+from bot.core.logfields import event
 from bot.core.placeholders import PlaceholderError
 from bot.core.replies import OZON_TEXT_LIMIT
 from bot.core.split import split_text
@@ -128,7 +129,11 @@ class Templates:
         _checked(name, body)
         replaced = await self._store.put(name, body, author_id)
         log.info(
-            "template %r %s by %s", name.casefold(), "replaced" if replaced else "added", author_id
+            "template %r %s by %s",
+            name.casefold(),
+            "replaced" if replaced else "added",
+            author_id,
+            extra=event("template_saved", template=name.casefold(), staff_id=author_id),
         )
         return replaced
 
@@ -144,7 +149,11 @@ class Templates:
     async def delete(self, name: str) -> None:
         if not await self._store.delete(name):
             raise TemplateRefused(TemplateProblem.NOT_FOUND, name=name)
-        log.info("template %r deleted", name.casefold())
+        log.info(
+            "template %r deleted",
+            name.casefold(),
+            extra=event("template_deleted", template=name.casefold()),
+        )
 
     async def send(self, topic_id: int, key_message_id: int, name: str, staff: Staff) -> Sent:
         """Queue the template, filled for the topic's chat, as a reply keyed on
@@ -173,6 +182,18 @@ class Templates:
             chat.chat_id, topic_id, key_message_id, items, staff=staff
         )
         if added:
-            log.info("chat %s: template %r queued for %s", chat.chat_id, template.name, staff.id)
+            log.info(
+                "chat %s: template %r queued for %s",
+                chat.chat_id,
+                template.name,
+                staff.id,
+                extra=event(
+                    "template_queued",
+                    chat_id=chat.chat_id,
+                    topic_id=topic_id,
+                    template=template.name,
+                    staff_id=staff.id,
+                ),
+            )
             self._on_queued()
         return Sent(template.name, text, queued=added > 0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from bot.core.locks import KeyedLocks
+from bot.core.logfields import event
 from bot.core.model import ChatFacts
 from bot.core.ports import NewTopic, PostRenderer, TelegramPort, TopicsUnavailable
 from bot.core.stores import ChatStore
@@ -85,7 +86,10 @@ class Topics:
             if current.topic_id not in (None, gone_topic_id):
                 return current  # someone replaced it meanwhile
             log.warning(
-                "chat %s: topic %s is gone, creating a new one", chat.chat_id, gone_topic_id
+                "chat %s: topic %s is gone, creating a new one",
+                chat.chat_id,
+                gone_topic_id,
+                extra=event("topic_gone", chat_id=chat.chat_id, topic_id=gone_topic_id),
             )
             return await self._create(current)
 
@@ -109,7 +113,12 @@ class Topics:
         except StorageError:
             self._unsaved[chat.chat_id] = topic
             raise
-        log.info("chat %s: created topic %s", chat.chat_id, topic.topic_id)
+        log.info(
+            "chat %s: created topic %s",
+            chat.chat_id,
+            topic.topic_id,
+            extra=event("topic_created", chat_id=chat.chat_id, topic_id=topic.topic_id),
+        )
         created = await self._chats.get(chat.chat_id)
         assert created is not None
         return created
