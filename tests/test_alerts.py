@@ -19,11 +19,12 @@ from bot.core.alerts import (
     StoredLedger,
     Told,
     Trouble,
+    Watch,
     decide,
 )
 from bot.core.meter import Count, Meter
-from bot.core.ports import GroupFault, TelegramUnavailable
-from bot.core.sync_state import SyncHealth
+from bot.core.ports import GroupFault, PostRejected, TelegramUnavailable
+from bot.core.sync_state import SyncHealth, SyncReport
 from bot.core.watches import DatabaseWatch, GroupWatch, KeyExpiry, KeyRefused, NotSynced
 from bot.ozon.errors import AuthProblem, OzonServerError
 from bot.ozon.models import RolesInfo
@@ -379,3 +380,98 @@ def test_each_end_says_so(cause: Cause) -> None:
     assert text.startswith("✅")
     if cause != Cause.KEY_EXPIRING:
         assert "2 ч 15 мин" in text
+
+
+# ---- what the review found -------------------------------------------------------------------
+
+
+async def test_the_key_is_not_called_accepted_before_a_poll_went_through() -> None:
+    health = SyncHealth()
+    watch = KeyRefused(health)
+    assert await watch(T0) is UNKNOWN, "just started: no poll has ended"
+    health.failed("Ozon /v3/chat/list answered 503")
+    assert await watch(T0) is UNKNOWN, "Ozon down: the key's fate is not known"
+    health.failed("expired", AuthProblem.KEY_EXPIRED)
+    assert isinstance(await watch(T0), Trouble)
+    health.finished(SyncReport(), 0.1, T0)
+    assert await watch(T0) is None
+
+
+async def test_a_restart_while_the_key_is_still_refused_tells_nothing() -> None:
+    """The record says the key was refused; after a restart the first pass runs before the first
+    poll ends: no "accepted again" may be posted, and none until a poll goes through."""
+    value, port, clock = Value(), Port(), Clock()
+    health = SyncHealth()
+    health.failed("expired", AuthProblem.KEY_EXPIRED)
+    before = Alerts({Cause.KEY_REFUSED: KeyRefused(health)}, port, StoredLedger(value), now=clock)
+    await before.run()
+    assert len(port.posted) == 1
+
+    health = SyncHealth()  # the restarted bridge, before its first poll ends
+    after = Alerts({Cause.KEY_REFUSED: KeyRefused(health)}, port, StoredLedger(value), now=clock)
+    clock.now += timedelta(minutes=2)
+    await after.run()
+    health.failed("expired", AuthProblem.KEY_EXPIRED)
+    await after.run()
+    assert len(port.posted) == 1
+    health.finished(SyncReport(), 0.1, clock.now)
+    await after.run()
+    assert [a.trouble is not None for a in port.posted] == [True, False]
+
+
+async def test_a_long_poll_that_still_runs_is_not_an_outage() -> None:
+    health = SyncHealth(last_success=T0)
+    watch = NotSynced(health, poll_interval=60, started=T0)
+    health.polling_since = T0 + timedelta(minutes=1)
+    assert await watch(T0 + timedelta(minutes=3, seconds=30)) is UNKNOWN, "catching up"
+    assert isinstance(await watch(T0 + timedelta(minutes=4, seconds=1)), Trouble), "stuck"
+    health.polling_since = None
+    assert isinstance(await watch(T0 + timedelta(minutes=4)), Trouble)
+
+
+class Broken:
+    async def __call__(self, now: datetime) -> Reading:
+        raise RuntimeError("a bug in a watch (test)")
+
+
+@dataclass
+class Refusing(Port):
+    async def alert(self, alert: Alert) -> None:
+        if self.down:
+            raise PostRejected("TOPIC_CLOSED (test)")
+        self.posted.append(alert)
+
+
+async def test_a_failing_watch_or_a_refused_post_does_not_stop_the_pass() -> None:
+    value, port, clock = Value(), Refusing(down=True), Clock()
+    switch = Switch(Cause.DATABASE)
+    switch.on()
+    watches: dict[Cause, Watch] = {Cause.GROUP_SETUP: Broken(), Cause.DATABASE: switch}
+    alerts = Alerts(watches, port, StoredLedger(value), now=clock)
+    assert await alerts.run() == []
+    assert alerts.active == {Cause.DATABASE: True}
+    port.down = False
+    (alert,) = await alerts.run()
+    assert alert.cause == Cause.DATABASE
+
+
+class CountingValue(Value):
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    async def set(self, value: str) -> None:
+        self.writes += 1
+        await super().set(value)
+
+
+async def test_the_record_is_written_only_when_it_changes() -> None:
+    value, port, clock = CountingValue(), Port(), Clock()
+    alerts, switch = make_alerts(value, port, clock)
+    for _ in range(3):
+        await alerts.run()
+    assert value.writes == 0
+    switch.on()
+    for _ in range(3):
+        await alerts.run()
+    assert value.writes == 1

@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 
+from bot.ozon.limiter import RateLimiter
 from bot.telegram.flood import FloodControl, FloodControlClosed
 
 
@@ -115,3 +116,25 @@ async def test_a_released_slot_counts_no_more() -> None:
     flood.release(slot)
     assert flood.used_in_window() == 0
     assert flood.granted_total == 0
+
+
+def test_retry_after_seconds_count_the_time_posts_were_held_not_each_answer() -> None:
+    """Several posts answered 429 together hold the group once: `/metrics` counts that once."""
+    now = [100.0]
+    flood = FloodControl(clock=lambda: now[0])
+    flood.pause(2)
+    flood.pause(2)  # a second post's 429 in the same moment adds nothing
+    assert flood.retry_after_seconds == 2
+    now[0] += 1
+    flood.pause(2)  # one second later: the hold now ends a second later
+    assert flood.retry_after_seconds == 3
+    assert flood.retry_after_total == 3
+
+
+def test_the_ozon_limiter_says_what_a_pause_adds() -> None:
+    now = [50.0]
+    limiter = RateLimiter(20, clock=lambda: now[0])
+    assert limiter.pause_for(1.5) == 1.5
+    assert limiter.pause_for(1.0) == 0.0
+    now[0] += 1
+    assert limiter.pause_for(1.0) == pytest.approx(0.5)

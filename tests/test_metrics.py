@@ -72,6 +72,8 @@ async def test_the_counters_move_with_the_traffic(
         assert value(samples, "ozon_bridge_flood_budget_size") == 20
         assert value(samples, "ozon_bridge_flood_budget_used") >= 1
         assert value(samples, "ozon_bridge_seconds_since_last_sync") < 30
+        for gauge in ("messages_to_post", "replies_to_send", "database_ok", "push_queue"):
+            assert ("ozon_bridge_" + gauge, ()) in samples, f"{gauge} is shown"
         assert value(samples, "ozon_bridge_messages_to_post") == 0
         assert value(samples, "ozon_bridge_database_ok") == 1
 

@@ -22,7 +22,7 @@ from typing import Protocol
 
 from bot.core.logfields import event
 from bot.core.meter import Count, Meter
-from bot.core.ports import ShuttingDown, TelegramUnavailable
+from bot.core.ports import ShuttingDown, TelegramFault
 from storage.errors import StorageError
 
 log = logging.getLogger(__name__)
@@ -132,23 +132,25 @@ class Alerts:
         self._now = now
         self._told: dict[Cause, Told] = {}
         self._loaded = False
+        self._unsaved = False
         self._unposted: set[Cause] = set()
         self.active: dict[Cause, bool] = {}
 
     async def run(self) -> list[Alert]:
         """One pass; returns the alerts Telegram took."""
         told = await self._load()
-        # Writing what was told is also the pass's probe of the database: a database that
-        # refuses writes while nothing else is written is noticed here.
-        await self._save(told)
         now = self._now()
         readings: dict[Cause, Reading] = {}
         for cause, watch in self._watches.items():
-            readings[cause] = await watch(now)
+            try:
+                readings[cause] = await watch(now)
+            except Exception:  # one watch's bug must not silence the others
+                log.exception("alerts: the %s watch failed", cause)
+                readings[cause] = UNKNOWN
             if readings[cause] is not UNKNOWN:
                 self.active[cause] = readings[cause] is not None
         posted = await self._post(decide(told, readings, now), told, now)
-        if posted:
+        if posted or self._unsaved:
             await self._save(told)
         return posted
 
@@ -159,7 +161,7 @@ class Alerts:
         for alert in alerts:
             try:
                 await self._port.alert(alert)
-            except (TelegramUnavailable, ShuttingDown) as exc:
+            except (TelegramFault, ShuttingDown) as exc:
                 # Said once: a group the bot cannot post in refuses every pass's try.
                 level = logging.DEBUG if alert.cause in self._unposted else logging.WARNING
                 self._unposted.add(alert.cause)
@@ -192,16 +194,28 @@ class Alerts:
                 stored = await self._ledger.load()
             except StorageError as exc:
                 log.warning("alerts: what the group was told is not readable yet (%s)", exc)
+            except (ValueError, KeyError, TypeError):
+                log.exception("alerts: the record of what the group was told is unreadable")
+                self._loaded = True  # start afresh: at worst one alert is told again
+            except Exception:  # the database in a state storage has no name for
+                log.exception("alerts: what the group was told is not readable yet")
             else:
                 self._told = {**stored, **self._told}
                 self._loaded = True
         return self._told
 
     async def _save(self, told: Mapping[Cause, Told]) -> None:
+        """Kept when it changed; a save that failed is tried again at the next pass (a restart
+        meanwhile may tell the group once more)."""
+        self._unsaved = True
         try:
             await self._ledger.save(told)
         except StorageError as exc:
             log.debug("alerts: not saved (%s)", exc)  # the database watch says why
+        except Exception:
+            log.exception("alerts: not saved")
+        else:
+            self._unsaved = False
 
 
 class TextValue(Protocol):
@@ -227,6 +241,5 @@ class StoredLedger:
         return told
 
     async def save(self, told: Mapping[Cause, Told]) -> None:
-        """Written even when nothing changed: it is the pass's probe of the database."""
         data = {c: {"active": t.active, "at": t.at.isoformat()} for c, t in sorted(told.items())}
         await self._value.set(json.dumps(data, sort_keys=True))

@@ -72,28 +72,20 @@ class Syncer:
         """One pass over Ozon's chat list. Never raises for one chat's failure."""
         async with self._poll_lock:
             started = time.monotonic()
+            self.health.polling_since = self._now()
             try:
                 report = await self._poll()
             except OzonAuthError as exc:
-                self.health.last_error = exc.explanation
-                self.health.auth_problem = exc.kind
+                self.health.failed(exc.explanation, exc.kind)
                 log.error("poll failed: %s", exc.explanation)
                 raise
             except (OzonError, StorageError) as exc:
-                self.health.last_error = str(exc)
+                self.health.failed(str(exc))
                 log.warning("poll failed: %s", exc)
                 raise
-            self.health.last_report = report
-            self.health.last_duration = time.monotonic() - started
-            self.health.failing_chats = list(report.failed_chats)
-            if report.failed_chats and not report.chats_synced and len(report.failed_chats) > 1:
-                # Every chat that needed reading failed: Ozon's history as a whole is down.
-                self.health.last_error = f"{len(report.failed_chats)} chat(s) failed to sync"
-            else:
-                # Ozon answers; a chat that keeps failing on its own is reported apart.
-                self.health.last_success = self._now()
-                self.health.last_error = None
-                self.health.auth_problem = None
+            finally:
+                self.health.polling_since = None
+            self.health.finished(report, time.monotonic() - started, self._now())
             log.info(
                 "poll: %d buyer chats, %d synced, %d new messages, %d failed, %.2fs",
                 report.chats_seen,

@@ -28,3 +28,25 @@ class SyncHealth:
     """Chats whose history failed to sync in the last poll (the others synced)."""
     auth_problem: AuthProblem | None = None
     """Ozon refused the key at the last poll, and why (cleared by a poll that succeeds)."""
+    polling_since: datetime | None = None
+    """When the poll running now began (None between polls)."""
+
+    def finished(self, report: SyncReport, duration: float, now: datetime) -> None:
+        """A poll went through Ozon's list (some chats may have failed)."""
+        self.last_report = report
+        self.last_duration = duration
+        self.failing_chats = list(report.failed_chats)
+        if report.failed_chats and not report.chats_synced and len(report.failed_chats) > 1:
+            # Every chat that needed reading failed: Ozon's history as a whole is down.
+            self.last_error = f"{len(report.failed_chats)} chat(s) failed to sync"
+        else:
+            # Ozon answers; a chat that keeps failing on its own is reported apart.
+            self.last_success = now
+            self.last_error = None
+            self.auth_problem = None
+
+    def failed(self, error: str, auth_problem: AuthProblem | None = None) -> None:
+        """A poll failed as a whole: Ozon down, the key refused (`auth_problem`), the database."""
+        self.last_error = error
+        if auth_problem is not None:
+            self.auth_problem = auth_problem

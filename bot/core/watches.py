@@ -62,14 +62,18 @@ class KeyRefused:
     async def __call__(self, now: datetime) -> Reading:
         problem = self._health.auth_problem
         if problem is None:
-            return None
+            # Accepted only once a poll went through: before the first poll ends (just after a
+            # start), or while polls fail for another reason, the key's fate is not known.
+            known = self._health.last_success is not None and self._health.last_error is None
+            return None if known else UNKNOWN
         detail = f"Ozon refuses the key: {self._health.last_error}"
         return Trouble(Cause.KEY_REFUSED, detail, kind=problem)
 
 
 class NotSynced:
     """No successful poll for more than three poll intervals (counted from the start until the
-    first). While Ozon refuses the key, that alert says it: this one cannot tell."""
+    first). While Ozon refuses the key, that alert says it: this one cannot tell; nor while a
+    poll that began within the limit still runs (a long catch-up is not an outage)."""
 
     def __init__(self, health: SyncHealth, poll_interval: float, started: datetime) -> None:
         self._health = health
@@ -77,7 +81,10 @@ class NotSynced:
         self._started = started
 
     async def __call__(self, now: datetime) -> Reading:
-        if self._health.auth_problem is not None:
+        running = self._health.polling_since
+        if self._health.auth_problem is not None or (
+            running is not None and now - running <= self._limit
+        ):
             return UNKNOWN
         last = self._health.last_success
         if now - (last or self._started) <= self._limit:

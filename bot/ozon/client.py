@@ -254,9 +254,9 @@ class OzonClient(NotificationSettings, RatingReads, OrderReads):
                         retry_after if retry_after is not None else delay,
                         self.retry.max_retry_after,
                     )
-                    self.limiter.pause_for(pause)
+                    added = self.limiter.pause_for(pause)  # callers held together count once
                     if self._observer is not None:
-                        self._observer.rate_limited(pause)
+                        self._observer.rate_limited(added)
                 if attempt >= self.retry.max_attempts or not should_retry(exc, repeatable):
                     raise
                 logger.warning(
@@ -275,7 +275,7 @@ class OzonClient(NotificationSettings, RatingReads, OrderReads):
         await self.limiter.acquire()
         self._ensure_open()
         self.request_count += 1
-        error: OzonError | None = None
+        outcome = "error"  # cancelled, or failed in a way that is not Ozon's answer
         try:
             try:
                 response = await self._http.post(path, content=content)
@@ -283,10 +283,13 @@ class OzonClient(NotificationSettings, RatingReads, OrderReads):
                 raise transport_error(exc, path, self._api_key) from exc
             if not response.is_success:
                 raise error_from_response(response, path, self._api_key)
-            return decode_body(response, path)
+            answer = decode_body(response, path)
         except OzonError as exc:
-            error = exc
+            outcome = outcome_of(exc)
             raise
+        else:
+            outcome = "ok"
+            return answer
         finally:
             if self._observer is not None:
-                self._observer.request(path, outcome_of(error))
+                self._observer.request(path, outcome)

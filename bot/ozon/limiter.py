@@ -55,18 +55,23 @@ class RateLimiter:
                     wait = (1 - self._tokens) / self.rate
                 await self._sleep(wait)
 
-    def pause_until(self, monotonic_deadline: float) -> None:
-        """Hold every caller until the deadline (on the limiter's clock); then restart evenly."""
+    def pause_until(self, monotonic_deadline: float, *, now: float | None = None) -> float:
+        """Hold every caller until the deadline (on the limiter's clock); then restart evenly.
+        Returns the seconds this adds to the hold already in force (0: none)."""
         if monotonic_deadline <= self._paused_until:
-            return
-        self._refill(self._clock())
+            return 0.0
+        now = self._clock() if now is None else now
+        added = monotonic_deadline - max(self._paused_until, now)
+        self._refill(now)
         self._paused_until = monotonic_deadline
         self._tokens = 0.0
         self._updated = max(self._updated, monotonic_deadline - 1 / self.rate)
+        return max(added, 0.0)
 
-    def pause_for(self, seconds: float) -> None:
+    def pause_for(self, seconds: float) -> float:
         """`pause_until` counted from now on the limiter's own clock."""
-        self.pause_until(self._clock() + max(seconds, 0.0))
+        now = self._clock()
+        return self.pause_until(now + max(seconds, 0.0), now=now)
 
     def _refill(self, now: float) -> None:
         elapsed = now - self._updated

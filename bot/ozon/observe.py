@@ -41,12 +41,10 @@ _OUTCOMES: tuple[tuple[type[OzonError], str], ...] = (
 )
 
 
-def outcome_of(error: OzonError | None) -> str:
-    """A short name for how an attempt ended: ok, rate_limited (429), auth (401, or a 403 about
-    the key), server_error (5xx), transport_error, bad_answer (a 2xx not in the documented
-    shape), refused (any other 4xx)."""
-    if error is None:
-        return "ok"
+def outcome_of(error: OzonError) -> str:
+    """A short name for how an attempt failed: rate_limited (429), auth (401, or a 403 about the
+    key), server_error (5xx), transport_error, bad_answer (a 2xx not in the documented shape),
+    refused (any other 4xx). An attempt that succeeded is `ok`; one cancelled, `error`."""
     return next((name for kind, name in _OUTCOMES if isinstance(error, kind)), "refused")
 
 

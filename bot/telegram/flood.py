@@ -142,9 +142,12 @@ class FloodControl:
 
     def pause(self, seconds: float) -> None:
         """Telegram said `retry_after`: nobody posts before it passes."""
+        now = self._clock()
+        until = now + seconds
         self.retry_after_total += 1
-        self.retry_after_seconds += seconds
-        self._paused_until = max(self._paused_until, self._clock() + seconds)
+        # Posts held together count once: only what this pause adds to the one in force.
+        self.retry_after_seconds += max(0.0, until - max(self._paused_until, now))
+        self._paused_until = max(self._paused_until, until)
 
     def used_in_window(self) -> int:
         now = self._clock()
