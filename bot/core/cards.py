@@ -48,6 +48,29 @@ class _Refused(Exception):
     """The key may not call this method: an extra it does not have."""
 
 
+class _Asked:
+    """What one card read learned of its extras: refused for the key's role, or not available
+    now (tried again later)."""
+
+    def __init__(self, chat_id: str) -> None:
+        self._chat_id = chat_id
+        self.refused: list[str] = []
+        self.unavailable: list[str] = []
+
+    async def ask(self, extra: str, about: str, call: Awaitable[T]) -> T | None:
+        try:
+            return await call
+        except _Refused:
+            self.refused.append(extra)
+        except OzonError as exc:
+            fields = event("card_not_read", chat_id=self._chat_id, part=extra)
+            log.info(
+                "chat %s: %s of %s not read: %s", self._chat_id, extra, about, exc, extra=fields
+            )
+            self.unavailable.append(extra)
+        return None
+
+
 async def _guarded(call: Awaitable[T]) -> T:
     """The call's answer; a refusal for the key's role (or its subscription) is `_Refused`."""
     try:
@@ -161,43 +184,18 @@ class CardReader(Worker):
 
     async def read(self, row: CardRow) -> Card:
         """Ask Ozon about the card's order and product, and store what it said."""
-        refused: list[str] = []
-        unavailable: list[str] = []
+        asked = _Asked(row.chat_id)
         postings: list[CardPosting] = []
         product: CardProduct | None = None
         order, sku = _ids(row.order_number), _ids(row.sku)
-        try:
-            if order is not None:
-                now = self._now()
-                found = await _guarded(
-                    self._ozon.postings_of_order(order, since=now - ORDER_AGE, until=now)
-                )
-                postings = [card_posting(p) for p in found]
-        except _Refused:
-            refused.append(Extra.POSTINGS)
-        except OzonError as exc:
-            log.info(
-                "chat %s: postings of %s not read: %s",
-                row.chat_id,
-                order,
-                exc,
-                extra=event("card_not_read", chat_id=row.chat_id, part="postings"),
-            )
-            unavailable.append(Extra.POSTINGS)
-        try:
-            if sku is not None:
-                product = await self._product(sku)
-        except _Refused:
-            refused.append(Extra.PRODUCTS)
-        except OzonError as exc:
-            log.info(
-                "chat %s: product %s not read: %s",
-                row.chat_id,
-                sku,
-                exc,
-                extra=event("card_not_read", chat_id=row.chat_id, part="product"),
-            )
-            unavailable.append(Extra.PRODUCTS)
+        if order is not None:
+            now = self._now()
+            reading = self._ozon.postings_of_order(order, since=now - ORDER_AGE, until=now)
+            found = await asked.ask(Extra.POSTINGS, order, _guarded(reading))
+            postings = [card_posting(p) for p in found or ()]
+        if sku is not None:
+            product = await asked.ask(Extra.PRODUCTS, sku, self._product(sku))
+        refused, unavailable = asked.refused, asked.unavailable
         card = Card(order, sku, tuple(postings), product, tuple(refused), tuple(unavailable))
         final = card.complete or row.attempts + 1 >= MAX_ATTEMPTS
         retry = None if final else min(self._retry * 2**row.attempts, RETRY_CAP)
