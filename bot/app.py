@@ -20,37 +20,37 @@ from bot import __version__
 from bot.background import Background
 from bot.clients import make_bot, make_ozon
 from bot.config import ConfigError, Settings
-from bot.core.broadcast import Broadcasts, BroadcastWorker
-from bot.core.cards import CardReader
-from bot.core.desk import Desk
+from bot.core.broadcast.jobs import Broadcasts, BroadcastWorker
+from bot.core.cards.reader import CardReader
+from bot.core.desk.state import Desk
 from bot.core.meter import Meter
-from bot.core.notices import Notices
-from bot.core.outbox import OutboxSender
-from bot.core.outcomes import Outcomes
-from bot.core.poller import Poller
+from bot.core.ops.status import BridgeStatus
 from bot.core.ports import TelegramFault
-from bot.core.posting import TopicPoster
-from bot.core.push_inbox import PushInbox
-from bot.core.reconcile import Reconciler
-from bot.core.recorder import HistoryRecorder
-from bot.core.relay import Relay
-from bot.core.replies import StaffReplies
-from bot.core.status import BridgeStatus
-from bot.core.sync import Syncer
-from bot.core.topics import Topics
+from bot.core.relay.poller import Poller
+from bot.core.relay.posting import TopicPoster
+from bot.core.relay.push_inbox import PushInbox
+from bot.core.relay.recorder import HistoryRecorder
+from bot.core.relay.relay import Relay
+from bot.core.relay.sync import Syncer
+from bot.core.relay.topics import Topics
+from bot.core.replies.intake import StaffReplies
+from bot.core.replies.notices import Notices
+from bot.core.replies.outbox import OutboxSender
+from bot.core.replies.outcomes import Outcomes
+from bot.core.replies.reconcile import Reconciler
 from bot.jobs import Jobs
 from bot.ozon.media import MediaDownloader
 from bot.runtime import Stage, Supervisor
-from bot.telegram.admins import Admins
-from bot.telegram.broadcast import ProgressReporter
-from bot.telegram.calls import GroupCalls
-from bot.telegram.flood import FloodControl
-from bot.telegram.gateway import TelegramGateway
-from bot.telegram.icons import IconChoiceError
-from bot.telegram.polling import TelegramPolling
-from bot.telegram.render import Renderer
-from bot.telegram.routing import build_dispatcher
-from bot.telegram.speaker import Speaker
+from bot.telegram.commands.admins import Admins
+from bot.telegram.commands.broadcast import ProgressReporter
+from bot.telegram.commands.polling import TelegramPolling
+from bot.telegram.commands.routing import build_dispatcher
+from bot.telegram.gateway.calls import GroupCalls
+from bot.telegram.gateway.flood import FloodControl
+from bot.telegram.gateway.gateway import TelegramGateway
+from bot.telegram.gateway.icons import IconChoiceError
+from bot.telegram.gateway.speaker import Speaker
+from bot.telegram.rendering.posts import Renderer
 from bot.web import WebServer
 from bot.wiring import (
     OperatedParts,

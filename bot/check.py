@@ -25,7 +25,7 @@ from bot.ozon import OzonAuthError, OzonError, OzonTransportError, RolesInfo
 from bot.ozon.client import OzonClient
 from bot.ozon.orders import extras_allowed
 from bot.secrets import remember, scrub
-from bot.telegram.icons import IconChoiceError, Sticker, choose_icons
+from bot.telegram.gateway.icons import IconChoiceError, Sticker, choose_icons
 from storage.db import Database
 from storage.errors import StorageError
 

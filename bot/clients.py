@@ -10,7 +10,7 @@ from bot import __version__
 from bot.config import Settings
 from bot.core.meter import Meter, OzonMeter
 from bot.ozon.client import OzonClient
-from bot.telegram.metering import CallMeter
+from bot.telegram.gateway.metering import CallMeter
 
 
 def make_bot(settings: Settings, meter: Meter | None = None) -> Bot:

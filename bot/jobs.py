@@ -13,7 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.core.hours import Weekly
-from bot.core.poller import Poller
+from bot.core.relay.poller import Poller
 from bot.core.worker import OUTAGES
 
 log = logging.getLogger(__name__)

@@ -12,29 +12,29 @@ from aiogram import Bot
 
 from bot import __version__
 from bot.config import Settings
-from bot.core.alerts import Alerts, Cause, StoredLedger, Watch
-from bot.core.grades import OzonGrades
-from bot.core.helpdesk import HelpDesk, Reminders
-from bot.core.icons import IconPainter
+from bot.core.cards.templates import CardFacts, Templates
+from bot.core.desk.icons import IconPainter
+from bot.core.desk.queue import HelpDesk, Reminders
 from bot.core.meter import Meter
-from bot.core.outbox import OutboxSender
-from bot.core.push_inbox import PushInbox
-from bot.core.relay import Relay
-from bot.core.report import Reports
-from bot.core.status import BridgeStatus
-from bot.core.sync import Syncer
-from bot.core.templates import CardFacts, Templates
-from bot.core.watches import DatabaseWatch, GroupWatch, KeyExpiry, KeyRefused, NotSynced
+from bot.core.ops.alerts import Alerts, Cause, StoredLedger, Watch
+from bot.core.ops.status import BridgeStatus
+from bot.core.ops.watches import DatabaseWatch, GroupWatch, KeyExpiry, KeyRefused, NotSynced
+from bot.core.relay.push_inbox import PushInbox
+from bot.core.relay.relay import Relay
+from bot.core.relay.sync import Syncer
+from bot.core.replies.outbox import OutboxSender
+from bot.core.stats.grades import OzonGrades
+from bot.core.stats.report import Reports
 from bot.core.worker import Worker
 from bot.jobs import Jobs
 from bot.ozon.client import OzonClient
-from bot.telegram.alerts import GeneralAlerts, TelegramGroupProbe
-from bot.telegram.desk_view import DeskView, GeneralReminders
-from bot.telegram.flood import FloodControl
-from bot.telegram.gateway import TelegramGateway
-from bot.telegram.render import Renderer
-from bot.telegram.speaker import Speaker
-from bot.telegram.stats import StatsPublisher
+from bot.telegram.gateway.flood import FloodControl
+from bot.telegram.gateway.gateway import TelegramGateway
+from bot.telegram.gateway.speaker import Speaker
+from bot.telegram.rendering.posts import Renderer
+from bot.telegram.views.alerts import GeneralAlerts, TelegramGroupProbe
+from bot.telegram.views.desk import DeskView, GeneralReminders
+from bot.telegram.views.publisher import StatsPublisher
 from bot.web import WebServer
 from bot.web.metrics import Metrics
 from storage.cards import CardRepository

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.alerts import (
+from bot.core.meter import Count, Meter
+from bot.core.ops.alerts import (
     UNKNOWN,
     Alert,
     Alerts,
@@ -22,13 +23,12 @@ from bot.core.alerts import (
     Watch,
     decide,
 )
-from bot.core.meter import Count, Meter
+from bot.core.ops.watches import DatabaseWatch, GroupWatch, KeyExpiry, KeyRefused, NotSynced
 from bot.core.ports import GroupFault, PostRejected, TelegramUnavailable
-from bot.core.sync_state import SyncHealth, SyncReport
-from bot.core.watches import DatabaseWatch, GroupWatch, KeyExpiry, KeyRefused, NotSynced
+from bot.core.relay.health import SyncHealth, SyncReport
 from bot.ozon.errors import AuthProblem, OzonServerError
 from bot.ozon.models import RolesInfo
-from bot.telegram.alerts import GeneralAlerts
+from bot.telegram.views.alerts import GeneralAlerts
 from storage.errors import StorageWriteError
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.broadcast_command import BroadcastRefused, Filters, check_template, parse_command
-from bot.telegram.phrasing import refusal_text
+from bot.core.broadcast.command import BroadcastRefused, Filters, check_template, parse_command
+from bot.telegram.rendering.phrasing import refusal_text
 from tests.conftest import bridge_env
 from tests.fakes.ozon import FakeOzon
 from tests.fakes.telegram import FakeMessage, FakeTelegram

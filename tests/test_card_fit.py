@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.core.card import Card, CardPosting, CardProduct
-from bot.core.cards import CardReader
+from bot.core.cards.card import Card, CardPosting, CardProduct
+from bot.core.cards.reader import CardReader
 from bot.core.model import ChatFacts
-from bot.telegram.render import Renderer
+from bot.telegram.rendering.posts import Renderer
 from storage.records import CardRow
 from storage.states import CardState
 

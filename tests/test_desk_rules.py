@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.core.desk import (
+from bot.core.desk.state import (
     BuyerAgain,
     Change,
     End,

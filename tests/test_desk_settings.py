@@ -12,7 +12,7 @@ import pytest
 from bot.config import ConfigError, Settings, load_settings
 from bot.core.hours import WorkingHours, parse_durations
 from bot.core.model import DeskState
-from bot.telegram.icons import IconChoiceError, Sticker, choose_icons
+from bot.telegram.gateway.icons import IconChoiceError, Sticker, choose_icons
 
 MSK = ZoneInfo("Europe/Moscow")
 OFFERED = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram.types import MessageEntity
 
-from bot.telegram.entities import with_hidden_links
+from bot.telegram.rendering.entities import with_hidden_links
 
 
 def link(offset: int, length: int, url: str) -> MessageEntity:

@@ -8,7 +8,7 @@ import itertools
 import pytest
 
 from bot.ozon.limiter import RateLimiter
-from bot.telegram.flood import FloodControl, FloodControlClosed
+from bot.telegram.gateway.flood import FloodControl, FloodControlClosed
 
 
 class Clock:

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.telegram.links import escape, find_image_urls, find_urls, only_links
-from bot.telegram.markdown import IMAGE_LABEL, markdown_to_html
-from bot.telegram.measure import split_html, visible_length
+from bot.telegram.rendering.links import escape, find_image_urls, find_urls, only_links
+from bot.telegram.rendering.markdown import IMAGE_LABEL, markdown_to_html
+from bot.telegram.rendering.measure import split_html, visible_length
 
 ALLOWED_TAGS = {
     *("b", "strong", "i", "em", "u", "ins", "s", "strike", "del"),

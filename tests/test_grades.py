@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.core.grades import TTL, GradesProblem, OzonGrades
+from bot.core.stats.grades import TTL, GradesProblem, OzonGrades
 from bot.ozon import RatingHistory, RatingSummary
 from bot.ozon.errors import AuthProblem, OzonAuthError, OzonServerError
 from tests.clock import FakeClock

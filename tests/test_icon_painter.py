@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.core.icons import POSTS_FIRST, IconPainter
+from bot.core.desk.icons import POSTS_FIRST, IconPainter
 from bot.core.ports import TopicGone, TopicsUnavailable
 from storage.records import ChatRow
 from storage.states import ChatStatus, DeskState

@@ -11,8 +11,8 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.core.meter import Count, Meter
-from bot.core.status import BridgeStatus
-from bot.core.sync_state import SyncHealth
+from bot.core.ops.status import BridgeStatus
+from bot.core.relay.health import SyncHealth
 from bot.web.metrics import Metrics
 from tests.fakes.ozon import FakeOzon
 from tests.fakes.telegram import FakeTelegram

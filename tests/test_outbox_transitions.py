@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.core.outbox import (
+from bot.core.ports import FileUnavailable
+from bot.core.replies.outbox import (
     MAX_ATTEMPTS,
     SETTLE,
     Deliver,
@@ -21,8 +22,7 @@ from bot.core.outbox import (
     after_send,
     retry_or_give_up,
 )
-from bot.core.ports import FileUnavailable
-from bot.core.refusals import Failure
+from bot.core.replies.refusals import Failure
 from bot.ozon.errors import OzonError, OzonTransportError, api_error
 from storage.records import OutboxRow
 from storage.states import FailureReason, OutboxKind, OutboxState

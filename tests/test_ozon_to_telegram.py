@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.telegram.calls import TRANSIENT_RETRIES
+from bot.telegram.gateway.calls import TRANSIENT_RETRIES
 from storage.chats import ChatRepository
 from storage.db import Database
 from storage.messages import MessageRepository

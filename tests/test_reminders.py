@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.helpdesk import Reminder, Reminders
+from bot.core.desk.queue import Reminder, Reminders
 from bot.core.hours import WorkingHours
 from bot.core.ports import TelegramUnavailable
 from storage.chats import ChatRepository

@@ -7,9 +7,9 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.split import grapheme_floor, split_text
-from bot.telegram.links import escape
-from bot.telegram.measure import split_html, visible_length
+from bot.core.replies.split import grapheme_floor, split_text
+from bot.telegram.rendering.links import escape
+from bot.telegram.rendering.measure import split_html, visible_length
 
 FAMILY = "👨\u200d👩\u200d👧\u200d👦"
 FLAG = "🇷🇺"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.core.stats import Day, Figures, daily, figures, median, percentile
+from bot.core.stats.figures import Day, Figures, daily, figures, median, percentile
 from storage.records import Staff, StaffReplies, WaitingPeriod
 from storage.states import EndedBy
 

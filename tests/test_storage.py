@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.recorder import buyer_of, context_of
+from bot.core.relay.recorder import buyer_of, context_of
 from storage.chats import ChatRepository
 from storage.db import Database
 from storage.errors import StorageError, StorageWriteError

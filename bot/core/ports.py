@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, Protocol
 
-from bot.core.card import Card
+from bot.core.cards.card import Card
 from bot.core.model import ChatFacts, Notice, Outcome, ShownMessage
 from storage.states import DeskState
 

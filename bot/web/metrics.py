@@ -17,7 +17,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from bot.core.meter import LABELS, Count, Meter
-from bot.core.status import BridgeStatus, Snapshot
+from bot.core.ops.status import BridgeStatus, Snapshot
 
 PREFIX = "ozon_bridge_"
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -36,7 +36,7 @@ _COUNTS: dict[Count, str] = {
 
 
 class Budget(Protocol):
-    """The forum group's flood budget (`bot.telegram.flood.FloodControl`)."""
+    """The forum group's flood budget (`bot.telegram.gateway.flood.FloodControl`)."""
 
     per_window: int
     retry_after_seconds: float

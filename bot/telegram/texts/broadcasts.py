@@ -49,7 +49,7 @@ BROADCAST_STATES = {
     "expired": "не подтверждена",
 }
 
-# Why a /broadcast (or its button) was refused, by `bot.core.broadcast_command.Refusal`.
+# Why a /broadcast (or its button) was refused, by `bot.core.broadcast.command.Refusal`.
 BROADCAST_REFUSALS = {
     "no_text": "нет текста рассылки",
     "unknown_placeholder": "неизвестная подстановка {{{name}}}; можно: {known}",

@@ -1,0 +1,84 @@
+"""Commands in the forum's General topic or a private chat with the bot: /help for anyone, and
+the admin commands /status, /sync and /stats behind the admin gate (`AdminOnly`)."""
+
+from __future__ import annotations
+
+import html
+from zoneinfo import ZoneInfo
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import Message
+from aiogram.utils.magic_filter import MagicFilter
+
+from bot.background import Background
+from bot.core.model import StorageError
+from bot.core.ops.status import BridgeStatus
+from bot.core.relay.poller import Poller
+from bot.ozon.errors import OzonError
+from bot.telegram import texts
+from bot.telegram.commands.admins import AdminOnly
+from bot.telegram.gateway.speaker import Speaker
+from bot.telegram.views.publisher import StatsPublisher
+from bot.telegram.views.status import render_status
+
+
+def outside_topics(forum_chat_id: int) -> MagicFilter:
+    """The General topic of the forum group, or a private chat with the bot."""
+    general = (F.chat.id == forum_chat_id) & ~F.is_topic_message
+    return general | (F.chat.type == "private")
+
+
+def build_help_router(forum_chat_id: int) -> Router:
+    router = Router(name="help")
+    router.message.filter(outside_topics(forum_chat_id), F.from_user)
+
+    @router.message(Command("help", "start"))
+    async def help_(message: Message, speaker: Speaker) -> None:
+        await speaker.say(message.chat.id, texts.HELP)
+
+    return router
+
+
+def build_admin_router(forum_chat_id: int, tz: ZoneInfo) -> Router:
+    router = Router(name="admin")
+    router.message.filter(outside_topics(forum_chat_id), F.from_user)
+    router.message.middleware(AdminOnly())
+
+    @router.message(Command("status"))
+    async def status(message: Message, speaker: Speaker, bridge_status: BridgeStatus) -> None:
+        await speaker.say(message.chat.id, render_status(await bridge_status.snapshot(), tz))
+
+    @router.message(Command("stats"))
+    async def stats(message: Message, stats: StatsPublisher, background: Background) -> None:
+        # Two sends, the report and the chart; the chart is drawn without holding up updates.
+        background.spawn(stats.publish(message.chat.id))
+
+    @router.message(Command("sync"))
+    async def sync(
+        message: Message, speaker: Speaker, poller: Poller, background: Background
+    ) -> None:
+        await speaker.say(message.chat.id, texts.SYNC_STARTED)
+        # The poll may take a while: answer when it is done, without holding up other updates.
+        background.spawn(_sync_and_report(message.chat.id, speaker, poller))
+
+    return router
+
+
+async def _sync_and_report(chat_id: int, speaker: Speaker, poller: Poller) -> None:
+    try:
+        report = await poller.now()
+    except OzonError as exc:
+        await speaker.say(chat_id, texts.SYNC_FAILED.format(error=html.escape(str(exc))))
+        return
+    except StorageError:
+        await speaker.say(chat_id, texts.SYNC_FAILED.format(error=texts.STORAGE_REFUSED))
+        return
+    await speaker.say(
+        chat_id,
+        texts.SYNC_DONE.format(
+            chats=report.chats_seen,
+            messages=report.messages_recorded,
+            failed=len(report.failed_chats),
+        ),
+    )

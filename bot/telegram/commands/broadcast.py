@@ -1,0 +1,146 @@
+"""/broadcast and /broadcasts (admin commands), the preview's buttons, and the progress line the
+broadcast worker keeps up to date."""
+
+from __future__ import annotations
+
+import html
+import logging
+from zoneinfo import ZoneInfo
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, Message
+
+from bot.core.broadcast.command import BroadcastRefused
+from bot.core.broadcast.jobs import BroadcastJob, Broadcasts
+from bot.core.model import Progress
+from bot.core.ports import ShuttingDown, TelegramUnavailable
+from bot.telegram import texts
+from bot.telegram.commands.admin import outside_topics
+from bot.telegram.commands.admins import AdminOnly, Admins
+from bot.telegram.commands.callbacks import BroadcastAction
+from bot.telegram.gateway.speaker import Speaker
+from bot.telegram.rendering.phrasing import refusal_text
+from bot.telegram.views.broadcast import (
+    buttons,
+    left_out_lines,
+    render_list,
+    render_preview,
+    render_progress,
+    render_report,
+)
+
+log = logging.getLogger(__name__)
+
+
+def build_broadcast_router(forum_chat_id: int, tz: ZoneInfo) -> Router:
+    router = Router(name="broadcast")
+    router.message.filter(outside_topics(forum_chat_id), F.from_user)
+    router.message.middleware(AdminOnly())
+
+    @router.message(Command("broadcast"))
+    async def broadcast(
+        message: Message,
+        command: CommandObject,
+        admins: Admins,
+        speaker: Speaker,
+        broadcasts: Broadcasts,
+    ) -> None:
+        args = (command.args or "").strip()
+        quoted = message.reply_to_message.text if message.reply_to_message else None
+        if quoted:
+            args = f"{args} {quoted}".strip()
+        if not args:
+            await speaker.say(message.chat.id, texts.BROADCAST_USAGE)
+            return
+        try:
+            preview = await broadcasts.prepare(admins.actor(message), message.chat.id, args)
+        except BroadcastRefused as exc:
+            reason = html.escape(refusal_text(exc))
+            await speaker.say(message.chat.id, texts.BROADCAST_REFUSED.format(reason=reason))
+            return
+        if preview.count == 0:
+            left_out = left_out_lines(preview.left_out)
+            await speaker.say(message.chat.id, texts.BROADCAST_NOBODY.format(left_out=left_out))
+            return
+        sent = await speaker.say(
+            message.chat.id, render_preview(preview), markup=buttons(preview.job_id, go=True)
+        )
+        await broadcasts.remember_preview(preview.job_id, sent)
+
+    @router.message(Command("broadcasts"))
+    async def recent(message: Message, speaker: Speaker, broadcasts: Broadcasts) -> None:
+        await speaker.say(message.chat.id, render_list(await broadcasts.recent(10), tz))
+
+    @router.callback_query(BroadcastAction.filter())
+    async def act(
+        query: CallbackQuery,
+        callback_data: BroadcastAction,
+        admins: Admins,
+        speaker: Speaker,
+        broadcasts: Broadcasts,
+    ) -> None:
+        actor = query.from_user.id
+        job_id = callback_data.job_id
+        try:
+            # What an anonymous administrator started, any of the group's administrators may
+            # confirm or cancel: Telegram does not say which of them it was.
+            if await broadcasts.owner(job_id) == forum_chat_id and await admins.may_act_for_group(
+                actor
+            ):
+                actor = forum_chat_id
+            if callback_data.action == "go":
+                job = await broadcasts.confirm(job_id, actor)
+            else:
+                job = await broadcasts.cancel(job_id, actor)
+        except BroadcastRefused as exc:
+            await speaker.answer_button(query.id, refusal_text(exc), alert=True)
+            return
+        confirmed = callback_data.action == "go"
+        answer = texts.BROADCAST_CONFIRMED if confirmed else texts.BROADCAST_CANCELLED_ANSWER
+        await speaker.answer_button(query.id, answer)
+        if job.preview_message_id is None or job.progress_message_id is not None:
+            return
+        if confirmed:
+            # Remembered first: the worker's progress and report find the message even if this
+            # edit fails or the bridge stops right after.
+            await broadcasts.remember_progress(job.id, job.preview_message_id)
+            await speaker.edit(
+                job.reply_chat_id,
+                job.preview_message_id,
+                render_progress(job, Progress(job.total, 0, {}, 0, job.total, 0)),
+                markup=buttons(job.id, go=False),
+            )
+        else:
+            await speaker.edit(
+                job.reply_chat_id,
+                job.preview_message_id,
+                texts.BROADCAST_CANCELLED_PREVIEW.format(job_id=job.id),
+                markup=None,
+            )
+
+    return router
+
+
+class ProgressReporter:
+    """Edits the one progress message of a job (the worker calls it at most every few seconds)."""
+
+    def __init__(self, speaker: Speaker) -> None:
+        self._speaker = speaker
+
+    async def __call__(self, job: BroadcastJob, progress: Progress, final: bool) -> None:
+        if job.progress_message_id is None:
+            return  # cancelled in preview: the preview message already says so
+        html_text = render_report(job, progress) if final else render_progress(job, progress)
+        try:
+            await self._speaker.edit(
+                job.reply_chat_id,
+                job.progress_message_id,
+                html_text,
+                markup=None if final else buttons(job.id, go=False),
+            )
+        except (ShuttingDown, TelegramUnavailable):
+            raise  # Telegram as a whole: the report is shown on a later pass
+        except Exception as exc:  # noqa: BLE001 - a deleted message or a blocked private chat
+            # This message cannot show it (deleted, or the admin blocked the bot): the job goes on.
+            log.warning("broadcast %s: progress not shown: %r", job.id, exc)

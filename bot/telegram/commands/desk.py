@@ -1,0 +1,75 @@
+"""The help desk's commands: /queue for any member of the forum group (in General or a private
+chat with the bot); /done (the chat needs no reply) and /card (read the order card again) in a
+buyer's topic."""
+
+from __future__ import annotations
+
+import html
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command
+from aiogram.types import Message
+
+from bot.core.cards.reader import CardReader
+from bot.core.desk.queue import HelpDesk
+from bot.core.desk.state import Desk, Marked
+from bot.telegram import texts
+from bot.telegram.commands.admin import outside_topics
+from bot.telegram.commands.people import staff_of
+from bot.telegram.gateway.speaker import Speaker
+from bot.telegram.views.desk import DeskView
+
+_MEMBERS = ("creator", "administrator", "member")
+
+
+def build_desk_router(forum_chat_id: int) -> Router:
+    """Included before the staff-reply router: /done typed in a topic is the desk's."""
+    router = Router(name="desk")
+    person = F.from_user & ~F.from_user.is_bot
+    anonymous_admin = F.sender_chat.id == forum_chat_id
+    in_topic = (F.chat.id == forum_chat_id) & F.is_topic_message
+
+    @router.message(outside_topics(forum_chat_id), person, Command("queue"))
+    async def queue(
+        message: Message, bot: Bot, speaker: Speaker, helpdesk: HelpDesk, desk_view: DeskView
+    ) -> None:
+        if message.chat.type == "private" and not await _is_member(bot, forum_chat_id, message):
+            await speaker.say(message.chat.id, texts.QUEUE_NOT_MEMBER)
+            return
+        await speaker.say(message.chat.id, desk_view.queue(await helpdesk.queue()))
+
+    @router.message(in_topic, person | anonymous_admin, Command("done"))
+    async def done(message: Message, speaker: Speaker, desk: Desk) -> None:
+        assert message.message_thread_id is not None
+        staff = staff_of(message, forum_chat_id)
+        marked = await desk.done_in_topic(message.message_thread_id, staff)
+        answer = {
+            Marked.DONE: texts.DONE_MARKED.format(name=html.escape(staff.name)),
+            Marked.NOT_WAITING: texts.DONE_NOT_WAITING,
+            Marked.NO_CHAT: texts.DONE_UNKNOWN_TOPIC,
+        }[marked]
+        await speaker.reply_in_topic(message.message_thread_id, message.message_id, answer)
+
+    @router.message(in_topic, person | anonymous_admin, Command("card"))
+    async def card(message: Message, speaker: Speaker, cards: CardReader) -> None:
+        assert message.message_thread_id is not None
+        refreshed = await cards.refresh(message.message_thread_id)
+        answer = texts.CARD_REFRESHED if refreshed is not None else texts.CARD_NOTHING
+        await speaker.reply_in_topic(message.message_thread_id, message.message_id, answer)
+
+    @router.message(outside_topics(forum_chat_id), person | anonymous_admin, Command("done"))
+    async def done_outside(message: Message, speaker: Speaker) -> None:
+        await speaker.say(message.chat.id, texts.DONE_OUTSIDE)
+
+    return router
+
+
+async def _is_member(bot: Bot, forum_chat_id: int, message: Message) -> bool:
+    """Whether the person writing privately to the bot is a member of the forum group."""
+    assert message.from_user is not None
+    try:
+        member = await bot.get_chat_member(forum_chat_id, message.from_user.id)
+    except TelegramAPIError:
+        return False
+    return member.status in _MEMBERS or bool(getattr(member, "is_member", False))

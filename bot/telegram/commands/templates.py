@@ -1,0 +1,183 @@
+"""Quick-reply templates in Telegram: admins keep them in General or a private chat (`/template`,
+`/templates`, `/template_delete`); any member sends one from a buyer's topic with `/t name`, or
+`/t` and a button."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot.core.cards.templates import PLACEHOLDERS, Sent, TemplateRefused, Templates
+from bot.core.model import Staff
+from bot.telegram import texts
+from bot.telegram.commands.admin import outside_topics
+from bot.telegram.commands.admins import AdminOnly
+from bot.telegram.commands.callbacks import TemplatePick
+from bot.telegram.commands.people import staff_of
+from bot.telegram.gateway.speaker import Speaker
+
+BUTTONS = 40
+"""Template buttons under `/t` (two a row)."""
+_NAME_AND_TEXT = re.compile(r"\s*(\S+)(.*)", re.DOTALL)
+
+
+def refusal(exc: TemplateRefused) -> str:
+    values = dict(exc.values)
+    if "facts" in values:
+        names = str(values["facts"]).split(", ")
+        values["facts"] = ", ".join(texts.TEMPLATE_FACTS.get(n, n) for n in names)
+    escaped = {key: html.escape(str(value)) for key, value in values.items()}
+    return texts.TEMPLATE_REFUSED[exc.problem].format(**escaped)
+
+
+def sent_text(sent: Sent, staff: str) -> str:
+    return texts.TEMPLATE_SENT.format(
+        name=html.escape(sent.name), staff=html.escape(staff), text=html.escape(sent.text)
+    )
+
+
+def _known() -> str:
+    return ", ".join(f"<code>{{{name}}}</code>" for name in PLACEHOLDERS)
+
+
+def build_template_admin_router(forum_chat_id: int) -> Router:
+    router = Router(name="templates-admin")
+    router.message.filter(outside_topics(forum_chat_id), F.from_user)
+    router.message.middleware(AdminOnly())
+
+    @router.message(Command("template"))
+    async def template(
+        message: Message, command: CommandObject, templates: Templates, speaker: Speaker
+    ) -> None:
+        words = _NAME_AND_TEXT.match(command.args or "")
+        if words is None:
+            await speaker.say(message.chat.id, texts.TEMPLATE_USAGE.format(known=_known()))
+            return
+        name, body = words.group(1), words.group(2).strip()  # the text keeps its line breaks
+        try:
+            if not body:
+                shown = await templates.get(name)
+                answer = texts.TEMPLATE_SHOWN.format(
+                    name=html.escape(shown.name), body=html.escape(shown.body)
+                )
+            else:
+                author = None if message.from_user is None else message.from_user.id
+                replaced = await templates.save(name, body, author)
+                done = texts.TEMPLATE_REPLACED if replaced else texts.TEMPLATE_SAVED
+                answer = done.format(name=html.escape(name.casefold()))
+        except TemplateRefused as exc:
+            answer = refusal(exc)
+        await speaker.say(message.chat.id, answer)
+
+    @router.message(Command("templates"))
+    async def listing(message: Message, templates: Templates, speaker: Speaker) -> None:
+        every = await templates.all()
+        if not every:
+            await speaker.say(message.chat.id, texts.TEMPLATES_NONE)
+            return
+        lines = [texts.TEMPLATES_TITLE]
+        for template in every:
+            preview = template.body.strip().splitlines()[0][:60]
+            lines.append(
+                texts.TEMPLATES_LINE.format(
+                    name=html.escape(template.name), preview=html.escape(preview)
+                )
+            )
+        await speaker.say(message.chat.id, "\n".join(lines))
+
+    @router.message(Command("template_delete"))
+    async def delete(
+        message: Message, command: CommandObject, templates: Templates, speaker: Speaker
+    ) -> None:
+        name = (command.args or "").strip()
+        try:
+            await templates.delete(name)
+        except TemplateRefused as exc:
+            await speaker.say(message.chat.id, refusal(exc))
+            return
+        await speaker.say(message.chat.id, texts.TEMPLATE_DELETED.format(name=html.escape(name)))
+
+    return router
+
+
+def build_template_topic_router(forum_chat_id: int) -> Router:
+    """`/t` in a buyer's topic, for any member; included before the staff-reply router."""
+    router = Router(name="templates-topic")
+    person = F.from_user & ~F.from_user.is_bot
+    anonymous_admin = F.sender_chat.id == forum_chat_id
+    in_topic = (F.chat.id == forum_chat_id) & F.is_topic_message
+    router.message.filter(in_topic, person | anonymous_admin)
+    router.callback_query.filter(F.message.chat.id == forum_chat_id)
+
+    @router.message(Command("t"))
+    async def send(
+        message: Message, command: CommandObject, templates: Templates, speaker: Speaker
+    ) -> None:
+        assert message.message_thread_id is not None
+        topic = message.message_thread_id
+        name = (command.args or "").strip()
+        if not name:
+            every = await templates.all()
+            if not every:
+                await speaker.reply_in_topic(topic, message.message_id, texts.TEMPLATES_NONE)
+                return
+            buttons = [
+                InlineKeyboardButton(text=t.name, callback_data=TemplatePick(name=t.name).pack())
+                for t in every[:BUTTONS]
+            ]
+            rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+            await speaker.reply_in_topic(
+                topic,
+                message.message_id,
+                texts.TEMPLATE_PICK,
+                markup=InlineKeyboardMarkup(inline_keyboard=rows),
+            )
+            return
+        staff = staff_of(message, forum_chat_id)
+        try:
+            sent = await templates.send(topic, message.message_id, name, staff)
+        except TemplateRefused as exc:
+            await speaker.reply_in_topic(topic, message.message_id, refusal(exc))
+            return
+        if sent.queued:
+            await speaker.reply_in_topic(topic, message.message_id, sent_text(sent, staff.name))
+
+    @router.callback_query(TemplatePick.filter())
+    async def pick(
+        query: CallbackQuery,
+        callback_data: TemplatePick,
+        templates: Templates,
+        speaker: Speaker,
+    ) -> None:
+        keyboard = query.message
+        if not isinstance(keyboard, Message) or keyboard.message_thread_id is None:
+            await speaker.answer_button(query.id, texts.TEMPLATE_REFUSED["no_chat"])
+            return
+        staff = staff_of_query(query)
+        try:
+            # The keyboard's message is the key: one send per keyboard, however often pressed.
+            sent = await templates.send(
+                keyboard.message_thread_id, keyboard.message_id, callback_data.name, staff
+            )
+        except TemplateRefused as exc:
+            await speaker.answer_button(query.id, _plain(refusal(exc)), alert=True)
+            return
+        await speaker.answer_button(query.id, texts.TEMPLATE_BUTTON_SENT)
+        await speaker.edit(
+            forum_chat_id, keyboard.message_id, sent_text(sent, staff.name), markup=None
+        )
+
+    return router
+
+
+def staff_of_query(query: CallbackQuery) -> Staff:
+    return Staff(query.from_user.id, query.from_user.full_name)
+
+
+def _plain(text: str) -> str:
+    """A button's answer is plain text (no HTML), at most 200 characters."""
+    return html.unescape(text.replace("<code>", "").replace("</code>", ""))[:200]

@@ -1,0 +1,106 @@
+"""The alerts' Telegram side: each alert written in Russian and posted in General
+(`bot.core.ops.alerts.AlertPort`), and the look at the group's set-up the group watch asks for
+(`bot.core.ops.watches.GroupProbe`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot
+from aiogram.enums import ChatMemberStatus
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import ChatMemberAdministrator
+
+from bot.core.ops.alerts import Alert, Cause, Trouble
+from bot.core.ports import GroupFault, TelegramUnavailable
+from bot.ozon.errors import AuthProblem
+from bot.telegram import texts
+from bot.telegram.gateway.calls import classify
+from bot.telegram.gateway.speaker import Speaker
+from bot.telegram.views.desk import duration
+
+_KEY_ADVICE = {
+    AuthProblem.INVALID_CREDENTIALS: texts.ALERT_KEY_INVALID,
+    AuthProblem.KEY_EXPIRED: texts.ALERT_KEY_EXPIRED,
+    AuthProblem.MISSING_ROLE: texts.ALERT_KEY_NO_ROLE,
+    AuthProblem.IP_RESTRICTED: texts.ALERT_KEY_IP,
+}
+_GROUP_ADVICE = {
+    GroupFault.NOT_FORUM: texts.ALERT_GROUP_NOT_FORUM,
+    GroupFault.RIGHTS: texts.ALERT_GROUP_RIGHTS,
+    GroupFault.KICKED: texts.ALERT_GROUP_KICKED,
+    GroupFault.NO_CHAT: texts.ALERT_GROUP_NO_CHAT,
+    GroupFault.MIGRATED: texts.ALERT_GROUP_MIGRATED,
+    GroupFault.UNAUTHORIZED: texts.ALERT_GROUP_UNAUTHORIZED,
+}
+_ENDS = {
+    Cause.KEY_EXPIRING: texts.ALERT_KEY_EXPIRING_END,
+    Cause.KEY_REFUSED: texts.ALERT_KEY_REFUSED_END,
+    Cause.GROUP_SETUP: texts.ALERT_GROUP_END,
+    Cause.NOT_SYNCED: texts.ALERT_NOT_SYNCED_END,
+    Cause.DATABASE: texts.ALERT_DATABASE_END,
+}
+
+
+class GeneralAlerts:
+    def __init__(self, speaker: Speaker, forum_chat_id: int, tz: ZoneInfo) -> None:
+        self._speaker = speaker
+        self._forum_chat_id = forum_chat_id
+        self._tz = tz
+
+    async def alert(self, alert: Alert) -> None:
+        await self._speaker.say(self._forum_chat_id, self.text(alert))
+
+    def text(self, alert: Alert) -> str:
+        trouble = alert.trouble
+        if trouble is None:
+            lasted = duration(alert.lasted) if alert.lasted is not None else "—"
+            return _ENDS[alert.cause].format(lasted=lasted)
+        return self._began(trouble)
+
+    def _began(self, trouble: Trouble) -> str:
+        if trouble.cause == Cause.KEY_EXPIRING:
+            assert trouble.when is not None
+            left = duration(trouble.when - datetime.now(self._tz))
+            return texts.ALERT_KEY_EXPIRING.format(when=self._local(trouble.when), left=left)
+        if trouble.cause == Cause.KEY_REFUSED:
+            advice = _KEY_ADVICE.get(AuthProblem(trouble.kind or AuthProblem.UNKNOWN))
+            return texts.ALERT_KEY_REFUSED.format(advice=advice or texts.ALERT_KEY_OTHER)
+        if trouble.cause == Cause.GROUP_SETUP:
+            advice = _GROUP_ADVICE.get(GroupFault(trouble.kind or GroupFault.RIGHTS))
+            return texts.ALERT_GROUP.format(advice=advice or texts.ALERT_GROUP_RIGHTS)
+        if trouble.cause == Cause.NOT_SYNCED:
+            since = self._local(trouble.when) if trouble.when else "запуска"
+            return texts.ALERT_NOT_SYNCED.format(since=since)
+        return texts.ALERT_DATABASE
+
+    def _local(self, when: datetime) -> str:
+        return when.astimezone(self._tz).strftime("%d.%m.%Y %H:%M")
+
+
+class TelegramGroupProbe:
+    """Whether the forum group still lets the bot work: a forum, with the bot an administrator
+    allowed to manage topics. Two reads (getChat, getChatMember), outside the group's post
+    budget."""
+
+    def __init__(self, bot: Bot, forum_chat_id: int) -> None:
+        self._bot = bot
+        self._forum_chat_id = forum_chat_id
+
+    async def group_fault(self) -> tuple[GroupFault, str] | None:
+        try:
+            chat = await self._bot.get_chat(self._forum_chat_id)
+            if not chat.is_forum:
+                return GroupFault.NOT_FORUM, "the forum group has Topics turned off"
+            member = await self._bot.get_chat_member(self._forum_chat_id, self._bot.id)
+        except TelegramAPIError as exc:
+            fault = classify(exc)
+            if isinstance(fault, TelegramUnavailable) and fault.fault is not None:
+                return fault.fault, fault.operator_hint or str(fault)
+            raise TelegramUnavailable(f"getChat/getChatMember: {exc.message}") from exc
+        if member.status == ChatMemberStatus.CREATOR:
+            return None
+        if not isinstance(member, ChatMemberAdministrator) or not member.can_manage_topics:
+            return GroupFault.RIGHTS, "the bot is not an administrator allowed to manage topics"
+        return None

@@ -1,0 +1,115 @@
+"""The help desk in Russian: the /queue listing, the reminders posted in General, and how long a
+buyer has waited, written the way staff read it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from bot.core.desk.queue import Reminder, WaitingChat
+from bot.core.ports import PostRenderer
+from bot.telegram import texts
+from bot.telegram.gateway.speaker import Speaker
+from bot.telegram.rendering.links import escape
+
+QUEUE_LIMIT = 30
+"""Chats listed by /queue and by one reminder; the rest are counted."""
+
+
+def duration(span: timedelta) -> str:
+    """`2 дн 4 ч`, `3 ч 12 мин`, `45 мин`, rounded down."""
+    minutes = max(0, int(span.total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return texts.DURATION_DAYS.format(days=days, hours=hours)
+    if hours:
+        return texts.DURATION_HOURS.format(hours=hours, minutes=minutes)
+    if minutes:
+        return texts.DURATION_MINUTES.format(minutes=minutes)
+    return texts.DURATION_NOW
+
+
+def threshold(seconds: int) -> str:
+    """A reminder threshold as the settings wrote it: `1 ч`, `20 ч`, `90 мин`, `30 с`."""
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600} ч"
+    if seconds % 60 == 0:
+        return f"{seconds // 60} мин"
+    return f"{seconds} с"
+
+
+class DeskView:
+    def __init__(self, forum_chat_id: int, renderer: PostRenderer) -> None:
+        self._forum_chat_id = forum_chat_id
+        self._renderer = renderer
+        text = str(forum_chat_id)
+        # Links to a supergroup's messages use its id without the -100 in front.
+        self._link_id = text[4:] if text.startswith("-100") else text.lstrip("-")
+
+    def topic(self, chat: WaitingChat) -> str:
+        """The topic's name, as a link to the topic."""
+        name = escape(chat.topic_name or self._renderer.topic_name(chat.chat))
+        if chat.topic_id is None:
+            return texts.TOPIC_NOT_YET.format(name=name)
+        url = f"https://t.me/c/{self._link_id}/{chat.topic_id}"
+        return f'<a href="{url}">{name}</a>'
+
+    def queue(self, chats: Sequence[WaitingChat]) -> str:
+        if not chats:
+            return texts.QUEUE_EMPTY
+        lines = [texts.QUEUE_TITLE.format(count=len(chats))]
+        for number, chat in enumerate(chats[:QUEUE_LIMIT], start=1):
+            template = texts.QUEUE_LINE if chat.window_open else texts.QUEUE_LINE_CLOSED
+            lines.append(
+                template.format(
+                    number=number,
+                    topic=self.topic(chat),
+                    waited=duration(chat.waited),
+                    left=duration(chat.left),
+                )
+            )
+        if len(chats) > QUEUE_LIMIT:
+            lines.append(texts.QUEUE_MORE.format(count=len(chats) - QUEUE_LIMIT))
+        if any(not chat.window_open for chat in chats):
+            lines += ["", texts.QUEUE_CLOSED_HINT]
+        return "\n".join(lines)
+
+    def reminder(self, reminders: Sequence[Reminder]) -> str:
+        """One message: the chats whose window is about to close first, then by threshold,
+        longest first."""
+        ordered = sorted(reminders, key=lambda r: (not r.last, -r.threshold, -r.chat.waited))
+        groups: dict[str, list[WaitingChat]] = {}
+        for reminder in ordered[:QUEUE_LIMIT]:
+            title = (
+                texts.REMINDER_LAST_TITLE
+                if reminder.last
+                else texts.REMINDER_TITLE.format(threshold=threshold(reminder.threshold))
+            )
+            groups.setdefault(title, []).append(reminder.chat)
+        lines: list[str] = []
+        for title, chats in groups.items():
+            if lines:
+                lines.append("")
+            lines.append(title)
+            lines += [
+                texts.REMINDER_LINE.format(
+                    topic=self.topic(chat), waited=duration(chat.waited), left=duration(chat.left)
+                )
+                for chat in chats
+            ]
+        if len(ordered) > QUEUE_LIMIT:
+            lines.append(texts.QUEUE_MORE.format(count=len(ordered) - QUEUE_LIMIT))
+        return "\n".join(lines)
+
+
+class GeneralReminders:
+    """Implements `bot.core.desk.queue.ReminderPort`: the reminder goes to the General topic."""
+
+    def __init__(self, speaker: Speaker, view: DeskView, forum_chat_id: int) -> None:
+        self._speaker = speaker
+        self._view = view
+        self._forum_chat_id = forum_chat_id
+
+    async def remind(self, reminders: Sequence[Reminder]) -> None:
+        await self._speaker.say(self._forum_chat_id, self._view.reminder(reminders))

@@ -1,0 +1,41 @@
+"""/stats and the weekly digest: the report in words, then the chart: two sends at most."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from zoneinfo import ZoneInfo
+
+from bot.core.model import StorageError
+from bot.core.stats.report import Reports
+from bot.telegram import texts
+from bot.telegram.gateway.speaker import Speaker
+from bot.telegram.views.chart import draw_chart
+from bot.telegram.views.stats import render_report
+
+log = logging.getLogger(__name__)
+
+
+class StatsPublisher:
+    def __init__(self, reports: Reports, speaker: Speaker, tz: ZoneInfo) -> None:
+        self._reports = reports
+        self._speaker = speaker
+        self._tz = tz
+        # One drawing thread, reused: matplotlib's caches and the thread's memory arena are
+        # made once, and the bridge's memory stays flat however often /stats is asked.
+        self._drawing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chart")
+
+    async def publish(self, chat_id: int, *, digest: bool = False) -> None:
+        """Gather the report and post it to `chat_id` (General, or an admin's private chat)."""
+        try:
+            report = await self._reports.report()
+        except StorageError:
+            await self._speaker.say(chat_id, texts.NOT_DONE_STORAGE)
+            return
+        await self._speaker.say(chat_id, render_report(report, self._tz, digest=digest))
+        png = await asyncio.get_running_loop().run_in_executor(
+            self._drawing, draw_chart, report.days
+        )
+        await self._speaker.photo(chat_id, png, texts.STATS_CHART_CAPTION)
+        log.info("statistics posted to %s%s", chat_id, " (weekly digest)" if digest else "")
