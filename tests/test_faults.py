@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.telegram import texts
+from bot.telegram.texts.posts import AUTHOR_LABELS, MAYBE_SHOWN_ALREADY
 from tests.conftest import bridge_env
 from tests.fakes.ozon import FakeOzon
 from tests.fakes.telegram import FakeTelegram
@@ -193,9 +193,9 @@ def unmarked_repeats(tg: FakeTelegram, text: str) -> int:
         at = shown.find(text)
         if at >= 0:
             # The message's block starts at its author line ("👤 Покупатель · time").
-            start = shown.rfind(texts.AUTHOR_LABELS["CUSTOMER"], 0, at)
+            start = shown.rfind(AUTHOR_LABELS["CUSTOMER"], 0, at)
             blocks.append(shown[max(start, 0) : at])
-    return sum(1 for block in blocks[1:] if texts.MAYBE_SHOWN_ALREADY not in block)
+    return sum(1 for block in blocks[1:] if MAYBE_SHOWN_ALREADY not in block)
 
 
 def report_failure(

@@ -16,9 +16,10 @@ from bot.core.model import StorageError
 from bot.core.ops.status import BridgeStatus
 from bot.core.relay.poller import Poller
 from bot.ozon.errors import OzonError
-from bot.telegram import texts
 from bot.telegram.commands.admins import AdminOnly
 from bot.telegram.gateway.speaker import Speaker
+from bot.telegram.texts.admin import HELP, SYNC_DONE, SYNC_FAILED, SYNC_STARTED
+from bot.telegram.texts.staff import STORAGE_REFUSED
 from bot.telegram.views.publisher import StatsPublisher
 from bot.telegram.views.status import render_status
 
@@ -35,7 +36,7 @@ def build_help_router(forum_chat_id: int) -> Router:
 
     @router.message(Command("help", "start"))
     async def help_(message: Message, speaker: Speaker) -> None:
-        await speaker.say(message.chat.id, texts.HELP)
+        await speaker.say(message.chat.id, HELP)
 
     return router
 
@@ -58,7 +59,7 @@ def build_admin_router(forum_chat_id: int, tz: ZoneInfo) -> Router:
     async def sync(
         message: Message, speaker: Speaker, poller: Poller, background: Background
     ) -> None:
-        await speaker.say(message.chat.id, texts.SYNC_STARTED)
+        await speaker.say(message.chat.id, SYNC_STARTED)
         # The poll may take a while: answer when it is done, without holding up other updates.
         background.spawn(_sync_and_report(message.chat.id, speaker, poller))
 
@@ -69,14 +70,14 @@ async def _sync_and_report(chat_id: int, speaker: Speaker, poller: Poller) -> No
     try:
         report = await poller.now()
     except OzonError as exc:
-        await speaker.say(chat_id, texts.SYNC_FAILED.format(error=html.escape(str(exc))))
+        await speaker.say(chat_id, SYNC_FAILED.format(error=html.escape(str(exc))))
         return
     except StorageError:
-        await speaker.say(chat_id, texts.SYNC_FAILED.format(error=texts.STORAGE_REFUSED))
+        await speaker.say(chat_id, SYNC_FAILED.format(error=STORAGE_REFUSED))
         return
     await speaker.say(
         chat_id,
-        texts.SYNC_DONE.format(
+        SYNC_DONE.format(
             chats=report.chats_seen,
             messages=report.messages_recorded,
             failed=len(report.failed_chats),

@@ -18,8 +18,8 @@ from aiogram import BaseMiddleware
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import Message, TelegramObject
 
-from bot.telegram import texts
 from bot.telegram.gateway.speaker import Speaker
+from bot.telegram.texts.admin import NOT_ADMIN, NOT_ADMIN_ANONYMOUS
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +49,10 @@ class Admins:
     async def refusal(self, message: Message) -> str | None:
         """None when the sender may run admin commands; otherwise what to tell them."""
         if self.speaks_for_group(message):
-            return None if not self._fixed else texts.NOT_ADMIN_ANONYMOUS
+            return None if not self._fixed else NOT_ADMIN_ANONYMOUS
         if message.from_user is not None and await self.is_admin(message.from_user.id):
             return None
-        return texts.NOT_ADMIN
+        return NOT_ADMIN
 
     async def may_act_for_group(self, user_id: int) -> bool:
         """A person may press the buttons of what an anonymous administrator started."""

@@ -15,12 +15,19 @@ from bot.core.broadcast.command import BroadcastRefused
 from bot.core.broadcast.jobs import BroadcastJob, Broadcasts
 from bot.core.model import Progress
 from bot.core.ports import ShuttingDown, TelegramUnavailable
-from bot.telegram import texts
 from bot.telegram.commands.admin import outside_topics
 from bot.telegram.commands.admins import AdminOnly, Admins
 from bot.telegram.commands.callbacks import BroadcastAction
 from bot.telegram.gateway.speaker import Speaker
 from bot.telegram.rendering.phrasing import refusal_text
+from bot.telegram.texts.broadcasts import (
+    BROADCAST_CANCELLED_ANSWER,
+    BROADCAST_CANCELLED_PREVIEW,
+    BROADCAST_CONFIRMED,
+    BROADCAST_NOBODY,
+    BROADCAST_REFUSED,
+    BROADCAST_USAGE,
+)
 from bot.telegram.views.broadcast import (
     buttons,
     left_out_lines,
@@ -51,17 +58,17 @@ def build_broadcast_router(forum_chat_id: int, tz: ZoneInfo) -> Router:
         if quoted:
             args = f"{args} {quoted}".strip()
         if not args:
-            await speaker.say(message.chat.id, texts.BROADCAST_USAGE)
+            await speaker.say(message.chat.id, BROADCAST_USAGE)
             return
         try:
             preview = await broadcasts.prepare(admins.actor(message), message.chat.id, args)
         except BroadcastRefused as exc:
             reason = html.escape(refusal_text(exc))
-            await speaker.say(message.chat.id, texts.BROADCAST_REFUSED.format(reason=reason))
+            await speaker.say(message.chat.id, BROADCAST_REFUSED.format(reason=reason))
             return
         if preview.count == 0:
             left_out = left_out_lines(preview.left_out)
-            await speaker.say(message.chat.id, texts.BROADCAST_NOBODY.format(left_out=left_out))
+            await speaker.say(message.chat.id, BROADCAST_NOBODY.format(left_out=left_out))
             return
         sent = await speaker.say(
             message.chat.id, render_preview(preview), markup=buttons(preview.job_id, go=True)
@@ -97,7 +104,7 @@ def build_broadcast_router(forum_chat_id: int, tz: ZoneInfo) -> Router:
             await speaker.answer_button(query.id, refusal_text(exc), alert=True)
             return
         confirmed = callback_data.action == "go"
-        answer = texts.BROADCAST_CONFIRMED if confirmed else texts.BROADCAST_CANCELLED_ANSWER
+        answer = BROADCAST_CONFIRMED if confirmed else BROADCAST_CANCELLED_ANSWER
         await speaker.answer_button(query.id, answer)
         if job.preview_message_id is None or job.progress_message_id is not None:
             return
@@ -115,7 +122,7 @@ def build_broadcast_router(forum_chat_id: int, tz: ZoneInfo) -> Router:
             await speaker.edit(
                 job.reply_chat_id,
                 job.preview_message_id,
-                texts.BROADCAST_CANCELLED_PREVIEW.format(job_id=job.id),
+                BROADCAST_CANCELLED_PREVIEW.format(job_id=job.id),
                 markup=None,
             )
 

@@ -14,10 +14,17 @@ from aiogram.types import Message
 from bot.core.cards.reader import CardReader
 from bot.core.desk.queue import HelpDesk
 from bot.core.desk.state import Desk, Marked
-from bot.telegram import texts
 from bot.telegram.commands.admin import outside_topics
 from bot.telegram.commands.people import staff_of
 from bot.telegram.gateway.speaker import Speaker
+from bot.telegram.texts.cards import CARD_NOTHING, CARD_REFRESHED
+from bot.telegram.texts.desk import (
+    DONE_MARKED,
+    DONE_NOT_WAITING,
+    DONE_OUTSIDE,
+    DONE_UNKNOWN_TOPIC,
+    QUEUE_NOT_MEMBER,
+)
 from bot.telegram.views.desk import DeskView
 
 _MEMBERS = ("creator", "administrator", "member")
@@ -35,7 +42,7 @@ def build_desk_router(forum_chat_id: int) -> Router:
         message: Message, bot: Bot, speaker: Speaker, helpdesk: HelpDesk, desk_view: DeskView
     ) -> None:
         if message.chat.type == "private" and not await _is_member(bot, forum_chat_id, message):
-            await speaker.say(message.chat.id, texts.QUEUE_NOT_MEMBER)
+            await speaker.say(message.chat.id, QUEUE_NOT_MEMBER)
             return
         await speaker.say(message.chat.id, desk_view.queue(await helpdesk.queue()))
 
@@ -45,9 +52,9 @@ def build_desk_router(forum_chat_id: int) -> Router:
         staff = staff_of(message, forum_chat_id)
         marked = await desk.done_in_topic(message.message_thread_id, staff)
         answer = {
-            Marked.DONE: texts.DONE_MARKED.format(name=html.escape(staff.name)),
-            Marked.NOT_WAITING: texts.DONE_NOT_WAITING,
-            Marked.NO_CHAT: texts.DONE_UNKNOWN_TOPIC,
+            Marked.DONE: DONE_MARKED.format(name=html.escape(staff.name)),
+            Marked.NOT_WAITING: DONE_NOT_WAITING,
+            Marked.NO_CHAT: DONE_UNKNOWN_TOPIC,
         }[marked]
         await speaker.reply_in_topic(message.message_thread_id, message.message_id, answer)
 
@@ -55,12 +62,12 @@ def build_desk_router(forum_chat_id: int) -> Router:
     async def card(message: Message, speaker: Speaker, cards: CardReader) -> None:
         assert message.message_thread_id is not None
         refreshed = await cards.refresh(message.message_thread_id)
-        answer = texts.CARD_REFRESHED if refreshed is not None else texts.CARD_NOTHING
+        answer = CARD_REFRESHED if refreshed is not None else CARD_NOTHING
         await speaker.reply_in_topic(message.message_thread_id, message.message_id, answer)
 
     @router.message(outside_topics(forum_chat_id), person | anonymous_admin, Command("done"))
     async def done_outside(message: Message, speaker: Speaker) -> None:
-        await speaker.say(message.chat.id, texts.DONE_OUTSIDE)
+        await speaker.say(message.chat.id, DONE_OUTSIDE)
 
     return router
 

@@ -10,8 +10,9 @@ from aiogram import Router
 from aiogram.types import ErrorEvent
 
 from bot.core.model import StorageError
-from bot.telegram import texts
 from bot.telegram.gateway.speaker import Speaker
+from bot.telegram.texts.admin import HANDLER_FAILED, NOT_DONE_STORAGE
+from bot.telegram.texts.staff import STORAGE_REFUSED
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +27,10 @@ def build_error_router() -> Router:
             log.error(
                 "update %s: not handled, the database refuses writes: %s", update.update_id, exc
             )
-            said, alert = texts.NOT_DONE_STORAGE, texts.STORAGE_REFUSED
+            said, alert = NOT_DONE_STORAGE, STORAGE_REFUSED
         else:
             log.error("update %s: handling failed: %r", update.update_id, exc, exc_info=exc)
-            said, alert = texts.HANDLER_FAILED, texts.HANDLER_FAILED
+            said, alert = HANDLER_FAILED, HANDLER_FAILED
         try:
             if update.callback_query is not None:
                 await speaker.answer_button(update.callback_query.id, alert, alert=True)

@@ -13,11 +13,11 @@ from aiogram.types import CallbackQuery, Message, MessageOriginUser
 
 from bot.core.replies.intake import StaffReplies
 from bot.core.replies.staff import INTERNAL_NOTE, StaffFile, StaffMessage, Unsendable
-from bot.telegram import texts
 from bot.telegram.commands.callbacks import RetryReply
 from bot.telegram.commands.people import staff_of
 from bot.telegram.gateway.gateway import TelegramGateway
 from bot.telegram.rendering.entities import with_hidden_links
+from bot.telegram.texts.staff import RETRY_NOTHING, RETRY_QUEUED
 
 # Content kinds Ozon's chat cannot carry, by the Message attribute that holds them.
 _UNSUPPORTED = tuple(
@@ -63,7 +63,7 @@ def build_router(forum_chat_id: int) -> Router:
         gateway: TelegramGateway,
     ) -> None:
         again = await replies.retry(callback_data.message_id)
-        await query.answer(texts.RETRY_QUEUED if again else texts.RETRY_NOTHING)
+        await query.answer(RETRY_QUEUED if again else RETRY_NOTHING)
         if again and query.message is not None:
             await gateway.remove_buttons(query.message.message_id)
 

@@ -13,12 +13,26 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from bot.core.cards.templates import PLACEHOLDERS, Sent, TemplateRefused, Templates
 from bot.core.model import Staff
-from bot.telegram import texts
 from bot.telegram.commands.admin import outside_topics
 from bot.telegram.commands.admins import AdminOnly
 from bot.telegram.commands.callbacks import TemplatePick
 from bot.telegram.commands.people import staff_of
 from bot.telegram.gateway.speaker import Speaker
+from bot.telegram.texts.templates import (
+    TEMPLATE_BUTTON_SENT,
+    TEMPLATE_DELETED,
+    TEMPLATE_FACTS,
+    TEMPLATE_PICK,
+    TEMPLATE_REFUSED,
+    TEMPLATE_REPLACED,
+    TEMPLATE_SAVED,
+    TEMPLATE_SENT,
+    TEMPLATE_SHOWN,
+    TEMPLATE_USAGE,
+    TEMPLATES_LINE,
+    TEMPLATES_NONE,
+    TEMPLATES_TITLE,
+)
 
 BUTTONS = 40
 """Template buttons under `/t` (two a row)."""
@@ -29,13 +43,13 @@ def refusal(exc: TemplateRefused) -> str:
     values = dict(exc.values)
     if "facts" in values:
         names = str(values["facts"]).split(", ")
-        values["facts"] = ", ".join(texts.TEMPLATE_FACTS.get(n, n) for n in names)
+        values["facts"] = ", ".join(TEMPLATE_FACTS.get(n, n) for n in names)
     escaped = {key: html.escape(str(value)) for key, value in values.items()}
-    return texts.TEMPLATE_REFUSED[exc.problem].format(**escaped)
+    return TEMPLATE_REFUSED[exc.problem].format(**escaped)
 
 
 def sent_text(sent: Sent, staff: str) -> str:
-    return texts.TEMPLATE_SENT.format(
+    return TEMPLATE_SENT.format(
         name=html.escape(sent.name), staff=html.escape(staff), text=html.escape(sent.text)
     )
 
@@ -55,19 +69,19 @@ def build_template_admin_router(forum_chat_id: int) -> Router:
     ) -> None:
         words = _NAME_AND_TEXT.match(command.args or "")
         if words is None:
-            await speaker.say(message.chat.id, texts.TEMPLATE_USAGE.format(known=_known()))
+            await speaker.say(message.chat.id, TEMPLATE_USAGE.format(known=_known()))
             return
         name, body = words.group(1), words.group(2).strip()  # the text keeps its line breaks
         try:
             if not body:
                 shown = await templates.get(name)
-                answer = texts.TEMPLATE_SHOWN.format(
+                answer = TEMPLATE_SHOWN.format(
                     name=html.escape(shown.name), body=html.escape(shown.body)
                 )
             else:
                 author = None if message.from_user is None else message.from_user.id
                 replaced = await templates.save(name, body, author)
-                done = texts.TEMPLATE_REPLACED if replaced else texts.TEMPLATE_SAVED
+                done = TEMPLATE_REPLACED if replaced else TEMPLATE_SAVED
                 answer = done.format(name=html.escape(name.casefold()))
         except TemplateRefused as exc:
             answer = refusal(exc)
@@ -77,15 +91,13 @@ def build_template_admin_router(forum_chat_id: int) -> Router:
     async def listing(message: Message, templates: Templates, speaker: Speaker) -> None:
         every = await templates.all()
         if not every:
-            await speaker.say(message.chat.id, texts.TEMPLATES_NONE)
+            await speaker.say(message.chat.id, TEMPLATES_NONE)
             return
-        lines = [texts.TEMPLATES_TITLE]
+        lines = [TEMPLATES_TITLE]
         for template in every:
             preview = template.body.strip().splitlines()[0][:60]
             lines.append(
-                texts.TEMPLATES_LINE.format(
-                    name=html.escape(template.name), preview=html.escape(preview)
-                )
+                TEMPLATES_LINE.format(name=html.escape(template.name), preview=html.escape(preview))
             )
         await speaker.say(message.chat.id, "\n".join(lines))
 
@@ -99,7 +111,7 @@ def build_template_admin_router(forum_chat_id: int) -> Router:
         except TemplateRefused as exc:
             await speaker.say(message.chat.id, refusal(exc))
             return
-        await speaker.say(message.chat.id, texts.TEMPLATE_DELETED.format(name=html.escape(name)))
+        await speaker.say(message.chat.id, TEMPLATE_DELETED.format(name=html.escape(name)))
 
     return router
 
@@ -123,7 +135,7 @@ def build_template_topic_router(forum_chat_id: int) -> Router:
         if not name:
             every = await templates.all()
             if not every:
-                await speaker.reply_in_topic(topic, message.message_id, texts.TEMPLATES_NONE)
+                await speaker.reply_in_topic(topic, message.message_id, TEMPLATES_NONE)
                 return
             buttons = [
                 InlineKeyboardButton(text=t.name, callback_data=TemplatePick(name=t.name).pack())
@@ -133,7 +145,7 @@ def build_template_topic_router(forum_chat_id: int) -> Router:
             await speaker.reply_in_topic(
                 topic,
                 message.message_id,
-                texts.TEMPLATE_PICK,
+                TEMPLATE_PICK,
                 markup=InlineKeyboardMarkup(inline_keyboard=rows),
             )
             return
@@ -155,7 +167,7 @@ def build_template_topic_router(forum_chat_id: int) -> Router:
     ) -> None:
         keyboard = query.message
         if not isinstance(keyboard, Message) or keyboard.message_thread_id is None:
-            await speaker.answer_button(query.id, texts.TEMPLATE_REFUSED["no_chat"])
+            await speaker.answer_button(query.id, TEMPLATE_REFUSED["no_chat"])
             return
         staff = staff_of_query(query)
         try:
@@ -166,7 +178,7 @@ def build_template_topic_router(forum_chat_id: int) -> Router:
         except TemplateRefused as exc:
             await speaker.answer_button(query.id, _plain(refusal(exc)), alert=True)
             return
-        await speaker.answer_button(query.id, texts.TEMPLATE_BUTTON_SENT)
+        await speaker.answer_button(query.id, TEMPLATE_BUTTON_SENT)
         await speaker.edit(
             forum_chat_id, keyboard.message_id, sent_text(sent, staff.name), markup=None
         )

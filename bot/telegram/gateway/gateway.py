@@ -37,11 +37,11 @@ from bot.core.ports import (
     TelegramUnavailable,
 )
 from bot.secrets import remember, scrub
-from bot.telegram import texts
 from bot.telegram.commands.callbacks import RetryReply
 from bot.telegram.gateway.calls import GroupCalls
 from bot.telegram.gateway.topic_calls import TopicCalls
 from bot.telegram.rendering.phrasing import notice_html, outcome_html
+from bot.telegram.texts.staff import REACTION_DELIVERED, REACTION_FAILED, RETRY_BUTTON
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ class TelegramGateway(TopicCalls):
         «Повторить» button where trying again can help). What Telegram refuses for this message
         alone (a reaction the group does not allow, a deleted or closed topic) is logged and
         passed over: the reason is told even where the reaction is not allowed."""
-        emoji = texts.REACTION_DELIVERED if outcome.ok else texts.REACTION_FAILED
+        emoji = REACTION_DELIVERED if outcome.ok else REACTION_FAILED
         await _shown(staff_message, self._react(staff_message, emoji))
         if not outcome.ok and topic_id is not None:
             retry = staff_message if outcome.retriable else None
@@ -180,7 +180,7 @@ class TelegramGateway(TopicCalls):
         markup = None
         if retry_key is not None:
             button = InlineKeyboardButton(
-                text=texts.RETRY_BUTTON, callback_data=RetryReply(message_id=retry_key).pack()
+                text=RETRY_BUTTON, callback_data=RetryReply(message_id=retry_key).pack()
             )
             markup = InlineKeyboardMarkup(inline_keyboard=[[button]])
 

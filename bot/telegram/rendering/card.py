@@ -7,8 +7,28 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from bot.core.cards.card import Card, CardPosting, CardProduct, Extra
-from bot.telegram import texts
 from bot.telegram.rendering.links import escape
+from bot.telegram.texts.cards import (
+    CARD_DATE_FORMAT,
+    CARD_DELIVERY,
+    CARD_HANDED_OVER,
+    CARD_LOADING,
+    CARD_NO_POSTINGS,
+    CARD_OFFER,
+    CARD_POSTING,
+    CARD_PRICE,
+    CARD_PRODUCT,
+    CARD_PRODUCT_LINE,
+    CARD_QUANTITY,
+    CARD_REFUSED,
+    CARD_REFUSED_LINE,
+    CARD_SHIP_BY,
+    CARD_STATUSES,
+    CARD_TITLE,
+    CARD_TRACKING,
+    CARD_UNAVAILABLE,
+    CURRENCIES,
+)
 
 
 def money(amount: str | None, currency: str | None) -> str | None:
@@ -22,7 +42,7 @@ def money(amount: str | None, currency: str | None) -> str | None:
     whole = value == value.to_integral_value()
     text = f"{value:,.0f}" if whole else f"{value:,.2f}"
     text = text.replace(",", "\u00a0").replace(".", ",")
-    sign = texts.CURRENCIES.get(currency or "", currency or "")
+    sign = CURRENCIES.get(currency or "", currency or "")
     return f"{text}\u00a0{escape(sign)}".rstrip()
 
 
@@ -33,39 +53,39 @@ class CardView:
     def lines(self, card: Card | None, *, loading: bool) -> list[str]:
         """The card's lines; `loading`: Ozon has not been asked yet (the card comes by an edit)."""
         if card is None:
-            return [texts.CARD_TITLE, texts.CARD_LOADING] if loading else []
-        lines = [texts.CARD_TITLE]
+            return [CARD_TITLE, CARD_LOADING] if loading else []
+        lines = [CARD_TITLE]
         for posting in card.postings:
             lines += self._posting(posting)
         unread = Extra.POSTINGS in card.refused or Extra.POSTINGS in card.unavailable
         if card.order_number and not card.postings and not unread:
-            lines.append(texts.CARD_NO_POSTINGS)
+            lines.append(CARD_NO_POSTINGS)
         if card.product is not None:
             lines.append(self._product(card.product))
         if card.refused:
-            what = ", ".join(texts.CARD_REFUSED.get(extra, extra) for extra in card.refused)
-            lines.append(texts.CARD_REFUSED_LINE.format(what=what))
+            what = ", ".join(CARD_REFUSED.get(extra, extra) for extra in card.refused)
+            lines.append(CARD_REFUSED_LINE.format(what=what))
         if card.unavailable:
-            lines.append(texts.CARD_UNAVAILABLE)
+            lines.append(CARD_UNAVAILABLE)
         return lines if len(lines) > 1 else []
 
     def _posting(self, posting: CardPosting) -> list[str]:
-        status = texts.CARD_STATUSES.get(posting.status, posting.status)
+        status = CARD_STATUSES.get(posting.status, posting.status)
         lines = [
-            texts.CARD_POSTING.format(
+            CARD_POSTING.format(
                 number=escape(posting.number), scheme=escape(posting.scheme), status=escape(status)
             )
         ]
         dates = []
         if posting.shipment_date and posting.scheme != "FBO":
-            dates.append(texts.CARD_SHIP_BY.format(date=self._date(posting.shipment_date)))
+            dates.append(CARD_SHIP_BY.format(date=self._date(posting.shipment_date)))
         if posting.delivering_date:
-            dates.append(texts.CARD_HANDED_OVER.format(date=self._date(posting.delivering_date)))
+            dates.append(CARD_HANDED_OVER.format(date=self._date(posting.delivering_date)))
         window = self._window(posting.delivery_from, posting.delivery_to)
         if window:
-            dates.append(texts.CARD_DELIVERY.format(window=window))
+            dates.append(CARD_DELIVERY.format(window=window))
         if posting.tracking_number:
-            dates.append(texts.CARD_TRACKING.format(tracking=escape(posting.tracking_number)))
+            dates.append(CARD_TRACKING.format(tracking=escape(posting.tracking_number)))
         if dates:
             lines.append("  " + " · ".join(dates))
         lines += [self._item(product) for product in posting.products]
@@ -73,29 +93,23 @@ class CardView:
 
     def _item(self, product: CardProduct) -> str:
         price = money(product.price, product.currency)
-        return texts.CARD_PRODUCT_LINE.format(
+        return CARD_PRODUCT_LINE.format(
             name=escape(product.name),
-            offer=texts.CARD_OFFER.format(offer_id=escape(product.offer_id))
-            if product.offer_id
-            else "",
-            quantity=texts.CARD_QUANTITY.format(quantity=product.quantity)
-            if product.quantity
-            else "",
-            price=texts.CARD_PRICE.format(price=price) if price else "",
+            offer=CARD_OFFER.format(offer_id=escape(product.offer_id)) if product.offer_id else "",
+            quantity=CARD_QUANTITY.format(quantity=product.quantity) if product.quantity else "",
+            price=CARD_PRICE.format(price=price) if price else "",
         )
 
     def _product(self, product: CardProduct) -> str:
         price = money(product.price, product.currency)
-        return texts.CARD_PRODUCT.format(
+        return CARD_PRODUCT.format(
             name=escape(product.name),
-            offer=texts.CARD_OFFER.format(offer_id=escape(product.offer_id))
-            if product.offer_id
-            else "",
-            price=texts.CARD_PRICE.format(price=price) if price else "",
+            offer=CARD_OFFER.format(offer_id=escape(product.offer_id)) if product.offer_id else "",
+            price=CARD_PRICE.format(price=price) if price else "",
         )
 
     def _date(self, moment: datetime) -> str:
-        return moment.astimezone(self._tz).strftime(texts.CARD_DATE_FORMAT)
+        return moment.astimezone(self._tz).strftime(CARD_DATE_FORMAT)
 
     def _window(self, begin: datetime | None, end: datetime | None) -> str:
         if begin and end:

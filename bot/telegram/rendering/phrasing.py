@@ -6,7 +6,16 @@ import html
 
 from bot.core.broadcast.command import BroadcastRefused
 from bot.core.model import FailureReason, Notice, NoticeKind, Outcome
-from bot.telegram import texts
+from bot.telegram.texts.broadcasts import BROADCAST_REFUSALS
+from bot.telegram.texts.staff import (
+    FAILED_HEADER,
+    FAILED_PARTIAL,
+    FAILED_RETRY_HINT,
+    FAILURE_REASONS,
+    NOTICES,
+    UNNAMED_FILE,
+    UNSUPPORTED_CONTENT,
+)
 
 
 def notice_html(notice: Notice) -> str:
@@ -17,27 +26,27 @@ def notice_html(notice: Notice) -> str:
     }
     if notice.kind == NoticeKind.UNSUPPORTED:
         what = str(notice.params.get("what", "other"))
-        values["what"] = texts.UNSUPPORTED_CONTENT.get(what, texts.UNSUPPORTED_CONTENT["other"])
+        values["what"] = UNSUPPORTED_CONTENT.get(what, UNSUPPORTED_CONTENT["other"])
     if notice.kind in (NoticeKind.FILE_TOO_LARGE, NoticeKind.FILE_WRONG_TYPE):
-        values["name"] = values.get("name") or texts.UNNAMED_FILE
-    return texts.NOTICES[notice.kind].format(**values)
+        values["name"] = values.get("name") or UNNAMED_FILE
+    return NOTICES[notice.kind].format(**values)
 
 
 def outcome_html(outcome: Outcome, max_mb: int = 10) -> str:
     """Why a staff message did not (fully) reach the buyer (HTML)."""
-    reasons = texts.FAILURE_REASONS
+    reasons = FAILURE_REASONS
     reason = reasons.get(outcome.reason or "", reasons[FailureReason.UNAVAILABLE])
     lines = [
-        texts.FAILED_HEADER
+        FAILED_HEADER
         if outcome.delivered == 0
-        else texts.FAILED_PARTIAL.format(delivered=outcome.delivered, total=outcome.parts),
+        else FAILED_PARTIAL.format(delivered=outcome.delivered, total=outcome.parts),
         reason.format(detail=html.escape(outcome.detail), max_mb=max_mb),
     ]
     if outcome.retriable:
-        lines.append(texts.FAILED_RETRY_HINT)
+        lines.append(FAILED_RETRY_HINT)
     return "\n".join(lines)
 
 
 def refusal_text(refused: BroadcastRefused) -> str:
     """Why a broadcast was refused, as plain text (escape it for HTML)."""
-    return texts.BROADCAST_REFUSALS[refused.reason].format(**refused.values)
+    return BROADCAST_REFUSALS[refused.reason].format(**refused.values)

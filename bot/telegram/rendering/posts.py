@@ -16,11 +16,36 @@ from zoneinfo import ZoneInfo
 from bot.core.cards.card import Card
 from bot.core.model import ChatFacts, ShownMessage
 from bot.core.ports import Post
-from bot.telegram import texts
 from bot.telegram.rendering.card import CardView
 from bot.telegram.rendering.links import escape, find_image_urls, find_urls, only_links
 from bot.telegram.rendering.markdown import markdown_to_html
 from bot.telegram.rendering.measure import split_html, visible_length
+from bot.telegram.texts.posts import (
+    AUTHOR_LABELS,
+    DATETIME_FORMAT,
+    EMPTY_MESSAGE,
+    IMAGE_LINK,
+    MAYBE_SHOWN_ALREADY,
+    MESSAGE_EDITED,
+    MESSAGE_TOO_LONG_TAIL,
+    MESSAGE_UNREADABLE,
+    MESSAGE_UNSHOWABLE,
+    PICTURE_REJECTED,
+    PICTURE_UNDER_MODERATION,
+    SANDBOX_NO_CABINET,
+    SANDBOX_TOPIC_PREFIX,
+    TOPIC_HEADER_CHAT,
+    TOPIC_HEADER_CREATED,
+    TOPIC_HEADER_LINK,
+    TOPIC_HEADER_ORDER,
+    TOPIC_HEADER_SKU,
+    TOPIC_HEADER_TITLE,
+    TOPIC_NAME_CHAT,
+    TOPIC_NAME_ORDER,
+    TOPIC_NAME_ORDER_SKU,
+    TOPIC_NAME_SKU,
+    TOPIC_RECREATED,
+)
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -46,15 +71,15 @@ class Renderer:
 
     def topic_name(self, chat: ChatFacts) -> str:
         if chat.order_number and chat.sku:
-            name = texts.TOPIC_NAME_ORDER_SKU.format(order_number=chat.order_number, sku=chat.sku)
+            name = TOPIC_NAME_ORDER_SKU.format(order_number=chat.order_number, sku=chat.sku)
         elif chat.order_number:
-            name = texts.TOPIC_NAME_ORDER.format(order_number=chat.order_number)
+            name = TOPIC_NAME_ORDER.format(order_number=chat.order_number)
         elif chat.sku:
-            name = texts.TOPIC_NAME_SKU.format(sku=chat.sku)
+            name = TOPIC_NAME_SKU.format(sku=chat.sku)
         else:
-            name = texts.TOPIC_NAME_CHAT.format(short_id=chat.chat_id[:8])
+            name = TOPIC_NAME_CHAT.format(short_id=chat.chat_id[:8])
         if self._sandbox:
-            name = texts.SANDBOX_TOPIC_PREFIX + name
+            name = SANDBOX_TOPIC_PREFIX + name
         return name[:TOPIC_NAME_LIMIT]
 
     def header(
@@ -65,16 +90,16 @@ class Renderer:
         card: Card | None = None,
         card_loading: bool = False,
     ) -> str:
-        lines = [texts.TOPIC_HEADER_TITLE]
+        lines = [TOPIC_HEADER_TITLE]
         if recreated:
-            lines.append(texts.TOPIC_RECREATED)
+            lines.append(TOPIC_RECREATED)
         if chat.order_number:
-            lines.append(texts.TOPIC_HEADER_ORDER.format(order_number=escape(chat.order_number)))
+            lines.append(TOPIC_HEADER_ORDER.format(order_number=escape(chat.order_number)))
         if chat.sku:
-            lines.append(texts.TOPIC_HEADER_SKU.format(sku=escape(chat.sku)))
-        lines.append(texts.TOPIC_HEADER_CHAT.format(chat_id=escape(chat.chat_id)))
+            lines.append(TOPIC_HEADER_SKU.format(sku=escape(chat.sku)))
+        lines.append(TOPIC_HEADER_CHAT.format(chat_id=escape(chat.chat_id)))
         if chat.created_at:
-            lines.append(texts.TOPIC_HEADER_CREATED.format(created=self._time(chat.created_at)))
+            lines.append(TOPIC_HEADER_CREATED.format(created=self._time(chat.created_at)))
         lines.append(self._cabinet_link(chat))
         card_lines = self._cards.lines(card, loading=card_loading)
         if card_lines:
@@ -83,8 +108,8 @@ class Renderer:
 
     def _cabinet_link(self, chat: ChatFacts) -> str:
         if self._sandbox:
-            return texts.SANDBOX_NO_CABINET
-        return texts.TOPIC_HEADER_LINK.format(url=escape(self.chat_url(chat.chat_id), True))
+            return SANDBOX_NO_CABINET
+        return TOPIC_HEADER_LINK.format(url=escape(self.chat_url(chat.chat_id), True))
 
     def merge_header(self, header: str, post: Post, *, room: int = 0) -> Post | None:
         """The post with the header in front, or None when they do not fit in one message.
@@ -139,7 +164,7 @@ class Renderer:
     def unshowable(self, chat: ChatFacts, messages: Sequence[ShownMessage]) -> str:
         link = self._cabinet_link(chat)
         lines = [self._signature(m) for m in messages]
-        return "\n".join([*lines, texts.MESSAGE_UNSHOWABLE, link])
+        return "\n".join([*lines, MESSAGE_UNSHOWABLE, link])
 
     def _picture_urls(self, message: ShownMessage) -> list[str]:
         """Where a picture message's pictures are: its `![](url)` links, or, when it has none,
@@ -158,7 +183,7 @@ class Renderer:
         # The text, then a line for each picture that is not a link in the text already.
         shown_apart = urls if bare else find_image_urls(message.body)
         links = [
-            texts.IMAGE_LINK.format(link=f'<a href="{escape(url, True)}">{escape(url)}</a>')
+            IMAGE_LINK.format(link=f'<a href="{escape(url, True)}">{escape(url)}</a>')
             for url in shown_apart
         ]
         whole = self._fit("\n".join([caption, *links]))
@@ -173,12 +198,12 @@ class Renderer:
 
     def _block(self, message: ShownMessage) -> str:
         if message.unreadable:
-            return self._signature(message) + "\n" + escape(texts.MESSAGE_UNREADABLE)
+            return self._signature(message) + "\n" + escape(MESSAGE_UNREADABLE)
         rejected = message.is_image and message.moderation == MODERATION_FAILED
         body = markdown_to_html(message.body, images=not rejected).strip()
         if rejected:
-            body = "\n".join(filter(None, [body, escape(texts.PICTURE_REJECTED)]))
-        return self._fit(self._signature(message) + "\n" + (body or texts.EMPTY_MESSAGE))
+            body = "\n".join(filter(None, [body, escape(PICTURE_REJECTED)]))
+        return self._fit(self._signature(message) + "\n" + (body or EMPTY_MESSAGE))
 
     @staticmethod
     def _fit(block: str) -> str:
@@ -186,19 +211,19 @@ class Renderer:
         show their start and say where the rest is."""
         if visible_length(block) <= TEXT_LIMIT:
             return block
-        tail = "\n" + escape(texts.MESSAGE_TOO_LONG_TAIL)
+        tail = "\n" + escape(MESSAGE_TOO_LONG_TAIL)
         return split_html(block, TEXT_LIMIT - visible_length(tail))[0] + tail
 
     def _signature(self, message: ShownMessage) -> str:
-        label = texts.AUTHOR_LABELS.get(message.author, texts.AUTHOR_LABELS["UNKNOWN"])
+        label = AUTHOR_LABELS.get(message.author, AUTHOR_LABELS["UNKNOWN"])
         signature = f"<b>{escape(label)}</b> · <i>{self._time(message.created_at)}</i>"
         if message.edited:
-            signature += f"\n<i>{escape(texts.MESSAGE_EDITED)}</i>"
+            signature += f"\n<i>{escape(MESSAGE_EDITED)}</i>"
         if message.is_image and message.moderation == MODERATION_PENDING:
-            signature += f"\n<i>{escape(texts.PICTURE_UNDER_MODERATION)}</i>"
+            signature += f"\n<i>{escape(PICTURE_UNDER_MODERATION)}</i>"
         if message.maybe_shown:
-            signature += f"\n<i>{escape(texts.MAYBE_SHOWN_ALREADY)}</i>"
+            signature += f"\n<i>{escape(MAYBE_SHOWN_ALREADY)}</i>"
         return signature
 
     def _time(self, moment: datetime) -> str:
-        return moment.astimezone(self._tz).strftime(texts.DATETIME_FORMAT)
+        return moment.astimezone(self._tz).strftime(DATETIME_FORMAT)

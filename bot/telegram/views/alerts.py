@@ -15,31 +15,53 @@ from aiogram.types import ChatMemberAdministrator
 from bot.core.ops.alerts import Alert, Cause, Trouble
 from bot.core.ports import GroupFault, TelegramUnavailable
 from bot.ozon.errors import AuthProblem
-from bot.telegram import texts
 from bot.telegram.gateway.calls import classify
 from bot.telegram.gateway.speaker import Speaker
+from bot.telegram.texts.alerts import (
+    ALERT_DATABASE,
+    ALERT_DATABASE_END,
+    ALERT_GROUP,
+    ALERT_GROUP_END,
+    ALERT_GROUP_KICKED,
+    ALERT_GROUP_MIGRATED,
+    ALERT_GROUP_NO_CHAT,
+    ALERT_GROUP_NOT_FORUM,
+    ALERT_GROUP_RIGHTS,
+    ALERT_GROUP_UNAUTHORIZED,
+    ALERT_KEY_EXPIRED,
+    ALERT_KEY_EXPIRING,
+    ALERT_KEY_EXPIRING_END,
+    ALERT_KEY_INVALID,
+    ALERT_KEY_IP,
+    ALERT_KEY_NO_ROLE,
+    ALERT_KEY_OTHER,
+    ALERT_KEY_REFUSED,
+    ALERT_KEY_REFUSED_END,
+    ALERT_NOT_SYNCED,
+    ALERT_NOT_SYNCED_END,
+)
 from bot.telegram.views.desk import duration
 
 _KEY_ADVICE = {
-    AuthProblem.INVALID_CREDENTIALS: texts.ALERT_KEY_INVALID,
-    AuthProblem.KEY_EXPIRED: texts.ALERT_KEY_EXPIRED,
-    AuthProblem.MISSING_ROLE: texts.ALERT_KEY_NO_ROLE,
-    AuthProblem.IP_RESTRICTED: texts.ALERT_KEY_IP,
+    AuthProblem.INVALID_CREDENTIALS: ALERT_KEY_INVALID,
+    AuthProblem.KEY_EXPIRED: ALERT_KEY_EXPIRED,
+    AuthProblem.MISSING_ROLE: ALERT_KEY_NO_ROLE,
+    AuthProblem.IP_RESTRICTED: ALERT_KEY_IP,
 }
 _GROUP_ADVICE = {
-    GroupFault.NOT_FORUM: texts.ALERT_GROUP_NOT_FORUM,
-    GroupFault.RIGHTS: texts.ALERT_GROUP_RIGHTS,
-    GroupFault.KICKED: texts.ALERT_GROUP_KICKED,
-    GroupFault.NO_CHAT: texts.ALERT_GROUP_NO_CHAT,
-    GroupFault.MIGRATED: texts.ALERT_GROUP_MIGRATED,
-    GroupFault.UNAUTHORIZED: texts.ALERT_GROUP_UNAUTHORIZED,
+    GroupFault.NOT_FORUM: ALERT_GROUP_NOT_FORUM,
+    GroupFault.RIGHTS: ALERT_GROUP_RIGHTS,
+    GroupFault.KICKED: ALERT_GROUP_KICKED,
+    GroupFault.NO_CHAT: ALERT_GROUP_NO_CHAT,
+    GroupFault.MIGRATED: ALERT_GROUP_MIGRATED,
+    GroupFault.UNAUTHORIZED: ALERT_GROUP_UNAUTHORIZED,
 }
 _ENDS = {
-    Cause.KEY_EXPIRING: texts.ALERT_KEY_EXPIRING_END,
-    Cause.KEY_REFUSED: texts.ALERT_KEY_REFUSED_END,
-    Cause.GROUP_SETUP: texts.ALERT_GROUP_END,
-    Cause.NOT_SYNCED: texts.ALERT_NOT_SYNCED_END,
-    Cause.DATABASE: texts.ALERT_DATABASE_END,
+    Cause.KEY_EXPIRING: ALERT_KEY_EXPIRING_END,
+    Cause.KEY_REFUSED: ALERT_KEY_REFUSED_END,
+    Cause.GROUP_SETUP: ALERT_GROUP_END,
+    Cause.NOT_SYNCED: ALERT_NOT_SYNCED_END,
+    Cause.DATABASE: ALERT_DATABASE_END,
 }
 
 
@@ -63,17 +85,17 @@ class GeneralAlerts:
         if trouble.cause == Cause.KEY_EXPIRING:
             assert trouble.when is not None
             left = duration(trouble.when - datetime.now(self._tz))
-            return texts.ALERT_KEY_EXPIRING.format(when=self._local(trouble.when), left=left)
+            return ALERT_KEY_EXPIRING.format(when=self._local(trouble.when), left=left)
         if trouble.cause == Cause.KEY_REFUSED:
             advice = _KEY_ADVICE.get(AuthProblem(trouble.kind or AuthProblem.UNKNOWN))
-            return texts.ALERT_KEY_REFUSED.format(advice=advice or texts.ALERT_KEY_OTHER)
+            return ALERT_KEY_REFUSED.format(advice=advice or ALERT_KEY_OTHER)
         if trouble.cause == Cause.GROUP_SETUP:
             advice = _GROUP_ADVICE.get(GroupFault(trouble.kind or GroupFault.RIGHTS))
-            return texts.ALERT_GROUP.format(advice=advice or texts.ALERT_GROUP_RIGHTS)
+            return ALERT_GROUP.format(advice=advice or ALERT_GROUP_RIGHTS)
         if trouble.cause == Cause.NOT_SYNCED:
             since = self._local(trouble.when) if trouble.when else "запуска"
-            return texts.ALERT_NOT_SYNCED.format(since=since)
-        return texts.ALERT_DATABASE
+            return ALERT_NOT_SYNCED.format(since=since)
+        return ALERT_DATABASE
 
     def _local(self, when: datetime) -> str:
         return when.astimezone(self._tz).strftime("%d.%m.%Y %H:%M")

@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 
 from bot.core.stats.figures import Day
-from bot.telegram import texts
+from bot.telegram.texts.stats import CHART_DIALOGS, CHART_NO_DATA, CHART_REPLY, CHART_TITLE
 
 WIDTH, HEIGHT, DPI = 8.0, 4.5, 150  # 1200 × 675 px
 BARS, LINE = "#7fb2e5", "#d9534f"
@@ -30,12 +30,12 @@ def draw_chart(days: Sequence[Day]) -> bytes:
     FigureCanvasAgg(figure)
     left = figure.add_subplot()
     positions = list(range(len(days)))
-    left.bar(positions, [d.dialogs for d in days], color=BARS, label=texts.CHART_DIALOGS)
-    left.set_ylabel(texts.CHART_DIALOGS)
+    left.bar(positions, [d.dialogs for d in days], color=BARS, label=CHART_DIALOGS)
+    left.set_ylabel(CHART_DIALOGS)
     left.yaxis.set_major_locator(MaxNLocator(integer=True))
     step = max(1, math.ceil(len(days) / 10))
     left.set_xticks(positions[::step], [d.day.strftime("%d.%m") for d in days][::step])
-    left.set_title(texts.CHART_TITLE)
+    left.set_title(CHART_TITLE)
     left.grid(axis="y", alpha=0.3)
     right = left.twinx()
     hours = [
@@ -44,11 +44,11 @@ def draw_chart(days: Sequence[Day]) -> bytes:
         else math.nan
         for d in days
     ]
-    right.plot(positions, hours, color=LINE, marker="o", markersize=4, label=texts.CHART_REPLY)
-    right.set_ylabel(texts.CHART_REPLY)
+    right.plot(positions, hours, color=LINE, marker="o", markersize=4, label=CHART_REPLY)
+    right.set_ylabel(CHART_REPLY)
     right.set_ylim(bottom=0)
     if not any(d.dialogs for d in days):
-        left.text(0.5, 0.5, texts.CHART_NO_DATA, transform=left.transAxes, ha="center")
+        left.text(0.5, 0.5, CHART_NO_DATA, transform=left.transAxes, ha="center")
     handles = left.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
     figure.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False)
     buffer = io.BytesIO()

@@ -8,9 +8,24 @@ from datetime import timedelta
 
 from bot.core.desk.queue import Reminder, WaitingChat
 from bot.core.ports import PostRenderer
-from bot.telegram import texts
 from bot.telegram.gateway.speaker import Speaker
 from bot.telegram.rendering.links import escape
+from bot.telegram.texts.desk import (
+    DURATION_DAYS,
+    DURATION_HOURS,
+    DURATION_MINUTES,
+    DURATION_NOW,
+    QUEUE_CLOSED_HINT,
+    QUEUE_EMPTY,
+    QUEUE_LINE,
+    QUEUE_LINE_CLOSED,
+    QUEUE_MORE,
+    QUEUE_TITLE,
+    REMINDER_LAST_TITLE,
+    REMINDER_LINE,
+    REMINDER_TITLE,
+    TOPIC_NOT_YET,
+)
 
 QUEUE_LIMIT = 30
 """Chats listed by /queue and by one reminder; the rest are counted."""
@@ -22,12 +37,12 @@ def duration(span: timedelta) -> str:
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:
-        return texts.DURATION_DAYS.format(days=days, hours=hours)
+        return DURATION_DAYS.format(days=days, hours=hours)
     if hours:
-        return texts.DURATION_HOURS.format(hours=hours, minutes=minutes)
+        return DURATION_HOURS.format(hours=hours, minutes=minutes)
     if minutes:
-        return texts.DURATION_MINUTES.format(minutes=minutes)
-    return texts.DURATION_NOW
+        return DURATION_MINUTES.format(minutes=minutes)
+    return DURATION_NOW
 
 
 def threshold(seconds: int) -> str:
@@ -51,16 +66,16 @@ class DeskView:
         """The topic's name, as a link to the topic."""
         name = escape(chat.topic_name or self._renderer.topic_name(chat.chat))
         if chat.topic_id is None:
-            return texts.TOPIC_NOT_YET.format(name=name)
+            return TOPIC_NOT_YET.format(name=name)
         url = f"https://t.me/c/{self._link_id}/{chat.topic_id}"
         return f'<a href="{url}">{name}</a>'
 
     def queue(self, chats: Sequence[WaitingChat]) -> str:
         if not chats:
-            return texts.QUEUE_EMPTY
-        lines = [texts.QUEUE_TITLE.format(count=len(chats))]
+            return QUEUE_EMPTY
+        lines = [QUEUE_TITLE.format(count=len(chats))]
         for number, chat in enumerate(chats[:QUEUE_LIMIT], start=1):
-            template = texts.QUEUE_LINE if chat.window_open else texts.QUEUE_LINE_CLOSED
+            template = QUEUE_LINE if chat.window_open else QUEUE_LINE_CLOSED
             lines.append(
                 template.format(
                     number=number,
@@ -70,9 +85,9 @@ class DeskView:
                 )
             )
         if len(chats) > QUEUE_LIMIT:
-            lines.append(texts.QUEUE_MORE.format(count=len(chats) - QUEUE_LIMIT))
+            lines.append(QUEUE_MORE.format(count=len(chats) - QUEUE_LIMIT))
         if any(not chat.window_open for chat in chats):
-            lines += ["", texts.QUEUE_CLOSED_HINT]
+            lines += ["", QUEUE_CLOSED_HINT]
         return "\n".join(lines)
 
     def reminder(self, reminders: Sequence[Reminder]) -> str:
@@ -82,9 +97,9 @@ class DeskView:
         groups: dict[str, list[WaitingChat]] = {}
         for reminder in ordered[:QUEUE_LIMIT]:
             title = (
-                texts.REMINDER_LAST_TITLE
+                REMINDER_LAST_TITLE
                 if reminder.last
-                else texts.REMINDER_TITLE.format(threshold=threshold(reminder.threshold))
+                else REMINDER_TITLE.format(threshold=threshold(reminder.threshold))
             )
             groups.setdefault(title, []).append(reminder.chat)
         lines: list[str] = []
@@ -93,13 +108,13 @@ class DeskView:
                 lines.append("")
             lines.append(title)
             lines += [
-                texts.REMINDER_LINE.format(
+                REMINDER_LINE.format(
                     topic=self.topic(chat), waited=duration(chat.waited), left=duration(chat.left)
                 )
                 for chat in chats
             ]
         if len(ordered) > QUEUE_LIMIT:
-            lines.append(texts.QUEUE_MORE.format(count=len(ordered) - QUEUE_LIMIT))
+            lines.append(QUEUE_MORE.format(count=len(ordered) - QUEUE_LIMIT))
         return "\n".join(lines)
 
 

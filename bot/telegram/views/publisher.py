@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 from bot.core.model import StorageError
 from bot.core.stats.report import Reports
-from bot.telegram import texts
 from bot.telegram.gateway.speaker import Speaker
+from bot.telegram.texts.admin import NOT_DONE_STORAGE
+from bot.telegram.texts.stats import STATS_CHART_CAPTION
 from bot.telegram.views.chart import draw_chart
 from bot.telegram.views.stats import render_report
 
@@ -31,11 +32,11 @@ class StatsPublisher:
         try:
             report = await self._reports.report()
         except StorageError:
-            await self._speaker.say(chat_id, texts.NOT_DONE_STORAGE)
+            await self._speaker.say(chat_id, NOT_DONE_STORAGE)
             return
         await self._speaker.say(chat_id, render_report(report, self._tz, digest=digest))
         png = await asyncio.get_running_loop().run_in_executor(
             self._drawing, draw_chart, report.days
         )
-        await self._speaker.photo(chat_id, png, texts.STATS_CHART_CAPTION)
+        await self._speaker.photo(chat_id, png, STATS_CHART_CAPTION)
         log.info("statistics posted to %s%s", chat_id, " (weekly digest)" if digest else "")
