@@ -27,10 +27,10 @@ from bench.common import (
     log,
 )
 from bench.observe import poll_starts
+from bot.core.records import ChatSeen
+from bot.core.states import ChatStatus
 from storage.chats import ChatRepository
 from storage.db import Database, to_db_time
-from storage.records import ChatSeen
-from storage.states import ChatStatus
 from tests.fakes.ozon import FakeOzon
 from tests.fakes.telegram import FakeTelegram
 from tests.process import BridgeProcess

@@ -23,9 +23,9 @@ from bot.config import ConfigError, Settings
 from bot.core.broadcast.jobs import Broadcasts, BroadcastWorker
 from bot.core.cards.reader import CardReader
 from bot.core.desk.state import Desk
+from bot.core.faults import TelegramFault
 from bot.core.meter import Meter
 from bot.core.ops.status import BridgeStatus
-from bot.core.ports import TelegramFault
 from bot.core.relay.poller import Poller
 from bot.core.relay.posting import TopicPoster
 from bot.core.relay.push_inbox import PushInbox

@@ -21,13 +21,13 @@ from aiogram.types import ChatMemberAdministrator
 
 from bot.clients import make_bot, make_ozon
 from bot.config import Settings, example_values_left
+from bot.core.faults import StorageError
 from bot.ozon import OzonAuthError, OzonError, OzonTransportError, RolesInfo
 from bot.ozon.client import OzonClient
 from bot.ozon.orders import extras_allowed
 from bot.secrets import remember, scrub
 from bot.telegram.gateway.icons import IconChoiceError, Sticker, choose_icons
 from storage.db import Database
-from storage.errors import StorageError
 
 KEY_EXPIRY_WARNING = timedelta(days=14)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.core.records import BroadcastRow
+from bot.core.states import BroadcastState
 from storage.db import Database, Transaction, to_db_time, utcnow
-from storage.records import BroadcastRow
 from storage.rows import broadcast_row
-from storage.states import BroadcastState
 
 _STAMPS = {
     BroadcastState.RUNNING: "confirmed_at",

@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
+from bot.core.records import CardRow
+from bot.core.states import CardState
 from storage.db import Database, Transaction, from_db_time, to_db_time, utcnow
-from storage.records import CardRow
-from storage.states import CardState
 
 DUE = f"""
     SELECT * FROM order_cards INDEXED BY cards_wanted

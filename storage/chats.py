@@ -10,10 +10,10 @@ from datetime import datetime
 
 import aiosqlite
 
+from bot.core.records import ChatRow, ChatSeen, Observed
+from bot.core.states import ChatStatus, DeskState
 from storage.db import Database, Transaction, from_db_time, to_db_time, utcnow
-from storage.records import ChatRow, ChatSeen, Observed
 from storage.rows import chat_row
-from storage.states import ChatStatus, DeskState
 
 # The partial indexes `chats_to_close` and `chats_icon_due` name these: the queries must say
 # the same in their text.

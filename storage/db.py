@@ -14,12 +14,13 @@ import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-from storage.errors import StorageError, StorageWriteError
+from bot.core.faults import StorageError, StorageWriteError
 from storage.migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
@@ -235,3 +236,9 @@ class Transaction:
     async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         cursor = await self._conn.execute(sql, params)
         return list(await cursor.fetchall())
+
+
+def state_in(states: tuple[StrEnum, ...], column: str = "state") -> str:
+    """`state IN ('a', 'b')` with the values written out: SQLite uses a partial index only for
+    a query whose text names the same states as the index (a bound parameter hides them)."""
+    return f"{column} IN ({', '.join(repr(str(state)) for state in states)})"

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.core.records import Staff, Waiting, WaitingPeriod
+from bot.core.states import EndedBy
 from storage.db import Database, Transaction, from_db_time, to_db_time
-from storage.records import Staff, Waiting, WaitingPeriod
 from storage.rows import chat_row, waiting_period
-from storage.states import EndedBy
 
 WAITING = """
     SELECT w.*, c.*,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.core.states import FailureReason, OutboxKind, OutboxState
 from storage.db import Database, to_db_time
-from storage.states import FailureReason, OutboxKind, OutboxState
 
 
 class EchoClaims:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.core.records import MessageRow, NewMessage
+from bot.core.states import Direction, MessageState
 from storage.db import Database, Transaction, to_db_time, utcnow
-from storage.records import MessageRow, NewMessage
 from storage.rows import message_row
-from storage.states import Direction, MessageState
 
 _NUMERIC_ORDER = "length(message_id), message_id"
 # The partial indexes `messages_pending` and `messages_failed` name these states: queries must

@@ -14,12 +14,12 @@ from datetime import timedelta
 
 import aiosqlite
 
-from storage.db import Database, Transaction, to_db_time, utcnow
+from bot.core.records import OutboxItem, OutboxRow, Staff
+from bot.core.states import OUTBOX_OPEN, FailureReason, OutboxKind, OutboxState
+from storage.db import Database, Transaction, state_in, to_db_time, utcnow
 from storage.echoes import EchoClaims
 from storage.outcomes import OutcomeQueries
-from storage.records import OutboxItem, OutboxRow, Staff
 from storage.rows import outbox_row
-from storage.states import OUTBOX_OPEN, FailureReason, OutboxKind, OutboxState, state_in
 
 # The partial indexes `outbox_open`, `outbox_failed` and `outbox_unnotified` name these states:
 # queries that should use them say the same in their text.

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from storage.db import Database, Transaction
-from storage.records import OutboxRow
+from bot.core.records import OutboxRow
+from bot.core.states import OUTBOX_FINAL, OUTBOX_OPEN
+from storage.db import Database, Transaction, state_in
 from storage.rows import outbox_row
-from storage.states import OUTBOX_FINAL, OUTBOX_OPEN, state_in
 
 _OPEN = state_in(OUTBOX_OPEN)
 _FINAL = state_in(OUTBOX_FINAL)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.core.records import Progress
+from bot.core.states import FailureReason, OutboxState, RecipientState
 from storage.db import Database, Transaction
-from storage.records import Progress
-from storage.states import FailureReason, OutboxState, RecipientState
 
 
 class RecipientRepository:

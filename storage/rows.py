@@ -1,4 +1,4 @@
-"""Stored rows read back as the values of `storage.records`."""
+"""Stored rows read back as the values of `bot.core.records`."""
 
 from __future__ import annotations
 
@@ -6,16 +6,8 @@ import json
 
 import aiosqlite
 
-from storage.db import from_db_time
-from storage.records import (
-    BroadcastRow,
-    ChatRow,
-    MessageRow,
-    OutboxRow,
-    Staff,
-    WaitingPeriod,
-)
-from storage.states import (
+from bot.core.records import BroadcastRow, ChatRow, MessageRow, OutboxRow, Staff, WaitingPeriod
+from bot.core.states import (
     BroadcastState,
     ChatStatus,
     DeskState,
@@ -26,6 +18,7 @@ from storage.states import (
     OutboxKind,
     OutboxState,
 )
+from storage.db import from_db_time
 
 
 def chat_row(row: aiosqlite.Row, forum_chat_id: int | None) -> ChatRow:

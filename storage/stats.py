@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.core.records import Staff, StaffReplies
+from bot.core.states import OutboxState
 from storage.db import Database, from_db_time, to_db_time
-from storage.records import Staff, StaffReplies
-from storage.states import OutboxState
 
 BUYER_MESSAGES = """
     SELECT count(*) FROM messages INDEXED BY messages_buyer_by_time

@@ -4,8 +4,8 @@ Names are kept case-folded (`Спасибо` and `спасибо` are one templa
 
 from __future__ import annotations
 
+from bot.core.records import TemplateRow
 from storage.db import Database, from_db_time, to_db_time, utcnow
-from storage.records import TemplateRow
 
 
 class TemplateRepository:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.core.faults import GroupFault, PostRejected, StorageWriteError, TelegramUnavailable
 from bot.core.meter import Count, Meter
 from bot.core.ops.alerts import (
     UNKNOWN,
@@ -24,12 +25,10 @@ from bot.core.ops.alerts import (
     decide,
 )
 from bot.core.ops.watches import DatabaseWatch, GroupWatch, KeyExpiry, KeyRefused, NotSynced
-from bot.core.ports import GroupFault, PostRejected, TelegramUnavailable
 from bot.core.relay.health import SyncHealth, SyncReport
 from bot.ozon.errors import AuthProblem, OzonServerError
 from bot.ozon.models import RolesInfo
 from bot.telegram.views.alerts import GeneralAlerts
-from storage.errors import StorageWriteError
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 from bot.core.cards.card import Card, CardPosting, CardProduct
 from bot.core.cards.reader import CardReader
-from bot.core.model import ChatFacts
+from bot.core.ports import ChatFacts
+from bot.core.records import CardRow
+from bot.core.states import CardState
 from bot.telegram.rendering.posts import Renderer
-from storage.records import CardRow
-from storage.states import CardState
 
 FACTS = ChatFacts("c1", "100-1", None, datetime(2026, 11, 1, tzinfo=UTC))
 CARD = Card(

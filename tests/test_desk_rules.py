@@ -21,8 +21,8 @@ from bot.core.desk.state import (
     opened,
     reply_deadline,
 )
-from storage.records import Staff
-from storage.states import DeskState, EndedBy
+from bot.core.records import Staff
+from bot.core.states import DeskState, EndedBy
 
 T0 = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 ANNA = Staff(111, "Анна")

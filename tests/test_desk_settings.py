@@ -11,7 +11,7 @@ import pytest
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.core.hours import WorkingHours, parse_durations
-from bot.core.model import DeskState
+from bot.core.states import DeskState
 from bot.telegram.gateway.icons import IconChoiceError, Sticker, choose_icons
 
 MSK = ZoneInfo("Europe/Moscow")

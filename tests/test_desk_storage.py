@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.records import OutboxItem, Staff
+from bot.core.states import ChatStatus, DeskState, EndedBy, OutboxKind
 from storage.chats import ICONS_DUE, ChatRepository
 from storage.db import Database, to_db_time
 from storage.desk import WAITING, DeskRepository
 from storage.forum import bind_forum
 from storage.migrations import MIGRATIONS
 from storage.outbox import OutboxRepository
-from storage.records import OutboxItem, Staff
-from storage.states import ChatStatus, DeskState, EndedBy, OutboxKind
 from storage.stats import BUYER_MESSAGES, CABINET_MESSAGES, STAFF_REPLIES, StatsRepository
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from bot.config import Settings
-from storage.errors import StorageWriteError
+from bot.core.faults import StorageWriteError
 from storage.messages import MessageRepository
 from tests.conftest import bridge_env
 from tests.fakes.ozon import FakeOzon

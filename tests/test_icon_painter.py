@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.core.desk.icons import POSTS_FIRST, IconPainter
-from bot.core.ports import TopicGone, TopicsUnavailable
-from storage.records import ChatRow
-from storage.states import ChatStatus, DeskState
+from bot.core.faults import TopicGone, TopicsUnavailable
+from bot.core.records import ChatRow
+from bot.core.states import ChatStatus, DeskState
 from tests.clock import FakeClock
 
 CHAT = ChatRow(
@@ -73,7 +73,7 @@ def painter(
 ) -> IconPainter:
     return IconPainter(
         chats,  # type: ignore[arg-type]
-        telegram,  # type: ignore[arg-type]
+        telegram,
         posts_done=posts_done,
         clock=FakeClock(),
     )

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.core.ports import FileUnavailable
+from bot.core.faults import FileUnavailable
+from bot.core.records import OutboxRow
 from bot.core.replies.outbox import (
     MAX_ATTEMPTS,
     SETTLE,
@@ -23,9 +24,8 @@ from bot.core.replies.outbox import (
     retry_or_give_up,
 )
 from bot.core.replies.refusals import Failure
+from bot.core.states import FailureReason, OutboxKind, OutboxState
 from bot.ozon.errors import OzonError, OzonTransportError, api_error
-from storage.records import OutboxRow
-from storage.states import FailureReason, OutboxKind, OutboxState
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 ROW = OutboxRow(
@@ -190,7 +190,7 @@ def sender(store: Store, ozon: Ozon, *, files: dict[str, bytes] | None = None) -
     return OutboxSender(
         store,  # type: ignore[arg-type]
         ozon,  # type: ignore[arg-type]
-        Telegram(files or {}),  # type: ignore[arg-type]
+        Telegram(files or {}),
         History(ozon),
         on_finished=lambda: None,
         per_chat_per_minute=100,

@@ -23,7 +23,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.events import HealthReport, PushEvent
+from bot.core.ops.status import HealthReport
+from bot.ozon.push import PushEvent
 from bot.web import WebServer as PushServer
 
 PATH = "/ozon/push"

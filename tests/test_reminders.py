@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.desk.queue import Reminder, Reminders
+from bot.core.faults import TelegramUnavailable
 from bot.core.hours import WorkingHours
-from bot.core.ports import TelegramUnavailable
+from bot.core.records import Staff
+from bot.core.states import ChatStatus, EndedBy
 from storage.chats import ChatRepository
 from storage.db import Database
 from storage.desk import DeskRepository
-from storage.records import Staff
-from storage.states import ChatStatus, EndedBy
 from tests.fakes.ozon import FakeOzon
 from tests.fakes.telegram import FakeTelegram
 from tests.waiting import wait_for

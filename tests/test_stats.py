@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.core.records import Staff, StaffReplies, WaitingPeriod
+from bot.core.states import EndedBy
 from bot.core.stats.figures import Day, Figures, daily, figures, median, percentile
-from storage.records import Staff, StaffReplies, WaitingPeriod
-from storage.states import EndedBy
 
 MSK = ZoneInfo("Europe/Moscow")  # UTC+3
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.faults import StorageError, StorageWriteError
+from bot.core.records import NewMessage, OutboxItem
 from bot.core.relay.recorder import buyer_of, context_of
+from bot.core.states import ChatStatus, FailureReason, OutboxKind
 from storage.chats import ChatRepository
 from storage.db import Database
-from storage.errors import StorageError, StorageWriteError
 from storage.forum import bind_forum
 from storage.messages import BACKLOG as MESSAGES_BACKLOG
 from storage.messages import MessageRepository
@@ -20,8 +22,6 @@ from storage.migrations import MIGRATIONS
 from storage.outbox import BACKLOG as OUTBOX_BACKLOG
 from storage.outbox import OutboxRepository
 from storage.outcomes import FINISHED_UNNOTIFIED
-from storage.records import NewMessage, OutboxItem
-from storage.states import ChatStatus, FailureReason, OutboxKind
 
 T0 = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 

@@ -13,7 +13,7 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from storage.records import (
+from bot.core.records import (
     CardRow,
     ChatRow,
     ChatSeen,
@@ -27,7 +27,7 @@ from storage.records import (
     Waiting,
     WaitingPeriod,
 )
-from storage.states import (
+from bot.core.states import (
     CardState,
     ChatStatus,
     DeskState,

@@ -18,9 +18,8 @@ import time
 from abc import ABC, abstractmethod
 from typing import Any, Protocol
 
-from bot.core.ports import ShuttingDown, TelegramUnavailable
+from bot.core.faults import ShuttingDown, StorageError, TelegramUnavailable
 from bot.ozon.errors import OzonError
-from storage.errors import StorageError
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.core.events import HealthReport
+from bot.core.ops.status import HealthReport
 from bot.web.answers import json_answer
 
 log = logging.getLogger("bot.web")

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from aiohttp import ClientError, web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from bot.core.events import PushSink
+from bot.core.relay.push_inbox import PushSink
 from bot.ozon.push import ERROR_UNKNOWN, PING, PushRefused, chat_event, parse_push, ping_answer
 from bot.web.answers import error_answer, json_answer
 

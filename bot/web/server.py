@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from bot.core.events import PushSink
+from bot.core.relay.push_inbox import PushSink
 from bot.ozon.push import ERROR_UNKNOWN
 from bot.web.answers import error_answer, json_answer
 from bot.web.health import HealthCheck, readiness

@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from bot.core import placeholders
 from bot.core.placeholders import Malformed, PlaceholderError
-from storage.records import ChatRow
+from bot.core.records import ChatRow
 
 PLACEHOLDERS = ("order_number", "sku", "chat_id")
 _FILTER = re.compile(r"^(status=(opened|all)|days=\d{1,4}|unread=0|repeat)$")

@@ -25,12 +25,12 @@ from bot.core.broadcast.command import (
     render,
 )
 from bot.core.broadcast.stores import BroadcastStore, RecipientStore
-from bot.core.ports import TelegramUnavailable
+from bot.core.faults import TelegramUnavailable
+from bot.core.records import BroadcastRow, ChatRow, Progress
 from bot.core.replies.intake import OZON_TEXT_LIMIT
+from bot.core.states import BroadcastState, ChatStatus
 from bot.core.stores import ChatStore, OutboxStore, Transactions
 from bot.core.worker import Clock, Worker
-from storage.records import BroadcastRow, ChatRow, Progress
-from storage.states import BroadcastState, ChatStatus
 
 log = logging.getLogger(__name__)
 

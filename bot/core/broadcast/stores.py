@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from bot.core.records import BroadcastRow, Progress
+from bot.core.states import BroadcastState
 from bot.core.stores import Tx
-from storage.records import BroadcastRow, Progress
-from storage.states import BroadcastState
 
 
 class BroadcastStore(Protocol):

@@ -17,20 +17,21 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from bot.core.cards.card import Card, CardPosting, CardProduct, Extra
+from bot.core.cards.opening import OpeningRenderer
+from bot.core.faults import PostRejected, TelegramUnavailable, TopicGone
 from bot.core.logfields import event
-from bot.core.model import ChatFacts
 from bot.core.ozon_api import OzonOrders
-from bot.core.ports import PostRejected, PostRenderer, TelegramPort, TelegramUnavailable, TopicGone
+from bot.core.ports import ChatFacts
+from bot.core.records import CardRow
+from bot.core.states import CardState
 from bot.core.stores import CardStore, ChatStore
 from bot.core.worker import Clock, Worker
 from bot.ozon.errors import AuthProblem, OzonAuthError, OzonError, OzonForbidden
 from bot.ozon.orders import Posting
 from bot.ozon.products import Money, Product
-from storage.records import CardRow
-from storage.states import CardState
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -42,6 +43,19 @@ RETRY_CAP = timedelta(hours=1)
 IDLE = 30.0
 """Seconds between looks when nothing is due (the recorder and the relay wake it sooner)."""
 MAX_ATTEMPTS = 6
+
+
+class CardDisplay(Protocol):
+    """Where a card is shown: the topic's first post, edited, and pinned."""
+
+    async def edit_post(self, message_id: int, html: str, *, caption: bool, spare: bool) -> None:
+        """Change the text (or the caption) of a post the bridge made in a topic. `spare`: in a
+        spare slot of the group's budget (work that can wait)."""
+        ...
+
+    async def pin(self, message_id: int, *, spare: bool) -> None:
+        """Pin a post in its topic (quietly)."""
+        ...
 
 
 class _Refused(Exception):
@@ -140,8 +154,8 @@ class CardReader(Worker):
         cards: CardStore,
         chats: ChatStore,
         ozon: OzonOrders,
-        telegram: TelegramPort,
-        renderer: PostRenderer,
+        telegram: CardDisplay,
+        renderer: OpeningRenderer,
         *,
         pin: bool,
         retry: timedelta = timedelta(minutes=1),

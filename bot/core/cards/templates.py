@@ -24,11 +24,11 @@ from bot.core import placeholders
 from bot.core.cards.card import facts_of
 from bot.core.logfields import event
 from bot.core.placeholders import PlaceholderError
+from bot.core.records import ChatRow, OutboxItem, Staff, TemplateRow
 from bot.core.replies.intake import OZON_TEXT_LIMIT
 from bot.core.replies.split import split_text
+from bot.core.states import OutboxKind
 from bot.core.stores import CardStore, ChatStore, OutboxStore
-from storage.records import ChatRow, OutboxItem, Staff, TemplateRow
-from storage.states import OutboxKind
 
 log = logging.getLogger(__name__)
 

@@ -14,19 +14,15 @@ on regardless.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Protocol
 
+from bot.core.faults import IconsUnavailable, PostRejected, TopicGone, TopicsUnavailable
 from bot.core.logfields import event
-from bot.core.ports import (
-    IconsUnavailable,
-    PostRejected,
-    TelegramPort,
-    TopicGone,
-    TopicsUnavailable,
-)
+from bot.core.records import ChatRow
+from bot.core.states import DeskState
 from bot.core.stores import ChatStore
 from bot.core.worker import Clock, Worker
-from storage.records import ChatRow
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +33,24 @@ RETRY_REFUSED = 300.0
 """Seconds before icons are tried again after Telegram refused them."""
 
 
+class IconDisplay(Protocol):
+    async def show_state(
+        self, topic_id: int, state: DeskState, *, moot: Callable[[], Awaitable[bool]]
+    ) -> bool:
+        """Give the topic the icon of `state`, in a spare slot of the group's budget, unless
+        `moot` by then. Returns whether the icon now shows it (False: moot). Raises
+        `TopicsUnavailable` without the right to manage topics, `IconsUnavailable` when the
+        chosen icon is not offered."""
+        ...
+
+
 class IconPainter(Worker):
     name = "icons"
 
     def __init__(
         self,
         chats: ChatStore,
-        telegram: TelegramPort,
+        telegram: IconDisplay,
         *,
         posts_done: Callable[[], bool] = lambda: True,
         retry_refused: float = RETRY_REFUSED,

@@ -19,12 +19,12 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core.desk.state import reply_deadline
+from bot.core.faults import ShuttingDown, TelegramUnavailable
 from bot.core.hours import WorkingHours
 from bot.core.logfields import event
-from bot.core.model import ChatFacts
-from bot.core.ports import ShuttingDown, TelegramUnavailable
+from bot.core.ports import ChatFacts
+from bot.core.records import Waiting
 from bot.core.stores import DeskStore
-from storage.records import Waiting
 
 log = logging.getLogger(__name__)
 

@@ -22,9 +22,9 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 
 from bot.core.logfields import event
+from bot.core.records import OutboxRow, Staff
+from bot.core.states import DeskState, EndedBy
 from bot.core.stores import ChatStore, DeskStore, OutboxStore, Transactions, Tx
-from storage.records import OutboxRow, Staff
-from storage.states import DeskState, EndedBy
 
 log = logging.getLogger(__name__)
 

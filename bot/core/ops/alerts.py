@@ -20,10 +20,9 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum, StrEnum
 from typing import Protocol
 
+from bot.core.faults import ShuttingDown, StorageError, TelegramFault
 from bot.core.logfields import event
 from bot.core.meter import Count, Meter
-from bot.core.ports import ShuttingDown, TelegramFault
-from storage.errors import StorageError
 
 log = logging.getLogger(__name__)
 

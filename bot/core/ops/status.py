@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.core.desk.icons import IconPainter
 from bot.core.desk.queue import HelpDesk
-from bot.core.events import HealthReport
 from bot.core.relay.relay import Relay
 from bot.core.relay.sync import Syncer
 from bot.core.stores import DatabaseHealth, MessageStore, OutboxStore
+
+
+@dataclass(frozen=True, slots=True)
+class HealthReport:
+    """What `/readyz` answers: healthy or not, why not, and the figures behind it."""
+
+    ok: bool
+    reason: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,9 @@ import logging
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.core.faults import GroupFault, TelegramUnavailable
 from bot.core.ops.alerts import UNKNOWN, Cause, Reading, Trouble, Unknown
 from bot.core.ozon_api import OzonKey
-from bot.core.ports import GroupFault, TelegramUnavailable
 from bot.core.relay.health import SyncHealth
 from bot.core.stores import DatabaseHealth
 from bot.ozon.errors import OzonError

@@ -11,10 +11,10 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from bot.core.faults import StorageError
 from bot.core.relay.health import SyncReport
 from bot.core.relay.sync import Syncer
 from bot.ozon.errors import OzonError
-from storage.errors import StorageError
 
 log = logging.getLogger(__name__)
 

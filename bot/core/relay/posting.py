@@ -12,32 +12,35 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
+from typing import Protocol
 
 from bot.core.cards.card import Card
-from bot.core.logfields import event
-from bot.core.model import ChatFacts, ShownMessage
-from bot.core.ports import (
-    MediaFetcher,
-    Post,
+from bot.core.cards.opening import OpeningRenderer
+from bot.core.faults import (
     PostRejected,
-    PostRenderer,
+    StorageError,
     TelegramFault,
-    TelegramPort,
     TelegramUnavailable,
     TopicClosed,
     TopicGone,
 )
+from bot.core.logfields import event
+from bot.core.ports import ChatFacts, MediaFetcher, Post, PostRenderer, ShownMessage
+from bot.core.records import ChatRow
+from bot.core.relay.forum import Forum
 from bot.core.relay.topics import Topics
 from bot.core.stores import CardStore, ChatStore, MessageStore, Transactions
 from bot.ozon.errors import MediaUnavailable
-from storage.errors import StorageError
-from storage.records import ChatRow
 
 log = logging.getLogger(__name__)
 
 
 CARD_ROOM = 600
 """Characters a topic's first post leaves free for the order card an edit will add."""
+
+
+class PostingRenderer(PostRenderer, OpeningRenderer, Protocol):
+    """Posts, and a topic's opening in front of its first post."""
 
 
 class ChatProblem(Exception):
@@ -51,8 +54,8 @@ class TopicPoster:
         chats: ChatStore,
         messages: MessageStore,
         topics: Topics,
-        telegram: TelegramPort,
-        renderer: PostRenderer,
+        telegram: Forum,
+        renderer: PostingRenderer,
         media: MediaFetcher,
         cards: CardStore | None = None,
         on_opened: Callable[[], None] = lambda: None,

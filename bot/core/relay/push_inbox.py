@@ -9,22 +9,31 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Protocol
 
 from bot.core.desk.state import Desk
-from bot.core.events import PushEvent
+from bot.core.faults import StorageError
 from bot.core.logfields import event
 from bot.core.relay.sync import Syncer
+from bot.core.states import ChatStatus
 from bot.core.stores import ChatStore
 from bot.core.worker import Clock, Worker
 from bot.ozon.errors import OzonError
-from storage.errors import StorageError
-from storage.states import ChatStatus
+from bot.ozon.push import PushEvent
 
 log = logging.getLogger(__name__)
 
 
+class PushSink(Protocol):
+    """What the web side hands a checked push to (`bot.web.push`)."""
+
+    def accept(self, event: PushEvent) -> None:
+        """Queue an event; must not block (the HTTP answer waits for it)."""
+        ...
+
+
 class PushInbox(Worker):
-    """Implements `bot.core.events.PushSink`."""
+    """Implements `PushSink`."""
 
     name = "push-inbox"
 

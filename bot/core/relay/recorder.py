@@ -17,10 +17,10 @@ from datetime import datetime
 
 from bot.core.desk.state import Desk, Line, Voice
 from bot.core.logfields import event
+from bot.core.records import NewMessage
+from bot.core.states import OutboxKind
 from bot.core.stores import CardStore, ChatStore, MessageStore, OutboxStore, Transactions
 from bot.ozon.models import Author, ChatMessage
-from storage.records import NewMessage
-from storage.states import OutboxKind
 
 log = logging.getLogger(__name__)
 

@@ -14,28 +14,26 @@ import contextlib
 import logging
 from collections.abc import Sequence
 
-from bot.core.logfields import event
-from bot.core.meter import Count, Meter
-from bot.core.model import ChatFacts, ShownMessage
-from bot.core.ports import (
+from bot.core.faults import (
     GroupFault,
-    Post,
     PostRejected,
-    PostRenderer,
     ShuttingDown,
+    StorageError,
     TelegramFault,
-    TelegramPort,
     TelegramUnavailable,
     TopicGone,
     TopicsUnavailable,
 )
+from bot.core.logfields import event
+from bot.core.meter import Count, Meter
+from bot.core.ports import ChatFacts, Post, PostRenderer, ShownMessage
+from bot.core.records import ChatRow, MessageRow
+from bot.core.relay.forum import Forum
 from bot.core.relay.posting import TopicPoster
 from bot.core.relay.topics import Topics
 from bot.core.stores import ChatStore, MessageStore
 from bot.core.worker import Clock, Worker
 from bot.ozon.fields import Author
-from storage.errors import StorageError
-from storage.records import ChatRow, MessageRow
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +50,7 @@ class Relay(Worker):
         messages: MessageStore,
         topics: Topics,
         poster: TopicPoster,
-        telegram: TelegramPort,
+        telegram: Forum,
         renderer: PostRenderer,
         *,
         batch_size: int = 50,

@@ -14,17 +14,17 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from bot.core.desk.state import Desk
+from bot.core.faults import StorageError
 from bot.core.locks import KeyedLocks
 from bot.core.logfields import event
 from bot.core.ozon_api import OzonChats
+from bot.core.records import ChatRow, ChatSeen
 from bot.core.relay.health import SyncHealth, SyncReport
 from bot.core.relay.recorder import HistoryRecorder, Recorded
+from bot.core.states import ChatStatus
 from bot.core.stores import ChatStore
 from bot.ozon.errors import OzonAuthError, OzonError
 from bot.ozon.models import ChatSummary, message_id_key
-from storage.errors import StorageError
-from storage.records import ChatRow, ChatSeen
-from storage.states import ChatStatus
 
 log = logging.getLogger(__name__)
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import logging
 
+from bot.core.faults import StorageError, TopicsUnavailable
 from bot.core.locks import KeyedLocks
 from bot.core.logfields import event
-from bot.core.model import ChatFacts
-from bot.core.ports import NewTopic, PostRenderer, TelegramPort, TopicsUnavailable
+from bot.core.ports import ChatFacts, PostRenderer
+from bot.core.records import ChatRow
+from bot.core.relay.forum import ForumTopics, NewTopic
 from bot.core.stores import ChatStore
 from bot.core.worker import Clock, RealClock
-from storage.errors import StorageError
-from storage.records import ChatRow
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ class Topics:
     def __init__(
         self,
         chats: ChatStore,
-        telegram: TelegramPort,
+        telegram: ForumTopics,
         renderer: PostRenderer,
         *,
         clock: Clock | None = None,

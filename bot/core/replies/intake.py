@@ -11,15 +11,14 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
+from bot.core.faults import StorageError
 from bot.core.logfields import event
-from bot.core.model import Notice, NoticeKind
-from bot.core.replies.notices import Notices
+from bot.core.records import OutboxItem
+from bot.core.replies.notices import Notice, NoticeKind, Notices
 from bot.core.replies.split import split_text
 from bot.core.replies.staff import MB, StaffFile, StaffMessage, Unsendable
+from bot.core.states import OUTBOX_OPEN, OutboxKind, OutboxState
 from bot.core.stores import ChatStore, OutboxStore
-from storage.errors import StorageError
-from storage.records import OutboxItem
-from storage.states import OUTBOX_OPEN, OutboxKind, OutboxState
 
 log = logging.getLogger(__name__)
 

@@ -29,18 +29,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from bot.core.faults import FileUnavailable, ShuttingDown, StorageError, TelegramUnavailable
 from bot.core.logfields import event
 from bot.core.meter import Count, Meter
 from bot.core.ozon_api import OzonChats
-from bot.core.ports import FileUnavailable, ShuttingDown, TelegramPort, TelegramUnavailable
+from bot.core.records import OutboxRow
 from bot.core.replies.files import detect_file_type
 from bot.core.replies.refusals import Failure, classify_refusal
+from bot.core.states import FailureReason, OutboxKind, OutboxState
 from bot.core.stores import OutboxStore
 from bot.core.worker import Clock, Worker
 from bot.ozon.errors import OzonError, OzonRateLimited, OzonTransportError
-from storage.errors import StorageError
-from storage.records import OutboxRow
-from storage.states import FailureReason, OutboxKind, OutboxState
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +124,12 @@ def after_send(row: OutboxRow, error: OzonError | None) -> Step:
 # ---- the worker -------------------------------------------------------------------------------
 
 
+class StaffFiles(Protocol):
+    async def download(self, file_id: str, max_bytes: int) -> bytes:
+        """A file staff sent; raises `FileUnavailable`."""
+        ...
+
+
 class HistoryCheck(Protocol):
     async def echo_of(self, row: OutboxRow) -> str | None:
         """The row's copy in Ozon's history (its message id), read afresh; None: not there."""
@@ -144,7 +149,7 @@ class OutboxSender(Worker):
         self,
         outbox: OutboxStore,
         ozon: OzonChats,
-        telegram: TelegramPort,
+        telegram: StaffFiles,
         history: HistoryCheck,
         *,
         on_finished: Callable[[], None],

@@ -9,18 +9,44 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
 
 from bot.core.logfields import event
-from bot.core.model import Outcome
 from bot.core.ozon_api import OzonChats
-from bot.core.ports import TelegramPort
+from bot.core.records import OutboxRow
+from bot.core.states import FailureReason, OutboxState
 from bot.core.stores import OutboxStore
 from bot.core.worker import Clock, Worker
 from bot.ozon.errors import OzonError
-from storage.records import OutboxRow
-from storage.states import FailureReason, OutboxState
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How a staff message went, once all its parts are final."""
+
+    parts: int
+    delivered: int
+    reason: FailureReason | None = None
+    """Why the first part that failed failed (None: all delivered)."""
+    detail: str = ""
+    """Ozon's own words, where it gave a reason."""
+    retriable: bool = False
+    """Sending again can help («Повторить»)."""
+
+    @property
+    def ok(self) -> bool:
+        return self.delivered == self.parts
+
+
+class OutcomeDisplay(Protocol):
+    async def show_outcome(
+        self, topic_id: int | None, staff_message: int, outcome: Outcome
+    ) -> None:
+        """Show on a staff message whether it reached the buyer, and if not, why."""
+        ...
 
 
 def outcome_of(rows: Sequence[OutboxRow]) -> Outcome:
@@ -44,7 +70,7 @@ class Outcomes(Worker):
     def __init__(
         self,
         outbox: OutboxStore,
-        telegram: TelegramPort,
+        telegram: OutcomeDisplay,
         ozon: OzonChats,
         *,
         mark_read: bool = True,

@@ -3,9 +3,9 @@ message found there, linked to the outbox row that sent it, is the answer."""
 
 from __future__ import annotations
 
+from bot.core.records import OutboxRow
 from bot.core.relay.sync import Syncer
 from bot.core.stores import OutboxStore
-from storage.records import OutboxRow
 
 
 class Reconciler:

@@ -1,9 +1,10 @@
-"""Why Ozon refused a send, in terms staff can act on (the reasons of `storage.states`)."""
+"""Why Ozon refused a send, in terms staff can act on (the reasons of `bot.core.states`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.states import FailureReason
 from bot.ozon.errors import (
     AuthProblem,
     OzonAuthError,
@@ -13,7 +14,6 @@ from bot.ozon.errors import (
     OzonForbidden,
     OzonNotFound,
 )
-from storage.states import FailureReason
 
 # Words in Ozon's refusals that say the buyer's reply window is closed.
 _WINDOW_WORDS = ("closed", "expired", "48", "72", "time", "window", "закрыт", "истек", "окно")

@@ -6,7 +6,7 @@ import posixpath
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from storage.records import Staff
+from bot.core.records import Staff
 
 MB = 1024 * 1024
 INTERNAL_NOTE = "//"

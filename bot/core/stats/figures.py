@@ -28,8 +28,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.desk.state import reply_deadline
-from storage.records import StaffReplies, WaitingPeriod
-from storage.states import EndedBy
+from bot.core.records import StaffReplies, WaitingPeriod
+from bot.core.states import EndedBy
 
 DAY = timedelta(days=1)
 ANSWER_GOAL = timedelta(hours=24)

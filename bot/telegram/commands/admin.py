@@ -12,7 +12,7 @@ from aiogram.types import Message
 from aiogram.utils.magic_filter import MagicFilter
 
 from bot.background import Background
-from bot.core.model import StorageError
+from bot.core.faults import StorageError
 from bot.core.ops.status import BridgeStatus
 from bot.core.relay.poller import Poller
 from bot.ozon.errors import OzonError

@@ -13,8 +13,8 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.core.broadcast.command import BroadcastRefused
 from bot.core.broadcast.jobs import BroadcastJob, Broadcasts
-from bot.core.model import Progress
-from bot.core.ports import ShuttingDown, TelegramUnavailable
+from bot.core.faults import ShuttingDown, TelegramUnavailable
+from bot.core.records import Progress
 from bot.telegram.commands.admin import outside_topics
 from bot.telegram.commands.admins import AdminOnly, Admins
 from bot.telegram.commands.callbacks import BroadcastAction

@@ -9,7 +9,7 @@ import logging
 from aiogram import Router
 from aiogram.types import ErrorEvent
 
-from bot.core.model import StorageError
+from bot.core.faults import StorageError
 from bot.telegram.gateway.speaker import Speaker
 from bot.telegram.texts.admin import HANDLER_FAILED, NOT_DONE_STORAGE
 from bot.telegram.texts.staff import STORAGE_REFUSED

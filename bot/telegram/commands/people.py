@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram.types import Message
 
-from bot.core.model import Staff
+from bot.core.records import Staff
 from bot.telegram.texts.desk import ANONYMOUS_ADMIN
 
 

@@ -12,7 +12,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.core.cards.templates import PLACEHOLDERS, Sent, TemplateRefused, Templates
-from bot.core.model import Staff
+from bot.core.records import Staff
 from bot.telegram.commands.admin import outside_topics
 from bot.telegram.commands.admins import AdminOnly
 from bot.telegram.commands.callbacks import TemplatePick

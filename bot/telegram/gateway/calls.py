@@ -20,7 +20,7 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 
-from bot.core.ports import (
+from bot.core.faults import (
     GroupFault,
     PostRejected,
     ShuttingDown,

@@ -2,7 +2,8 @@
 the forum group goes through the group's flood budget (`calls.GroupCalls`), and what the core
 says in plain values (a notice, an outcome) is worded here.
 
-Implements `bot.core.ports.TelegramPort`.
+Implements what the rooms ask of the forum group: `bot.core.relay.forum.Forum`, the icons,
+the card display, staff answers and outcomes, staff files.
 """
 
 from __future__ import annotations
@@ -28,14 +29,16 @@ from aiogram.types import (
 )
 from aiohttp import ClientError
 
-from bot.core.model import DeskState, Notice, Outcome
-from bot.core.ports import (
+from bot.core.faults import (
     FileUnavailable,
     PostRejected,
     ShuttingDown,
     TelegramFault,
     TelegramUnavailable,
 )
+from bot.core.replies.notices import Notice
+from bot.core.replies.outcomes import Outcome
+from bot.core.states import DeskState
 from bot.secrets import remember, scrub
 from bot.telegram.commands.callbacks import RetryReply
 from bot.telegram.gateway.calls import GroupCalls

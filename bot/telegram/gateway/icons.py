@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.core.model import DeskState
+from bot.core.states import DeskState
 
 PREFERRED: Mapping[DeskState, tuple[str, ...]] = {
     DeskState.WAITING: ("❗", "‼", "🔥", "❓"),

@@ -14,7 +14,7 @@ from aiogram.types import (
     ReplyParameters,
 )
 
-from bot.core.ports import PostRejected
+from bot.core.faults import PostRejected
 from bot.telegram.gateway.calls import GroupCalls
 
 

@@ -11,15 +11,15 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 from aiohttp import ClientError
 
-from bot.core.model import DeskState
-from bot.core.ports import (
+from bot.core.faults import (
     GroupFault,
     IconsUnavailable,
-    NewTopic,
     PostRejected,
     TelegramUnavailable,
     TopicsUnavailable,
 )
+from bot.core.relay.forum import NewTopic
+from bot.core.states import DeskState
 from bot.telegram.gateway.calls import GroupCalls, classify
 from bot.telegram.gateway.icons import IconChoiceError, Sticker, choose_icons
 

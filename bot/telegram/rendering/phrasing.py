@@ -5,7 +5,9 @@ from __future__ import annotations
 import html
 
 from bot.core.broadcast.command import BroadcastRefused
-from bot.core.model import FailureReason, Notice, NoticeKind, Outcome
+from bot.core.replies.notices import Notice, NoticeKind
+from bot.core.replies.outcomes import Outcome
+from bot.core.states import FailureReason
 from bot.telegram.texts.broadcasts import BROADCAST_REFUSALS
 from bot.telegram.texts.staff import (
     FAILED_HEADER,

@@ -14,8 +14,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.cards.card import Card
-from bot.core.model import ChatFacts, ShownMessage
-from bot.core.ports import Post
+from bot.core.ports import ChatFacts, Post, ShownMessage
 from bot.telegram.rendering.card import CardView
 from bot.telegram.rendering.links import escape, find_image_urls, find_urls, only_links
 from bot.telegram.rendering.markdown import markdown_to_html

@@ -110,7 +110,7 @@ FAILURE_REASONS = {
 }
 FAILED_RETRY_HINT = "Нажмите «Повторить», когда причина будет устранена."
 
-# What staff are told about a message of theirs, by `bot.core.model.NoticeKind` (HTML templates;
+# What staff are told about a message of theirs, by `bot.core.replies.notices.NoticeKind` (HTML templates;
 # values are escaped).
 NOTICES = {
     "unsupported": UNSUPPORTED,

@@ -12,8 +12,8 @@ from aiogram.enums import ChatMemberStatus
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import ChatMemberAdministrator
 
+from bot.core.faults import GroupFault, TelegramUnavailable
 from bot.core.ops.alerts import Alert, Cause, Trouble
-from bot.core.ports import GroupFault, TelegramUnavailable
 from bot.ozon.errors import AuthProblem
 from bot.telegram.gateway.calls import classify
 from bot.telegram.gateway.speaker import Speaker

@@ -9,7 +9,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.broadcast.command import Preview
 from bot.core.broadcast.jobs import BroadcastJob
-from bot.core.model import Progress
+from bot.core.records import Progress
 from bot.telegram.commands.callbacks import BroadcastAction
 from bot.telegram.texts.broadcasts import (
     BROADCAST_CANCEL,

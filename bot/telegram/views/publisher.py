@@ -7,7 +7,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
-from bot.core.model import StorageError
+from bot.core.faults import StorageError
 from bot.core.stats.report import Reports
 from bot.telegram.gateway.speaker import Speaker
 from bot.telegram.texts.admin import NOT_DONE_STORAGE

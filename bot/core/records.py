@@ -1,5 +1,6 @@
-"""What the tables hold, as plain values: the rows the repositories return and the values they
-take. Importable without the database driver (the core reads these, never the driver)."""
+"""The bridge's records as plain values: what the rooms read and write, and what storage keeps
+(the rows its repositories return and the values they take). No I/O library here: storage
+imports this, the rooms import this, and neither imports the other."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from storage.states import (
+from bot.core.states import (
     BroadcastState,
     CardState,
     ChatStatus,

@@ -1,9 +1,9 @@
-"""The states and reasons the tables hold, as enums: the code and the SQL use the same names,
+"""The bridge's states and reasons, as enums: every room and storage speak of them by these names,
 so a typo is a type error, not a row nobody ever finds.
 
-Values are what the database stores (never change one that has shipped: rows hold it). Queries
-whose partial indexes name a state write it into the SQL text from these enums, so that SQLite
-can see the index applies; everywhere else the values go as parameters.
+Values are what the database stores (never change one that has shipped: rows hold it). Storage's
+queries whose partial indexes name a state write it into the SQL text from these enums
+(`storage.db.state_in`); everywhere else the values go as parameters.
 """
 
 from __future__ import annotations
@@ -56,12 +56,6 @@ class OutboxState(StrEnum):
 
 OUTBOX_OPEN = (OutboxState.QUEUED, OutboxState.SENDING)
 OUTBOX_FINAL = (OutboxState.DELIVERED, OutboxState.FAILED)
-
-
-def state_in(states: tuple[StrEnum, ...], column: str = "state") -> str:
-    """`state IN ('a', 'b')` with the values written out: SQLite uses a partial index only for
-    a query whose text names the same states as the index (a bound parameter hides them)."""
-    return f"{column} IN ({', '.join(repr(str(state)) for state in states)})"
 
 
 class FailureReason(StrEnum):
