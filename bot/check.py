@@ -19,7 +19,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import ChatMemberAdministrator
 
-from bot.clients import make_bot, make_ozon
+from bot.app.clients import make_bot, make_ozon
 from bot.config import Settings, example_values_left
 from bot.core.faults import StorageError
 from bot.ozon import OzonAuthError, OzonError, OzonTransportError, RolesInfo

@@ -105,7 +105,7 @@ def _configuration_errors(lines: list[str]) -> None:
 
 
 async def _serve(settings: Settings, *, sandbox: bool = False) -> int:
-    from bot.app import BridgeFailed, run_bridge  # noqa: PLC0415
+    from bot.app.bridge import BridgeFailed, run_bridge  # noqa: PLC0415
     from bot.config import ConfigError  # noqa: PLC0415
     from bot.core.faults import StorageError  # noqa: PLC0415
     from bot.sandbox.run import SandboxError, run_sandbox  # noqa: PLC0415

@@ -10,7 +10,7 @@ import sys
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
-from bot.clients import make_ozon
+from bot.app.clients import make_ozon
 from bot.config import Settings
 from bot.ozon import OzonAuthError, OzonError
 from bot.ozon.client import OzonClient

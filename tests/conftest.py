@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from bot.app import run_bridge
+from bot.app.bridge import run_bridge
 from bot.config import Settings
 from tests.fakes.ozon import FakeOzon
 from tests.fakes.telegram import FakeTelegram

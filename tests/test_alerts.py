@@ -28,7 +28,7 @@ from bot.core.ops.watches import DatabaseWatch, GroupWatch, KeyExpiry, KeyRefuse
 from bot.core.relay.health import SyncHealth, SyncReport
 from bot.ozon.errors import AuthProblem, OzonServerError
 from bot.ozon.models import RolesInfo
-from bot.telegram.views.alerts import GeneralAlerts
+from bot.telegram.views.alerts import AlertText
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -342,7 +342,7 @@ async def test_the_database_watch() -> None:
 
 
 def texts_of(alert: Alert) -> str:
-    return GeneralAlerts(None, -100, ZoneInfo("Europe/Moscow")).text(alert)  # type: ignore[arg-type]
+    return AlertText(ZoneInfo("Europe/Moscow")).text(alert)
 
 
 @pytest.mark.parametrize(

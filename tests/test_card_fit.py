@@ -8,10 +8,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.cards.card import Card, CardPosting, CardProduct
-from bot.core.cards.reader import CardReader
+from bot.core.cards.opening import with_card
 from bot.core.ports import ChatFacts
-from bot.core.records import CardRow
-from bot.core.states import CardState
 from bot.telegram.rendering.posts import Renderer
 
 FACTS = ChatFacts("c1", "100-1", None, datetime(2026, 11, 1, tzinfo=UTC))
@@ -31,17 +29,8 @@ CARD = Card(
 
 
 def first_post(tail: str) -> str:
-    reader = CardReader(
-        None,  # type: ignore[arg-type]
-        None,  # type: ignore[arg-type]
-        None,  # type: ignore[arg-type]
-        None,  # type: ignore[arg-type]
-        Renderer(ZoneInfo("Europe/Moscow"), "https://seller.ozon.ru/{chat_id}"),
-        pin=False,
-    )
-    row = CardRow("c1", "100-1", None, CARD.to_json(), CardState.COMPLETE, 0, None, 7, tail,
-                  False, None, False)  # fmt: skip
-    return reader._fitting(row, FACTS, CARD)
+    renderer = Renderer(ZoneInfo("Europe/Moscow"), "https://seller.ozon.ru/{chat_id}")
+    return with_card(renderer, FACTS, CARD, tail, caption=False)
 
 
 def test_the_whole_card_when_it_fits() -> None:

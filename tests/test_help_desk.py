@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.app import run_bridge
+from bot.app.bridge import run_bridge
 from bot.config import ConfigError, Settings
 from tests.fakes.ozon import FakeOzon
 from tests.fakes.telegram import FakeTelegram

@@ -72,7 +72,7 @@ def painter(
     chats: Chats, telegram: Telegram, posts_done: Callable[[], bool] = lambda: True
 ) -> IconPainter:
     return IconPainter(
-        chats,  # type: ignore[arg-type]
+        chats,
         telegram,
         posts_done=posts_done,
         clock=FakeClock(),

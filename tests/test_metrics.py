@@ -162,8 +162,8 @@ def test_a_scrape_reads_memory_only() -> None:
         db=Untouchable(),
         messages=Untouchable(),
         outbox=Untouchable(),
-        syncer=Syncer(),  # type: ignore[arg-type]
-        relay=Untouchable(),  # type: ignore[arg-type]
+        syncer=Syncer(),
+        relay=Untouchable(),
         poll_interval=60,
         push_enabled=False,
         push_queue=lambda: 0,

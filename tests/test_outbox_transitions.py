@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -44,8 +45,8 @@ PREMIUM = api_error(403, 7, "Premium Plus subscription is required", [], path=SE
 REFUSAL = {error: getattr(error, "message", "") for error in (WINDOW, PREMIUM)}
 
 
-def row(**changes: object) -> OutboxRow:
-    return replace(ROW, **changes)  # type: ignore[arg-type]
+def row(**changes: Any) -> OutboxRow:
+    return replace(ROW, **changes)
 
 
 def seconds(n: float) -> timedelta:
@@ -127,9 +128,9 @@ class Store:
                                     sending_at=NOW)  # fmt: skip
         return True
 
-    async def delivered(self, row_id: int, ozon_message_id: str | None = None) -> None:
-        self.rows[row_id] = replace(self.rows[row_id], state=OutboxState.DELIVERED,
-                                    ozon_message_id=ozon_message_id)  # fmt: skip
+    async def delivered(self, row: OutboxRow, echo: str | None) -> None:
+        self.rows[row.id] = replace(self.rows[row.id], state=OutboxState.DELIVERED,
+                                    ozon_message_id=echo)  # fmt: skip
 
     async def postpone(self, row_id: int, state: OutboxState, *, attempts: int,
                        delay: timedelta, detail: str) -> None:  # fmt: skip
@@ -164,12 +165,19 @@ class Ozon:
         self.received.append(text)
 
 
-class History:
-    """Ozon's history as the reconciliation reads it: the rows whose copy it shows."""
+class Chat:
+    """The buyer chat as the outbox's destination: sends reach `ozon`, and its history (as the
+    reconciliation reads it) shows the rows whose copy Ozon received."""
 
     def __init__(self, ozon: Ozon) -> None:
         self._ozon = ozon
         self.reads = 0
+
+    async def send(self, row: OutboxRow, payload: str | bytes) -> None:
+        if isinstance(payload, str):
+            await self._ozon.send_message(row.chat_id, payload)
+        else:
+            await self._ozon.send_file(row.chat_id, payload, row.file_name or "")
 
     async def echo_of(self, row: OutboxRow) -> str | None:
         self.reads += 1
@@ -188,10 +196,10 @@ class Telegram:
 
 def sender(store: Store, ozon: Ozon, *, files: dict[str, bytes] | None = None) -> OutboxSender:
     return OutboxSender(
-        store,  # type: ignore[arg-type]
-        ozon,  # type: ignore[arg-type]
+        store,
+        Chat(ozon),
         Telegram(files or {}),
-        History(ozon),
+        store,
         on_finished=lambda: None,
         per_chat_per_minute=100,
     )

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.ops.status import HealthReport
-from bot.ozon.push import PushEvent
+from bot.ozon.push import PushEvent, PushKind
 from bot.web import WebServer as PushServer
 
 PATH = "/ozon/push"
@@ -769,12 +769,13 @@ class Case:
 @st.composite
 def chat_cases(draw: Callable[[st.SearchStrategy[Any]], Any]) -> Case:
     message_type = draw(st.sampled_from(CHAT_TYPES))
-    kind, id_field = {
+    events: dict[str, tuple[PushKind, str | None]] = {
         "TYPE_NEW_MESSAGE": ("new_message", "message_id"),
         "TYPE_UPDATE_MESSAGE": ("update_message", "message_id"),
         "TYPE_MESSAGE_READ": ("message_read", "last_read_message_id"),
         "TYPE_CHAT_CLOSED": ("chat_closed", None),
-    }[message_type]
+    }
+    kind, id_field = events[message_type]
     body: dict[str, Any] = {
         "message_type": message_type,
         "seller_id": draw(st.sampled_from(["7", 7])),
@@ -801,7 +802,7 @@ def chat_cases(draw: Callable[[st.SearchStrategy[Any]], Any]) -> Case:
         return Case(body, 400, None)
     if not buyer:
         return Case(body, 200, None)
-    return Case(body, 200, PushEvent(kind, str(chat_id).strip(), message_id))  # type: ignore[arg-type]
+    return Case(body, 200, PushEvent(kind, str(chat_id).strip(), message_id))
 
 
 @settings(

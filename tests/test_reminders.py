@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.desk.queue import Reminder, Reminders
+from bot.core.desk.reminders import Reminder, Reminders
 from bot.core.faults import TelegramUnavailable
 from bot.core.hours import WorkingHours
 from bot.core.records import Staff

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.runtime import Stage, Supervisor
+from bot.app.runtime import Stage, Supervisor
 from tests.clock import FakeClock
 from tests.waiting import wait_for
 

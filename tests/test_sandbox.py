@@ -13,7 +13,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from bot.app import run_bridge
+from bot.app.bridge import run_bridge
 from bot.config import ConfigError, Settings
 from bot.sandbox import OzonStandIn
 from bot.sandbox.buyers import Timings

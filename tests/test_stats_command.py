@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.app.jobs import Jobs
 from bot.core.hours import Weekly
-from bot.jobs import Jobs
 from tests.fakes.ozon import FakeOzon
 from tests.fakes.telegram import FakeTelegram
 from tests.waiting import wait_for

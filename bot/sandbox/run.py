@@ -130,7 +130,7 @@ async def run_sandbox(
 
 
 def _real_bridge() -> BridgeRunner:
-    from bot.app import run_bridge  # noqa: PLC0415 - the sandbox is built around the bridge
+    from bot.app.bridge import run_bridge  # noqa: PLC0415 - the sandbox is built around the bridge
 
     return run_bridge
 

@@ -12,8 +12,9 @@ back in each chat's history and are recognised as echoes: they are not posted in
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 from bot.core.broadcast.command import (
     BroadcastRefused,
@@ -24,13 +25,10 @@ from bot.core.broadcast.command import (
     parse_command,
     render,
 )
-from bot.core.broadcast.stores import BroadcastStore, RecipientStore
-from bot.core.faults import TelegramUnavailable
-from bot.core.records import BroadcastRow, ChatRow, Progress
+from bot.core.records import BroadcastRow, ChatRow
 from bot.core.replies.intake import OZON_TEXT_LIMIT
 from bot.core.states import BroadcastState, ChatStatus
-from bot.core.stores import ChatStore, OutboxStore, Transactions
-from bot.core.worker import Clock, Worker
+from bot.core.units import Transactions, Tx
 
 log = logging.getLogger(__name__)
 
@@ -42,14 +40,78 @@ BroadcastJob = BroadcastRow
 """A job as storage keeps it (plain values): the core passes it on as it is."""
 
 
+class JobBook(Protocol):
+    async def create(
+        self,
+        tx: Tx,
+        *,
+        admin_id: int,
+        reply_chat_id: int,
+        template: str,
+        filters: dict[str, Any],
+        total: int,
+        left_out: dict[str, int],
+    ) -> int:
+        """A job in preview; its id."""
+        ...
+
+    async def get(self, job_id: int) -> BroadcastRow | None: ...
+
+    async def recent(self, limit: int = 10) -> list[BroadcastRow]: ...
+
+    async def set_message(self, job_id: int, column: str, message_id: int) -> None:
+        """Remember the preview's or the progress line's message."""
+        ...
+
+
+class JobStates(Protocol):
+    async def transition(
+        self, tx: Tx, job_id: int, old: BroadcastState, new: BroadcastState
+    ) -> bool:
+        """Move the job from `old` to `new`; False when it was not in `old` any more."""
+        ...
+
+
+class Jobs(JobBook, JobStates, Protocol):
+    """The broadcasts' table, as `/broadcast` and its buttons use it."""
+
+
+class RecipientSkips(Protocol):
+    async def skip_pending(self, tx: Tx, job_id: int) -> None:
+        """Recipients not handed to the outbox yet are skipped."""
+        ...
+
+
+class PreviewRecipients(RecipientSkips, Protocol):
+    async def add(self, tx: Tx, job_id: int, recipients: Sequence[tuple[str, str]]) -> None:
+        """The job's recipients (chat id, the text for it)."""
+        ...
+
+    async def samples(self, job_id: int, limit: int = 3) -> list[str]: ...
+
+
+class BroadcastCancels(Protocol):
+    async def cancel_broadcast(self, tx: Tx, broadcast_id: int) -> None:
+        """What the outbox has not sent yet of the job is not sent at all."""
+        ...
+
+
+class BroadcastChats(Protocol):
+    async def all(self) -> list[ChatRow]: ...
+
+    async def buyers_with_several_chats(self) -> set[str]:
+        """Ozon user ids of buyers seen in more than one chat."""
+        ...
+
+
 class Broadcasts:
     def __init__(
         self,
         db: Transactions,
-        jobs: BroadcastStore,
-        recipients: RecipientStore,
-        chats: ChatStore,
-        outbox: OutboxStore,
+        jobs: Jobs,
+        recipients: PreviewRecipients,
+        chats: BroadcastChats,
+        outbox: BroadcastCancels,
         *,
         per_second: float = 1.0,
         on_confirmed: Callable[[], None] = lambda: None,
@@ -184,9 +246,9 @@ def _excluded(chat: ChatRow, filters: Filters, repeat: set[str], now: datetime) 
 
 async def end_job(
     db: Transactions,
-    jobs: BroadcastStore,
-    recipients: RecipientStore,
-    outbox: OutboxStore,
+    jobs: JobStates,
+    recipients: RecipientSkips,
+    outbox: BroadcastCancels,
     job_id: int,
     old: BroadcastState,
     new: BroadcastState,
@@ -200,98 +262,3 @@ async def end_job(
         await recipients.skip_pending(tx, job_id)
         await outbox.cancel_broadcast(tx, job_id)
     return True
-
-
-ProgressCallback = Callable[[BroadcastJob, Progress, bool], Awaitable[None]]
-
-
-class BroadcastWorker(Worker):
-    """Feeds running jobs into the outbox at the broadcast rate and reports progress."""
-
-    name = "broadcast"
-
-    def __init__(
-        self,
-        db: Transactions,
-        jobs: BroadcastStore,
-        recipients: RecipientStore,
-        outbox: OutboxStore,
-        *,
-        on_queued: Callable[[], None],
-        on_progress: ProgressCallback,
-        per_second: float = 1.0,
-        max_in_outbox: int = 3,
-        progress_every: float = 5.0,
-        clock: Clock | None = None,
-    ) -> None:
-        super().__init__(clock=clock)
-        self._db = db
-        self._jobs = jobs
-        self._recipients = recipients
-        self._outbox = outbox
-        self._on_queued = on_queued
-        self._on_progress = on_progress
-        self._interval = 1.0 / per_second
-        self._max_in_outbox = max_in_outbox
-        self._progress_every = progress_every
-        self._last_progress: dict[int, tuple[float, Progress]] = {}
-        self._next_at = 0.0  # when the next recipient is due (a steady cadence, not a pause)
-
-    async def step(self) -> float | None:
-        """Queue the next recipient of the oldest running job; report progress."""
-        for job in await self._jobs.with_state(BroadcastState.PREVIEW):
-            if datetime.now(UTC) - job.created_at > PREVIEW_TTL:
-                await self._end(job.id, BroadcastState.PREVIEW, BroadcastState.EXPIRED)
-        running = await self._jobs.with_state(BroadcastState.RUNNING)
-        room = bool(running) and await self._outbox.open_broadcast_messages() < self._max_in_outbox
-        now = self._clock.monotonic()
-        if room and now >= self._next_at and await self._queue_next(running[0].id):
-            self._next_at = max(self._next_at, now - self._interval) + self._interval
-            self._on_queued()
-        for job in running:
-            progress = await self._recipients.progress(job.id)
-            if progress.finished and await self._end(
-                job.id, BroadcastState.RUNNING, BroadcastState.DONE
-            ):
-                log.info("broadcast %s: done, %d delivered", job.id, progress.delivered)
-            else:
-                await self._report(job, progress, final=False)
-        for job in await self._jobs.recent(20):
-            finished = job.state in (BroadcastState.DONE, BroadcastState.CANCELLED)
-            if finished and not job.reported:
-                progress = await self._recipients.progress(job.id)
-                if progress.in_flight == 0:  # a cancelled job's last sends settle first
-                    await self._report(job, progress, final=True)
-        if not running:
-            return 30.0
-        # While busy, look again when the next recipient is due (at least every 50 ms).
-        return max(0.05, self._next_at - self._clock.monotonic())
-
-    async def _end(self, job_id: int, old: BroadcastState, new: BroadcastState) -> bool:
-        return await end_job(self._db, self._jobs, self._recipients, self._outbox, job_id, old, new)
-
-    async def _queue_next(self, job_id: int) -> bool:
-        """Hand the job's next recipient to the outbox, in one transaction with its recipient
-        row: a recipient is queued once, whatever happens. False when none is left."""
-        async with self._db.transaction() as tx:
-            pending = await self._recipients.next_pending(tx, job_id, 1)
-            for chat_id, body in pending:
-                row_id = await self._outbox.add_broadcast_message(tx, chat_id, body, job_id)
-                await self._recipients.mark_queued(tx, job_id, chat_id, row_id)
-        return bool(pending)
-
-    async def _report(self, job: BroadcastJob, progress: Progress, *, final: bool) -> None:
-        last = self._last_progress.get(job.id)
-        now = self._clock.monotonic()
-        if not final and last and (now - last[0] < self._progress_every or last[1] == progress):
-            return
-        try:
-            await self._on_progress(job, progress, final)
-        except TelegramUnavailable as exc:
-            # Sending goes on; the progress line (or the report, not yet marked) comes later.
-            log.warning("broadcast %s: progress waits for Telegram: %s", job.id, exc)
-            return
-        self._last_progress[job.id] = (now, progress)
-        if final:
-            await self._jobs.mark_reported(job.id)
-            self._last_progress.pop(job.id, None)

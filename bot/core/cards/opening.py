@@ -1,13 +1,27 @@
-"""A buyer topic's opening post: the chat's facts with its order card, as the Telegram side renders
-them. The relay puts it in front of the topic's first post; the card reader edits a card read
-later into that same post."""
+"""A buyer topic's opening post: the chat's facts with its order card, put in front of the topic's
+first post, and remembered as the post a card read later is edited into.
+
+The relay asks for the opening when it posts into a fresh topic (`Opening.compose`) and says where
+it went (`Opening.posted`); it never looks at the card itself. A card Ozon has not been asked for
+yet is "on its way": the opening leaves room for it, and the card reader edits it in later.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bot.core.cards.card import Card
+from bot.core.logfields import event
 from bot.core.ports import ChatFacts, Post
+from bot.core.records import CardRow, ChatRow
+
+log = logging.getLogger(__name__)
+
+CARD_ROOM = 600
+"""Characters a topic's first post leaves free for the order card an edit will add."""
 
 
 class OpeningRenderer(Protocol):
@@ -32,3 +46,94 @@ class OpeningRenderer(Protocol):
         ...
 
     def fits(self, text: str, *, caption: bool) -> bool: ...
+
+
+class OpeningCards(Protocol):
+    async def get(self, chat_id: str) -> CardRow | None: ...
+
+    async def posted(
+        self, chat_id: str, message_id: int, tail: str, *, caption: bool, shown: str | None
+    ) -> None:
+        """The post showing the chat's card (`tail`: the buyer's words after the opening, in
+        the caption when `caption`; `shown`: the card's facts it shows)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class FirstPost:
+    """A topic's first post: the opening in front of a buyer post, or on its own before it."""
+
+    header: str
+    """The opening (the chat's facts and its card)."""
+    post: Post
+    """The buyer post with the opening in front; the buyer post itself when they do not fit in
+    one message (then the opening goes alone, first)."""
+    merged: bool
+    tail: str
+    """The buyer's words after the opening in the merged post (what an edit keeps)."""
+    caption: bool
+    """The merged post carries the opening in a picture's caption."""
+    shown: str | None
+    """The card's facts the opening shows (None: no card yet)."""
+
+
+class Opening:
+    def __init__(
+        self,
+        cards: OpeningCards,
+        renderer: OpeningRenderer,
+        *,
+        on_posted: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._cards = cards
+        self._renderer = renderer
+        self._on_posted = on_posted
+
+    async def compose(self, chat: ChatRow, post: Post, *, recreated: bool) -> FirstPost:
+        """The opening for `chat`'s fresh topic, merged into its first buyer post if they fit."""
+        stored = await self._cards.get(chat.chat_id)
+        shown = None if stored is None else stored.facts
+        card = None if shown is None else Card.from_json(shown)
+        # A card Ozon has not been asked for yet comes by an edit: leave room for it.
+        loading = card is None and bool(chat.order_number or chat.sku)
+        header = self._renderer.header(
+            ChatFacts.of(chat), recreated=recreated, card=card, card_loading=loading
+        )
+        merged = self._renderer.merge_header(header, post, room=CARD_ROOM if loading else 0)
+        if merged is None:
+            return FirstPost(header, post, merged=False, tail="", caption=False, shown=shown)
+        # The header went into the pictures' caption when it fit there, else into the text
+        # sent before them.
+        caption = merged.kind == "photo" and merged.caption is not None
+        tail = (post.caption or "") if caption else post.text
+        return FirstPost(header, merged, merged=True, tail=tail, caption=caption, shown=shown)
+
+    async def posted(self, chat_id: str, message_id: int, first: FirstPost, *, alone: bool) -> None:
+        """The opening is shown in `message_id` (`alone`: a post of its own): a card read later
+        is edited into it."""
+        tail, caption = ("", False) if alone else (first.tail, first.caption)
+        await self._cards.posted(chat_id, message_id, tail, caption=caption, shown=first.shown)
+        self._on_posted()
+
+
+def with_card(
+    renderer: OpeningRenderer, chat: ChatFacts, card: Card, tail: str, caption: bool
+) -> str:
+    """A first post's text again with its card, as much of the card as fits beside the buyer's
+    words (`tail`; in a picture's caption when `caption`): the whole card, or its postings
+    without their products, or none (never "on its way")."""
+    lean = replace(
+        card, postings=tuple(replace(p, products=()) for p in card.postings), product=None
+    )
+    for shown in (card, lean, None):
+        header = renderer.header(chat, recreated=False, card=shown)
+        text = renderer.with_header(header, tail)
+        if renderer.fits(text, caption=caption):
+            if shown is not card:
+                log.info(
+                    "chat %s: the order card shortened to fit its post",
+                    chat.chat_id,
+                    extra=event("card_shortened", chat_id=chat.chat_id),
+                )
+            return text
+    return text  # the header alone fitted when the post was made

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
@@ -24,11 +24,10 @@ from bot.core import placeholders
 from bot.core.cards.card import facts_of
 from bot.core.logfields import event
 from bot.core.placeholders import PlaceholderError
-from bot.core.records import ChatRow, OutboxItem, Staff, TemplateRow
+from bot.core.records import CardRow, ChatRow, OutboxItem, Staff, TemplateRow
 from bot.core.replies.intake import OZON_TEXT_LIMIT
 from bot.core.replies.split import split_text
 from bot.core.states import OutboxKind
-from bot.core.stores import CardStore, ChatStore, OutboxStore
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +72,35 @@ class TemplateStore(Protocol):
     async def delete(self, name: str) -> bool: ...
 
 
+class StoredCards(Protocol):
+    async def get(self, chat_id: str) -> CardRow | None: ...
+
+
+class TemplateChats(Protocol):
+    async def get_by_topic(self, topic_id: int) -> ChatRow | None:
+        """The buyer chat whose topic this is."""
+        ...
+
+
+class TemplateQueue(Protocol):
+    async def enqueue(
+        self,
+        chat_id: str,
+        topic_id: int,
+        tg_message_id: int,
+        items: Sequence[OutboxItem],
+        *,
+        staff: Staff | None = None,
+    ) -> int:
+        """Queue the template's parts as one staff message keyed on `tg_message_id`."""
+        ...
+
+
 class CardFacts:
     """What a chat can fill a template with beyond its own facts: its order card's product and
     posting."""
 
-    def __init__(self, cards: CardStore) -> None:
+    def __init__(self, cards: StoredCards) -> None:
         self._cards = cards
 
     async def facts(self, chat: ChatRow) -> dict[str, str | None]:
@@ -110,8 +133,8 @@ class Templates:
     def __init__(
         self,
         store: TemplateStore,
-        chats: ChatStore,
-        outbox: OutboxStore,
+        chats: TemplateChats,
+        outbox: TemplateQueue,
         facts: CardFacts,
         *,
         on_queued: Callable[[], None],

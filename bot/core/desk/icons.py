@@ -21,7 +21,6 @@ from bot.core.faults import IconsUnavailable, PostRejected, TopicGone, TopicsUna
 from bot.core.logfields import event
 from bot.core.records import ChatRow
 from bot.core.states import DeskState
-from bot.core.stores import ChatStore
 from bot.core.worker import Clock, Worker
 
 log = logging.getLogger(__name__)
@@ -31,6 +30,16 @@ POSTS_FIRST = 0.5
 """Seconds between looks while buyer messages wait to be posted."""
 RETRY_REFUSED = 300.0
 """Seconds before icons are tried again after Telegram refused them."""
+
+
+class IconChats(Protocol):
+    async def icons_due(self, limit: int = 20) -> list[ChatRow]:
+        """Chats whose topic's icon does not show their state yet."""
+        ...
+
+    async def get(self, chat_id: str) -> ChatRow | None: ...
+
+    async def set_icon_shown(self, chat_id: str, topic_id: int, shown: DeskState) -> None: ...
 
 
 class IconDisplay(Protocol):
@@ -49,7 +58,7 @@ class IconPainter(Worker):
 
     def __init__(
         self,
-        chats: ChatStore,
+        chats: IconChats,
         telegram: IconDisplay,
         *,
         posts_done: Callable[[], bool] = lambda: True,

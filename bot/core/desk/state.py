@@ -20,11 +20,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
+from typing import Protocol
 
 from bot.core.logfields import event
-from bot.core.records import OutboxRow, Staff
+from bot.core.records import ChatRow, OutboxRow, Staff
 from bot.core.states import DeskState, EndedBy
-from bot.core.stores import ChatStore, DeskStore, OutboxStore, Transactions, Tx
+from bot.core.units import Transactions, Tx
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +158,38 @@ def opened(facts: Facts) -> tuple[Facts, list[Change]]:
 Rule = Callable[[Facts], tuple[Facts, list[Change]]]
 
 
+class DeskChats(Protocol):
+    async def desk_of(self, tx: Tx, chat_id: str) -> tuple[DeskState, datetime | None] | None:
+        """The chat's state and when the seller last answered (None: no such chat)."""
+        ...
+
+    async def set_desk(
+        self, tx: Tx, chat_id: str, desk: DeskState, *, answered_at: datetime | None = None
+    ) -> None: ...
+
+    async def get_by_topic(self, topic_id: int) -> ChatRow | None: ...
+
+
+class PeriodLog(Protocol):
+    async def open_period(
+        self, tx: Tx, chat_id: str, began_at: datetime, message_id: str | None
+    ) -> None: ...
+
+    async def buyer_wrote(self, tx: Tx, chat_id: str, at: datetime) -> None:
+        """The buyer wrote again within the open period (the reply window runs from it)."""
+        ...
+
+    async def end_period(
+        self, tx: Tx, chat_id: str, at: datetime, by: EndedBy, staff: Staff | None = None
+    ) -> bool: ...
+
+
+class DeliveredRows(Protocol):
+    async def delivered(
+        self, row_id: int, ozon_message_id: str | None = None, tx: Tx | None = None
+    ) -> None: ...
+
+
 class Marked(Enum):
     """What `/done` did."""
 
@@ -173,9 +206,9 @@ class Desk:
     def __init__(
         self,
         db: Transactions,
-        chats: ChatStore,
-        periods: DeskStore,
-        outbox: OutboxStore,
+        chats: DeskChats,
+        periods: PeriodLog,
+        outbox: DeliveredRows,
         *,
         on_changed: Callable[[], None] = lambda: None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),

@@ -5,13 +5,50 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from bot.core.desk.icons import IconPainter
 from bot.core.desk.queue import HelpDesk
-from bot.core.relay.relay import Relay
-from bot.core.relay.sync import Syncer
-from bot.core.stores import DatabaseHealth, MessageStore, OutboxStore
+from bot.core.relay.health import SyncHealth
+
+
+class DatabaseHealth(Protocol):
+    write_problem: str | None
+    """Why the database last refused a write (None once a write goes through)."""
+
+    async def ping(self) -> bool: ...
+
+
+class Polling(Protocol):
+    """How reading Ozon goes (`bot.core.relay.sync.Syncer`)."""
+
+    @property
+    def health(self) -> SyncHealth: ...
+
+
+class Posting(Protocol):
+    """How posting into the forum goes (`bot.core.relay.relay.Relay`)."""
+
+    @property
+    def unavailable(self) -> str | None: ...
+
+    @property
+    def misconfigured(self) -> bool: ...
+
+    @property
+    def topics_problem(self) -> str | None: ...
+
+
+class Icons(Protocol):
+    @property
+    def problem(self) -> str | None:
+        """Why topic icons are not shown (None while they are)."""
+        ...
+
+
+class Backlog(Protocol):
+    async def backlog(self) -> tuple[int, int]:
+        """(waiting, given up): buyer messages to post, or staff replies to send."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,15 +95,15 @@ class BridgeStatus:
         *,
         version: str,
         db: DatabaseHealth,
-        messages: MessageStore,
-        outbox: OutboxStore,
-        syncer: Syncer,
-        relay: Relay,
+        messages: Backlog,
+        outbox: Backlog,
+        syncer: Polling,
+        relay: Posting,
         poll_interval: float,
         push_enabled: bool,
         push_queue: Callable[[], int],
         helpdesk: HelpDesk | None = None,
-        icons: IconPainter | None = None,
+        icons: Icons | None = None,
         sandbox: bool = False,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:

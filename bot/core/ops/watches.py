@@ -14,10 +14,10 @@ from typing import Protocol
 
 from bot.core.faults import GroupFault, TelegramUnavailable
 from bot.core.ops.alerts import UNKNOWN, Cause, Reading, Trouble, Unknown
-from bot.core.ozon_api import OzonKey
+from bot.core.ops.status import DatabaseHealth
 from bot.core.relay.health import SyncHealth
-from bot.core.stores import DatabaseHealth
 from bot.ozon.errors import OzonError
+from bot.ozon.models import RolesInfo
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +28,16 @@ KEY_RETRY = timedelta(minutes=10)
 GROUP_EVERY = timedelta(minutes=5)
 
 
+class KeyInfo(Protocol):
+    async def roles(self) -> RolesInfo:
+        """What Ozon says of the API key (`/v1/roles`): its roles and expiry."""
+        ...
+
+
 class KeyExpiry:
     """The key's expiry from `/v1/roles`, read every six hours (ten minutes after a failure)."""
 
-    def __init__(self, ozon: OzonKey) -> None:
+    def __init__(self, ozon: KeyInfo) -> None:
         self._ozon = ozon
         self._expires: datetime | Unknown | None = UNKNOWN
         self._next: datetime | None = None

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Protocol
 
 from bot.core.desk.state import Desk
 from bot.core.faults import StorageError
 from bot.core.logfields import event
+from bot.core.records import ChatRow
 from bot.core.relay.sync import Syncer
 from bot.core.states import ChatStatus
-from bot.core.stores import ChatStore
 from bot.core.worker import Clock, Worker
 from bot.ozon.errors import OzonError
 from bot.ozon.push import PushEvent
@@ -32,6 +33,24 @@ class PushSink(Protocol):
         ...
 
 
+class PushedChats(Protocol):
+    async def get(self, chat_id: str) -> ChatRow | None: ...
+
+    async def observe(
+        self,
+        chat_id: str,
+        *,
+        chat_type: str,
+        status: ChatStatus,
+        created_at: datetime | None,
+        unread_count: int,
+    ) -> ChatRow:
+        """Remember a chat seen (a pushed chat never listed yet: its first sight follows)."""
+        ...
+
+    async def set_status(self, chat_id: str, status: ChatStatus) -> bool: ...
+
+
 class PushInbox(Worker):
     """Implements `PushSink`."""
 
@@ -40,7 +59,7 @@ class PushInbox(Worker):
     def __init__(
         self,
         syncer: Syncer,
-        chats: ChatStore,
+        chats: PushedChats,
         desk: Desk,
         *,
         on_closed: Callable[[], None],

@@ -14,15 +14,68 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Protocol
 
 from bot.core.desk.state import Desk, Line, Voice
 from bot.core.logfields import event
-from bot.core.records import NewMessage
+from bot.core.records import NewMessage, OutboxRow
 from bot.core.states import OutboxKind
-from bot.core.stores import CardStore, ChatStore, MessageStore, OutboxStore, Transactions
+from bot.core.units import Transactions, Tx
 from bot.ozon.models import Author, ChatMessage
 
 log = logging.getLogger(__name__)
+
+
+class MessageLog(Protocol):
+    async def add(
+        self,
+        tx: Tx,
+        chat_id: str,
+        messages: Sequence[NewMessage],
+        *,
+        read_again: Sequence[NewMessage] = (),
+    ) -> int:
+        """Record new messages (once each) and the edits of `read_again`; returns how many now
+        wait to be shown."""
+        ...
+
+
+class ChatCursors(Protocol):
+    async def advance(
+        self,
+        tx: Tx,
+        chat_id: str,
+        *,
+        cursor: str,
+        last_message_id: str | None,
+        context: tuple[str | None, str | None] | None = None,
+        buyer: tuple[datetime, str | None] | None = None,
+    ) -> None:
+        """Move the chat's cursor forward (never back), with the order context and when the
+        buyer last wrote."""
+        ...
+
+
+class EchoClaims(Protocol):
+    async def claim_echo(
+        self,
+        chat_id: str,
+        ozon_message_id: str,
+        *,
+        kind: OutboxKind,
+        body: str | None,
+        created_at: datetime,
+    ) -> int | None:
+        """The outbox row that sent this seller message, now linked to it (None: not ours)."""
+        ...
+
+    async def get(self, row_id: int) -> OutboxRow | None: ...
+
+
+class CardWants(Protocol):
+    async def want(self, tx: Tx, chat_id: str, order_number: str | None, sku: str | None) -> None:
+        """The chat's order card is to be read (again, when the order or SKU changed)."""
+        ...
 
 
 @dataclass(slots=True)
@@ -41,11 +94,11 @@ class HistoryRecorder:
     def __init__(
         self,
         db: Transactions,
-        chats: ChatStore,
-        messages: MessageStore,
-        outbox: OutboxStore,
+        chats: ChatCursors,
+        messages: MessageLog,
+        outbox: EchoClaims,
         desk: Desk,
-        cards: CardStore | None = None,
+        cards: CardWants | None = None,
     ) -> None:
         self._db = db
         self._chats = chats

@@ -13,6 +13,8 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
 
 from bot.core.faults import (
     GroupFault,
@@ -31,7 +33,6 @@ from bot.core.records import ChatRow, MessageRow
 from bot.core.relay.forum import Forum
 from bot.core.relay.posting import TopicPoster
 from bot.core.relay.topics import Topics
-from bot.core.stores import ChatStore, MessageStore
 from bot.core.worker import Clock, Worker
 from bot.ozon.fields import Author
 
@@ -41,13 +42,46 @@ MAX_ATTEMPTS = 5
 """A message that fails this many times for an unexpected reason is given up (state `failed`)."""
 
 
+class RelayChats(Protocol):
+    async def get(self, chat_id: str) -> ChatRow | None: ...
+
+    async def topics_to_close(self, limit: int = 20) -> list[ChatRow]:
+        """Chats Ozon closed whose topic is still open."""
+        ...
+
+    async def set_topic_closed(self, chat_id: str) -> None: ...
+
+
+class PendingMessages(Protocol):
+    async def chats_with_pending(self, limit: int = 50) -> list[str]:
+        """Chats with messages waiting to be shown, longest-waiting first."""
+        ...
+
+    async def pending(self, chat_id: str, limit: int = 50) -> list[MessageRow]: ...
+
+    async def note_failure(self, ids: Sequence[int], error: str, *, final: bool) -> None:
+        """A post of these messages failed; `final`: given up (state failed)."""
+        ...
+
+
+@dataclass(slots=True)
+class _Batch:
+    """One chat's waiting messages being posted, and how far it got."""
+
+    chat: ChatRow
+    rows: Sequence[MessageRow]
+    post: Post | None = None
+    """The post being made (the one that failed, if one did)."""
+    posted: int = 0
+
+
 class Relay(Worker):
     name = "relay"
 
     def __init__(
         self,
-        chats: ChatStore,
-        messages: MessageStore,
+        chats: RelayChats,
+        messages: PendingMessages,
         topics: Topics,
         poster: TopicPoster,
         telegram: Forum,
@@ -187,18 +221,9 @@ class Relay(Worker):
             return 0
         if chat.topic_id is None and self._topics.held:
             return 0  # Telegram refused new topics a moment ago: this chat waits, others go on
-        count = 0
-        post: Post | None = None
+        batch = _Batch(chat, pending)
         try:
-            chat = await self._topics.ensure(chat)
-            unsure = frozenset(m.id for m in pending if m.maybe_shown)
-            shown = [ShownMessage.of(m) for m in pending]
-            for post in self._renderer.posts(ChatFacts.of(chat), shown):
-                if self.stopping:
-                    break
-                chat = await self._poster.deliver(chat, post, unsure)
-                self._count(post, pending)
-                count += 1
+            await self._post_batch(batch)
         except TopicsUnavailable as exc:
             self._topics.refused(exc)  # only chats that need a new topic wait
         except (ShuttingDown, TelegramUnavailable, StorageError):
@@ -206,8 +231,21 @@ class Relay(Worker):
         except Exception as exc:  # noqa: BLE001 - logged with its traceback in _chat_failed
             # This chat's own problem (a refused topic, an odd message): hold it back a while,
             # keep its order, and let the other chats go on.
-            await self._chat_failed(chat, post, pending, exc)
-        return count
+            await self._chat_failed(batch.chat, batch.post, pending, exc)
+        return batch.posted
+
+    async def _post_batch(self, batch: _Batch) -> None:
+        """The batch's posts, in order, into the chat's topic (made first if it has none)."""
+        batch.chat = await self._topics.ensure(batch.chat)
+        unsure = frozenset(m.id for m in batch.rows if m.maybe_shown)
+        shown = [ShownMessage.of(m) for m in batch.rows]
+        for post in self._renderer.posts(ChatFacts.of(batch.chat), shown):
+            if self.stopping:
+                return
+            batch.post = post
+            batch.chat = await self._poster.deliver(batch.chat, post, unsure)
+            self._count(post, batch.rows)
+            batch.posted += 1
 
     async def _chat_failed(
         self, chat: ChatRow, post: Post | None, pending: Sequence[MessageRow], exc: Exception

@@ -10,21 +10,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Literal, Protocol
 
 from bot.core.desk.state import Desk
 from bot.core.faults import StorageError
 from bot.core.locks import KeyedLocks
 from bot.core.logfields import event
-from bot.core.ozon_api import OzonChats
-from bot.core.records import ChatRow, ChatSeen
+from bot.core.records import ChatRow, ChatSeen, Observed
 from bot.core.relay.health import SyncHealth, SyncReport
 from bot.core.relay.recorder import HistoryRecorder, Recorded
 from bot.core.states import ChatStatus
-from bot.core.stores import ChatStore
 from bot.ozon.errors import OzonAuthError, OzonError
-from bot.ozon.models import ChatSummary, message_id_key
+from bot.ozon.models import ChatSummary, HistoryPage, message_id_key
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +33,39 @@ OBSERVE_BATCH = 500
 """Chats from the list written to the database in one transaction."""
 
 
+class ChatReader(Protocol):
+    """Ozon's chat list and histories (`bot.ozon.client.OzonClient`)."""
+
+    def iter_chats(
+        self, *, limit: int = 100, status: str = "ALL", unread_only: bool = False
+    ) -> AsyncIterator[ChatSummary]: ...
+
+    async def chat_history(
+        self,
+        chat_id: str,
+        *,
+        direction: Literal["Forward", "Backward"] = "Backward",
+        from_message_id: str | None = None,
+        limit: int = 50,
+        message_ids: Sequence[str] | None = None,
+    ) -> HistoryPage: ...
+
+
+class SyncedChats(Protocol):
+    async def get(self, chat_id: str) -> ChatRow | None: ...
+
+    async def observe_many(self, seen: Sequence[ChatSeen]) -> Observed:
+        """Remember what Ozon's list shows of these chats; what changed (closed, opened)."""
+        ...
+
+    async def set_sync_error(self, chat_id: str, error: str | None) -> None: ...
+
+
 class Syncer:
     def __init__(
         self,
-        ozon: OzonChats,
-        chats: ChatStore,
+        ozon: ChatReader,
+        chats: SyncedChats,
         recorder: HistoryRecorder,
         *,
         on_recorded: Callable[[], None],
@@ -105,71 +132,83 @@ class Syncer:
 
     async def _poll(self) -> SyncReport:
         report = SyncReport()
+        due, closed = await self._list_chats(report)
+        await self._sync_due(due, report)
+        if closed:
+            self._on_closed()  # the relay closes their topics
+        return report
+
+    async def _list_chats(self, report: SyncReport) -> tuple[dict[str, str | None], list[str]]:
+        """Page through Ozon's chat list, remembering its buyer chats in batches: the chats
+        whose history moved (with the list's last message id), and those Ozon closed."""
         due: dict[str, str | None] = {}
         closed: list[str] = []
         page: list[ChatSummary] = []
-
-        async def observe(summaries: list[ChatSummary]) -> None:
-            observed = await self._chats.observe_many(
-                [
-                    ChatSeen(
-                        s.chat_id, s.chat_type, ChatStatus(s.status), s.created_at, s.unread_count
-                    )
-                    for s in summaries
-                ]
-            )
-            # Ozon closing a chat closes it on the desk (and its topic); opening it again without
-            # a message makes it answered. Before the histories: a buyer's new message read
-            # below makes the chat waiting again, whatever the list says.
-            if self._desk is not None:
-                await self._desk.closed(observed.closed)
-                await self._desk.opened(observed.opened)
-            closed.extend(observed.closed)
-            for summary in summaries:
-                if _needs_sync(observed.rows[summary.chat_id], summary):
-                    due[summary.chat_id] = summary.last_message_id
-
         async for summary in self._ozon.iter_chats():
-            if summary.is_buyer_chat:
-                report.chats_seen += 1
-                page.append(summary)
+            if not summary.is_buyer_chat:
+                continue
+            report.chats_seen += 1
+            page.append(summary)
             if len(page) >= OBSERVE_BATCH:
-                await observe(page)
+                await self._observe(page, due, closed)
                 page = []
         if page:
-            await observe(page)
+            await self._observe(page, due, closed)
+        return due, closed
 
+    async def _observe(
+        self, summaries: Sequence[ChatSummary], due: dict[str, str | None], closed: list[str]
+    ) -> None:
+        seen = [
+            ChatSeen(s.chat_id, s.chat_type, ChatStatus(s.status), s.created_at, s.unread_count)
+            for s in summaries
+        ]
+        observed = await self._chats.observe_many(seen)
+        # Ozon closing a chat closes it on the desk (and its topic); opening it again without
+        # a message makes it answered. Before the histories: a buyer's new message read below
+        # makes the chat waiting again, whatever the list says.
+        if self._desk is not None:
+            await self._desk.closed(observed.closed)
+            await self._desk.opened(observed.opened)
+        closed.extend(observed.closed)
+        for summary in summaries:
+            if _needs_sync(observed.rows[summary.chat_id], summary):
+                due[summary.chat_id] = summary.last_message_id
+
+    async def _sync_due(self, due: dict[str, str | None], report: SyncReport) -> None:
+        """Sync the chats that moved, a few at a time. One chat's failure is its own; the
+        database refusing writes stops the pass (the next poll tries again)."""
         gate = asyncio.Semaphore(self._concurrency)
         refused: list[StorageError] = []
 
         async def one(chat_id: str, list_last_id: str | None) -> None:
             async with gate:
                 if refused:
-                    return  # the database takes no writes: the next poll tries again
+                    return
                 try:
-                    try:
-                        report.messages_recorded += (
-                            await self._sync(chat_id, list_last_id)
-                        ).waiting
-                    except OzonError as exc:
-                        report.failed_chats.append(chat_id)
-                        fields = event("sync_failed", chat_id=chat_id)
-                        log.warning("chat %s: sync failed: %s", chat_id, exc, extra=fields)
-                        await self._chats.set_sync_error(chat_id, str(exc))
-                        return
+                    await self._sync_listed(chat_id, list_last_id, report)
                 except StorageError as exc:
                     refused.append(exc)
-                    return
-                report.chats_synced += 1
 
         async with asyncio.TaskGroup() as group:
             for chat_id, list_last_id in due.items():
                 group.create_task(one(chat_id, list_last_id))
         if refused:
             raise refused[0]
-        if closed:
-            self._on_closed()  # the relay closes their topics
-        return report
+
+    async def _sync_listed(
+        self, chat_id: str, list_last_id: str | None, report: SyncReport
+    ) -> None:
+        try:
+            recorded = await self._sync(chat_id, list_last_id)
+        except OzonError as exc:
+            report.failed_chats.append(chat_id)
+            fields = event("sync_failed", chat_id=chat_id)
+            log.warning("chat %s: sync failed: %s", chat_id, exc, extra=fields)
+            await self._chats.set_sync_error(chat_id, str(exc))
+            return
+        report.messages_recorded += recorded.waiting
+        report.chats_synced += 1
 
     async def sync_chat(self, chat_id: str) -> Recorded:
         """Bring one known chat up to date (a push said it changed, or a send needs checking):

@@ -8,6 +8,7 @@ while (10 s, doubling up to 5 min); chats that have their topic are posted to me
 from __future__ import annotations
 
 import logging
+from typing import Protocol
 
 from bot.core.faults import StorageError, TopicsUnavailable
 from bot.core.locks import KeyedLocks
@@ -15,16 +16,32 @@ from bot.core.logfields import event
 from bot.core.ports import ChatFacts, PostRenderer
 from bot.core.records import ChatRow
 from bot.core.relay.forum import ForumTopics, NewTopic
-from bot.core.stores import ChatStore
+from bot.core.states import DeskState
 from bot.core.worker import Clock, RealClock
 
 log = logging.getLogger(__name__)
 
 
+class TopicChats(Protocol):
+    async def get(self, chat_id: str) -> ChatRow | None: ...
+
+    async def set_topic(
+        self,
+        chat_id: str,
+        topic_id: int,
+        *,
+        name: str | None = None,
+        icon: DeskState | None = None,
+    ) -> None:
+        """Remember the chat's topic (its opening not posted yet), with the name and the icon it
+        was made with."""
+        ...
+
+
 class Topics:
     def __init__(
         self,
-        chats: ChatStore,
+        chats: TopicChats,
         telegram: ForumTopics,
         renderer: PostRenderer,
         *,

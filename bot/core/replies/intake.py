@@ -8,17 +8,17 @@ topic), and queues what is to be sent. Nothing here calls Ozon: the outbox does.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
+from typing import Protocol
 
 from bot.core.faults import StorageError
 from bot.core.logfields import event
-from bot.core.records import OutboxItem
+from bot.core.records import ChatRow, OutboxItem, OutboxRow, Staff
 from bot.core.replies.notices import Notice, NoticeKind, Notices
 from bot.core.replies.split import split_text
 from bot.core.replies.staff import MB, StaffFile, StaffMessage, Unsendable
 from bot.core.states import OUTBOX_OPEN, OutboxKind, OutboxState
-from bot.core.stores import ChatStore, OutboxStore
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +27,39 @@ ALBUM_SETTLE = timedelta(seconds=2)
 """How long an album's caption waits for the album's other pictures to arrive."""
 
 
+class TopicOwners(Protocol):
+    async def get_by_topic(self, topic_id: int) -> ChatRow | None:
+        """The buyer chat whose topic this is (in the bound forum group)."""
+        ...
+
+
+class ReplyQueue(Protocol):
+    async def enqueue(
+        self,
+        chat_id: str,
+        topic_id: int,
+        tg_message_id: int,
+        items: Sequence[OutboxItem],
+        *,
+        album: str | None = None,
+        album_settle: timedelta = timedelta(0),
+        staff: Staff | None = None,
+    ) -> int:
+        """Queue a staff message's parts (a message seen twice is queued once); new rows."""
+        ...
+
+    async def for_staff_message(self, tg_message_id: int) -> list[OutboxRow]: ...
+
+    async def retry(self, tg_message_id: int) -> int:
+        """Queue a failed staff message's failed parts again; how many."""
+        ...
+
+
 class StaffReplies:
     def __init__(
         self,
-        chats: ChatStore,
-        outbox: OutboxStore,
+        chats: TopicOwners,
+        outbox: ReplyQueue,
         notices: Notices,
         *,
         on_queued: Callable[[], None],

@@ -5,10 +5,10 @@ strictly in order per chat, at most `per_chat_per_minute` sends a minute per cha
 client's global limiter. Neither Ozon nor Telegram takes an idempotency key, so:
 
 1. Before a send the row becomes `sending` (committed). A row found `sending` later (a crash, an
-   answer that never came, a 5xx) may have reached Ozon: it is reconciled first. The chat is
-   read again, and the bridge's own message in Ozon's history, linked to the row, proves
-   delivery (`HistoryCheck.echo_of` returns that link). Only when it is not there is the row
-   sent again.
+   answer that never came, a 5xx) may have reached Ozon: it is reconciled first. Its
+   destination is read again (a buyer chat's history), and the bridge's own copy found there,
+   linked to the row, proves delivery (`Destination.echo_of`, `bot.core.replies.destinations`).
+   Only when it is not there is the row sent again.
 2. What happens next is decided by the pure transitions below, from the row and what the
    attempt showed: `Deliver`, `Postpone` (queued again when the row surely did not reach Ozon,
    still `sending` when it may have), `GiveUp` (a refusal, or attempts run out), or `Send`.
@@ -32,12 +32,11 @@ from typing import Protocol
 from bot.core.faults import FileUnavailable, ShuttingDown, StorageError, TelegramUnavailable
 from bot.core.logfields import event
 from bot.core.meter import Count, Meter
-from bot.core.ozon_api import OzonChats
 from bot.core.records import OutboxRow
+from bot.core.replies.destinations import Destination
 from bot.core.replies.files import detect_file_type
 from bot.core.replies.refusals import Failure, classify_refusal
 from bot.core.states import FailureReason, OutboxKind, OutboxState
-from bot.core.stores import OutboxStore
 from bot.core.worker import Clock, Worker
 from bot.ozon.errors import OzonError, OzonRateLimited, OzonTransportError
 
@@ -130,10 +129,26 @@ class StaffFiles(Protocol):
         ...
 
 
-class HistoryCheck(Protocol):
-    async def echo_of(self, row: OutboxRow) -> str | None:
-        """The row's copy in Ozon's history (its message id), read afresh; None: not there."""
+class OutboxQueue(Protocol):
+    async def heads(self) -> list[OutboxRow]:
+        """Each chat's first row not final yet, oldest chat first."""
         ...
+
+    async def get(self, row_id: int) -> OutboxRow | None: ...
+
+    async def begin_send(self, row_id: int, *, attempts: int, settle: timedelta) -> bool:
+        """The row is `sending` from now (committed); False: it was cancelled meanwhile."""
+        ...
+
+
+class OutboxOutcomes(Protocol):
+    async def postpone(
+        self, row_id: int, state: OutboxState, *, attempts: int, delay: timedelta, detail: str
+    ) -> None: ...
+
+    async def give_up(
+        self, row: OutboxRow, reason: FailureReason, detail: str, *, retriable: bool
+    ) -> None: ...
 
 
 class Delivery(Protocol):
@@ -142,18 +157,21 @@ class Delivery(Protocol):
     async def delivered(self, row: OutboxRow, echo: str | None) -> None: ...
 
 
+class Outbox(OutboxQueue, OutboxOutcomes, Protocol):
+    """The rows the sender moves: taken in order, then postponed or given up."""
+
+
 class OutboxSender(Worker):
     name = "outbox"
 
     def __init__(
         self,
-        outbox: OutboxStore,
-        ozon: OzonChats,
+        outbox: Outbox,
+        destination: Destination,
         telegram: StaffFiles,
-        history: HistoryCheck,
+        delivery: Delivery,
         *,
         on_finished: Callable[[], None],
-        delivery: Delivery | None = None,
         per_chat_per_minute: int = 10,
         idle_wait: float = 30.0,
         clock: Clock | None = None,
@@ -162,9 +180,8 @@ class OutboxSender(Worker):
         super().__init__(clock=clock)
         self._meter = meter or Meter()
         self._outbox = outbox
-        self._ozon = ozon
+        self._destination = destination
         self._telegram = telegram
-        self._history = history
         self._on_finished = on_finished
         self._delivery = delivery
         self._per_chat = per_chat_per_minute
@@ -231,18 +248,14 @@ class OutboxSender(Worker):
         self._sent.setdefault(row.chat_id, deque()).append(self._clock.monotonic())
         error: OzonError | None = None
         try:
-            if isinstance(payload, str):
-                await self._ozon.send_message(row.chat_id, payload)
-            else:
-                assert row.file_name is not None
-                await self._ozon.send_file(row.chat_id, payload, row.file_name)
+            await self._destination.send(row, payload)
         except OzonError as exc:
             error = exc
         await self._apply(row, after_send(row, error))
 
     async def _reconcile(self, row: OutboxRow) -> Step:
         try:
-            echo = await self._history.echo_of(row)
+            echo = await self._destination.echo_of(row)
         except OzonError as exc:
             return retry_or_give_up(row, f"reconciling: {exc}", unsure=True, sent=False)
         step = after_reconciliation(row, echo)
@@ -265,10 +278,7 @@ class OutboxSender(Worker):
     async def _apply(self, row: OutboxRow, step: Step) -> None:
         kind = "reply" if row.broadcast_id is None else "broadcast"
         if isinstance(step, Deliver):
-            if self._delivery is None:
-                await self._outbox.delivered(row.id, step.echo)
-            else:
-                await self._delivery.delivered(row, step.echo)
+            await self._delivery.delivered(row, step.echo)
             how = "its copy is in Ozon's history" if step.echo else row.kind
             fields = event("reply_delivered", chat_id=row.chat_id, outbox_id=row.id, kind=kind)
             log.info("chat %s: outbox %s delivered (%s)", row.chat_id, row.id, how, extra=fields)

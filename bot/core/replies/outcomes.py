@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.core.logfields import event
-from bot.core.ozon_api import OzonChats
 from bot.core.records import OutboxRow
 from bot.core.states import FailureReason, OutboxState
-from bot.core.stores import OutboxStore
 from bot.core.worker import Clock, Worker
 from bot.ozon.errors import OzonError
 
@@ -64,14 +62,28 @@ def outcome_of(rows: Sequence[OutboxRow]) -> Outcome:
     )
 
 
+class FinishedReplies(Protocol):
+    async def finished_unnotified(self) -> list[tuple[int, list[OutboxRow]]]:
+        """Staff messages whose rows are all final and whose outcome is not shown yet."""
+        ...
+
+    async def mark_notified(self, tg_message_id: int) -> None: ...
+
+
+class ReadMarker(Protocol):
+    async def mark_read(self, chat_id: str, from_message_id: str | None = None) -> int:
+        """Mark the chat read in Ozon (all of it, without an id)."""
+        ...
+
+
 class Outcomes(Worker):
     name = "outcomes"
 
     def __init__(
         self,
-        outbox: OutboxStore,
+        outbox: FinishedReplies,
         telegram: OutcomeDisplay,
-        ozon: OzonChats,
+        ozon: ReadMarker,
         *,
         mark_read: bool = True,
         idle_wait: float = 30.0,

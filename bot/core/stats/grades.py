@@ -10,15 +10,15 @@ of the report is shown all the same.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
-from bot.core.ozon_api import OzonRatings
 from bot.core.worker import Clock, RealClock
 from bot.ozon.errors import AuthProblem, OzonAuthError, OzonError, OzonForbidden
-from bot.ozon.ratings import CHAT_RATINGS, RatingItem
+from bot.ozon.ratings import CHAT_RATINGS, RatingHistory, RatingItem, RatingSummary
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,16 @@ TTL = 300.0
 """Seconds an answer of Ozon's is reused."""
 TTL_UNAVAILABLE = 60.0
 TREND = timedelta(days=30)
+
+
+class RatingSource(Protocol):
+    """Ozon's grades of the seller (`/v1/rating/summary`, `/v1/rating/history`)."""
+
+    async def rating_summary(self) -> RatingSummary: ...
+
+    async def rating_history(
+        self, ratings: Sequence[str], date_from: datetime, date_to: datetime
+    ) -> RatingHistory: ...
 
 
 class GradesProblem(StrEnum):
@@ -85,7 +95,7 @@ def _grade(item: RatingItem, history: tuple[float, ...]) -> Grade:
 class OzonGrades:
     def __init__(
         self,
-        ozon: OzonRatings,
+        ozon: RatingSource,
         *,
         clock: Clock | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),

@@ -9,11 +9,33 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.core.records import StaffReplies, Waiting, WaitingPeriod
 from bot.core.stats.figures import Day, Figures, daily, figures
 from bot.core.stats.grades import Grades
-from bot.core.stores import DeskStore, StatsStore
 
 CHART_DAYS = 30
+
+
+class DeskHistory(Protocol):
+    async def periods(self, since: datetime, until: datetime) -> list[WaitingPeriod]:
+        """Waiting periods begun in [since, until)."""
+        ...
+
+    async def waiting(self) -> list[Waiting]: ...
+
+
+class StatsCounts(Protocol):
+    async def buyer_messages(self, since: datetime, until: datetime) -> int: ...
+
+    async def cabinet_messages(self, since: datetime, until: datetime) -> int:
+        """Messages the seller wrote in Ozon's own cabinet."""
+        ...
+
+    async def staff_replies(self, since: datetime, until: datetime) -> list[StaffReplies]: ...
+
+    async def desk_since(self) -> datetime | None:
+        """When the help desk's history begins (None: nothing kept yet)."""
+        ...
 
 
 class GradeSource(Protocol):
@@ -32,8 +54,8 @@ class Report:
 class Reports:
     def __init__(
         self,
-        periods: DeskStore,
-        counts: StatsStore,
+        periods: DeskHistory,
+        counts: StatsCounts,
         grades: GradeSource,
         *,
         tz: ZoneInfo,

@@ -16,7 +16,7 @@ from bot.core.faults import StorageError
 from bot.core.ops.status import BridgeStatus
 from bot.core.relay.poller import Poller
 from bot.ozon.errors import OzonError
-from bot.telegram.commands.admins import AdminOnly
+from bot.telegram.commands.admins import AdminOnly, Admins
 from bot.telegram.gateway.speaker import Speaker
 from bot.telegram.texts.admin import HELP, SYNC_DONE, SYNC_FAILED, SYNC_STARTED
 from bot.telegram.texts.staff import STORAGE_REFUSED
@@ -30,35 +30,42 @@ def outside_topics(forum_chat_id: int) -> MagicFilter:
     return general | (F.chat.type == "private")
 
 
-def build_help_router(forum_chat_id: int) -> Router:
+def build_help_router(forum_chat_id: int, speaker: Speaker) -> Router:
     router = Router(name="help")
     router.message.filter(outside_topics(forum_chat_id), F.from_user)
 
     @router.message(Command("help", "start"))
-    async def help_(message: Message, speaker: Speaker) -> None:
+    async def help_(message: Message) -> None:
         await speaker.say(message.chat.id, HELP)
 
     return router
 
 
-def build_admin_router(forum_chat_id: int, tz: ZoneInfo) -> Router:
+def build_admin_router(
+    forum_chat_id: int,
+    tz: ZoneInfo,
+    speaker: Speaker,
+    admins: Admins,
+    bridge_status: BridgeStatus,
+    stats: StatsPublisher,
+    poller: Poller,
+    background: Background,
+) -> Router:
     router = Router(name="admin")
     router.message.filter(outside_topics(forum_chat_id), F.from_user)
-    router.message.middleware(AdminOnly())
+    router.message.middleware(AdminOnly(admins, speaker))
 
     @router.message(Command("status"))
-    async def status(message: Message, speaker: Speaker, bridge_status: BridgeStatus) -> None:
+    async def status(message: Message) -> None:
         await speaker.say(message.chat.id, render_status(await bridge_status.snapshot(), tz))
 
     @router.message(Command("stats"))
-    async def stats(message: Message, stats: StatsPublisher, background: Background) -> None:
+    async def stats_(message: Message) -> None:
         # Two sends, the report and the chart; the chart is drawn without holding up updates.
         background.spawn(stats.publish(message.chat.id))
 
     @router.message(Command("sync"))
-    async def sync(
-        message: Message, speaker: Speaker, poller: Poller, background: Background
-    ) -> None:
+    async def sync(message: Message) -> None:
         await speaker.say(message.chat.id, SYNC_STARTED)
         # The poll may take a while: answer when it is done, without holding up other updates.
         background.spawn(_sync_and_report(message.chat.id, speaker, poller))

@@ -75,6 +75,10 @@ class AdminOnly(BaseMiddleware):
     """On a router of admin commands: a command from anyone else is answered with why it is
     refused, and its handler does not run."""
 
+    def __init__(self, admins: Admins, speaker: Speaker) -> None:
+        self._admins = admins
+        self._speaker = speaker
+
     async def __call__(
         self,
         handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
@@ -82,10 +86,8 @@ class AdminOnly(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         assert isinstance(event, Message)
-        admins: Admins = data["admins"]
-        speaker: Speaker = data["speaker"]
-        refusal = await admins.refusal(event)
+        refusal = await self._admins.refusal(event)
         if refusal is not None:
-            await speaker.say(event.chat.id, refusal)
+            await self._speaker.say(event.chat.id, refusal)
             return None
         return await handler(event, data)

@@ -40,19 +40,16 @@ from bot.telegram.views.broadcast import (
 log = logging.getLogger(__name__)
 
 
-def build_broadcast_router(forum_chat_id: int, tz: ZoneInfo) -> Router:
+def build_broadcast_router(
+    forum_chat_id: int, tz: ZoneInfo, broadcasts: Broadcasts, speaker: Speaker, admins: Admins
+) -> Router:
     router = Router(name="broadcast")
     router.message.filter(outside_topics(forum_chat_id), F.from_user)
-    router.message.middleware(AdminOnly())
+    router.message.middleware(AdminOnly(admins, speaker))
+    buttons_pressed = _Buttons(forum_chat_id, broadcasts, speaker, admins)
 
     @router.message(Command("broadcast"))
-    async def broadcast(
-        message: Message,
-        command: CommandObject,
-        admins: Admins,
-        speaker: Speaker,
-        broadcasts: Broadcasts,
-    ) -> None:
+    async def broadcast(message: Message, command: CommandObject) -> None:
         args = (command.args or "").strip()
         quoted = message.reply_to_message.text if message.reply_to_message else None
         if quoted:
@@ -76,57 +73,66 @@ def build_broadcast_router(forum_chat_id: int, tz: ZoneInfo) -> Router:
         await broadcasts.remember_preview(preview.job_id, sent)
 
     @router.message(Command("broadcasts"))
-    async def recent(message: Message, speaker: Speaker, broadcasts: Broadcasts) -> None:
+    async def recent(message: Message) -> None:
         await speaker.say(message.chat.id, render_list(await broadcasts.recent(10), tz))
 
     @router.callback_query(BroadcastAction.filter())
-    async def act(
-        query: CallbackQuery,
-        callback_data: BroadcastAction,
-        admins: Admins,
-        speaker: Speaker,
-        broadcasts: Broadcasts,
-    ) -> None:
-        actor = query.from_user.id
-        job_id = callback_data.job_id
-        try:
-            # What an anonymous administrator started, any of the group's administrators may
-            # confirm or cancel: Telegram does not say which of them it was.
-            if await broadcasts.owner(job_id) == forum_chat_id and await admins.may_act_for_group(
-                actor
-            ):
-                actor = forum_chat_id
-            if callback_data.action == "go":
-                job = await broadcasts.confirm(job_id, actor)
-            else:
-                job = await broadcasts.cancel(job_id, actor)
-        except BroadcastRefused as exc:
-            await speaker.answer_button(query.id, refusal_text(exc), alert=True)
-            return
-        confirmed = callback_data.action == "go"
-        answer = BROADCAST_CONFIRMED if confirmed else BROADCAST_CANCELLED_ANSWER
-        await speaker.answer_button(query.id, answer)
-        if job.preview_message_id is None or job.progress_message_id is not None:
-            return
-        if confirmed:
-            # Remembered first: the worker's progress and report find the message even if this
-            # edit fails or the bridge stops right after.
-            await broadcasts.remember_progress(job.id, job.preview_message_id)
-            await speaker.edit(
-                job.reply_chat_id,
-                job.preview_message_id,
-                render_progress(job, Progress(job.total, 0, {}, 0, job.total, 0)),
-                markup=buttons(job.id, go=False),
-            )
-        else:
-            await speaker.edit(
-                job.reply_chat_id,
-                job.preview_message_id,
-                BROADCAST_CANCELLED_PREVIEW.format(job_id=job.id),
-                markup=None,
-            )
+    async def act(query: CallbackQuery, callback_data: BroadcastAction) -> None:
+        await buttons_pressed.press(query, callback_data)
 
     return router
+
+
+class _Buttons:
+    """«Отправить» and «Отменить» under a preview or a progress line."""
+
+    def __init__(
+        self, forum_chat_id: int, broadcasts: Broadcasts, speaker: Speaker, admins: Admins
+    ) -> None:
+        self._forum_chat_id = forum_chat_id
+        self._broadcasts = broadcasts
+        self._speaker = speaker
+        self._admins = admins
+
+    async def press(self, query: CallbackQuery, data: BroadcastAction) -> None:
+        confirmed = data.action == "go"
+        try:
+            actor = await self._actor(query, data.job_id)
+            if confirmed:
+                job = await self._broadcasts.confirm(data.job_id, actor)
+            else:
+                job = await self._broadcasts.cancel(data.job_id, actor)
+        except BroadcastRefused as exc:
+            await self._speaker.answer_button(query.id, refusal_text(exc), alert=True)
+            return
+        answer = BROADCAST_CONFIRMED if confirmed else BROADCAST_CANCELLED_ANSWER
+        await self._speaker.answer_button(query.id, answer)
+        if job.preview_message_id is not None and job.progress_message_id is None:
+            await self._show(job, job.preview_message_id, confirmed=confirmed)
+
+    async def _actor(self, query: CallbackQuery, job_id: int) -> int:
+        """Who presses: what an anonymous administrator started, any of the group's
+        administrators may confirm or cancel (Telegram does not say which of them it was)."""
+        actor = query.from_user.id
+        owner = await self._broadcasts.owner(job_id)
+        if owner == self._forum_chat_id and await self._admins.may_act_for_group(actor):
+            return self._forum_chat_id
+        return actor
+
+    async def _show(self, job: BroadcastJob, message_id: int, *, confirmed: bool) -> None:
+        if not confirmed:
+            cancelled = BROADCAST_CANCELLED_PREVIEW.format(job_id=job.id)
+            await self._speaker.edit(job.reply_chat_id, message_id, cancelled, markup=None)
+            return
+        # Remembered first: the worker's progress and report find the message even if this
+        # edit fails or the bridge stops right after.
+        await self._broadcasts.remember_progress(job.id, message_id)
+        await self._speaker.edit(
+            job.reply_chat_id,
+            message_id,
+            render_progress(job, Progress(job.total, 0, {}, 0, job.total, 0)),
+            markup=buttons(job.id, go=False),
+        )
 
 
 class ProgressReporter:

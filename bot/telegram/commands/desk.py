@@ -30,7 +30,14 @@ from bot.telegram.views.desk import DeskView
 _MEMBERS = ("creator", "administrator", "member")
 
 
-def build_desk_router(forum_chat_id: int) -> Router:
+def build_desk_router(
+    forum_chat_id: int,
+    speaker: Speaker,
+    desk: Desk,
+    helpdesk: HelpDesk,
+    desk_view: DeskView,
+    cards: CardReader,
+) -> Router:
     """Included before the staff-reply router: /done typed in a topic is the desk's."""
     router = Router(name="desk")
     person = F.from_user & ~F.from_user.is_bot
@@ -38,16 +45,14 @@ def build_desk_router(forum_chat_id: int) -> Router:
     in_topic = (F.chat.id == forum_chat_id) & F.is_topic_message
 
     @router.message(outside_topics(forum_chat_id), person, Command("queue"))
-    async def queue(
-        message: Message, bot: Bot, speaker: Speaker, helpdesk: HelpDesk, desk_view: DeskView
-    ) -> None:
+    async def queue(message: Message, bot: Bot) -> None:
         if message.chat.type == "private" and not await _is_member(bot, forum_chat_id, message):
             await speaker.say(message.chat.id, QUEUE_NOT_MEMBER)
             return
         await speaker.say(message.chat.id, desk_view.queue(await helpdesk.queue()))
 
     @router.message(in_topic, person | anonymous_admin, Command("done"))
-    async def done(message: Message, speaker: Speaker, desk: Desk) -> None:
+    async def done(message: Message) -> None:
         assert message.message_thread_id is not None
         staff = staff_of(message, forum_chat_id)
         marked = await desk.done_in_topic(message.message_thread_id, staff)
@@ -59,14 +64,14 @@ def build_desk_router(forum_chat_id: int) -> Router:
         await speaker.reply_in_topic(message.message_thread_id, message.message_id, answer)
 
     @router.message(in_topic, person | anonymous_admin, Command("card"))
-    async def card(message: Message, speaker: Speaker, cards: CardReader) -> None:
+    async def card(message: Message) -> None:
         assert message.message_thread_id is not None
         refreshed = await cards.refresh(message.message_thread_id)
         answer = CARD_REFRESHED if refreshed is not None else CARD_NOTHING
         await speaker.reply_in_topic(message.message_thread_id, message.message_id, answer)
 
     @router.message(outside_topics(forum_chat_id), person | anonymous_admin, Command("done"))
-    async def done_outside(message: Message, speaker: Speaker) -> None:
+    async def done_outside(message: Message) -> None:
         await speaker.say(message.chat.id, DONE_OUTSIDE)
 
     return router

@@ -17,11 +17,11 @@ from bot.telegram.texts.staff import STORAGE_REFUSED
 log = logging.getLogger(__name__)
 
 
-def build_error_router() -> Router:
+def build_error_router(speaker: Speaker) -> Router:
     router = Router(name="errors")
 
     @router.errors()
-    async def failed(event: ErrorEvent, speaker: Speaker) -> None:
+    async def failed(event: ErrorEvent) -> None:
         update, exc = event.update, event.exception
         if isinstance(exc, StorageError):
             log.error(

@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 
 
 class TelegramPolling:
-    """A service (`bot.runtime.Service`) around aiogram's long polling. aiogram gives up polling
+    """A service (`bot.app.runtime.Service`) around aiogram's long polling. aiogram gives up polling
     for good when its opening getMe fails (a 5xx, a 429, a network error): it is started again,
     backing off, so that staff replies never stop silently."""
 

@@ -33,7 +33,7 @@ _SERVICE = (
 )  # fmt: skip
 
 
-def build_router(forum_chat_id: int) -> Router:
+def build_router(forum_chat_id: int, replies: StaffReplies, gateway: TelegramGateway) -> Router:
     router = Router(name="forum")
     # A person, or an administrator who remains anonymous and writes on behalf of the group.
     person = F.from_user & ~F.from_user.is_bot & ~F.sender_chat
@@ -44,24 +44,19 @@ def build_router(forum_chat_id: int) -> Router:
     router.callback_query.filter(F.message.chat.id == forum_chat_id)
 
     @router.message()
-    async def staff_message(message: Message, bot: Bot, replies: StaffReplies) -> None:
+    async def staff_message(message: Message, bot: Bot) -> None:
         staff = to_staff_message(message, bot_id=bot.id, edited=False)
         if staff is not None:
             await replies.handle(staff)
 
     @router.edited_message()
-    async def staff_edit(message: Message, bot: Bot, replies: StaffReplies) -> None:
+    async def staff_edit(message: Message, bot: Bot) -> None:
         staff = to_staff_message(message, bot_id=bot.id, edited=True)
         if staff is not None:
             await replies.handle(staff)
 
     @router.callback_query(RetryReply.filter())
-    async def retry(
-        query: CallbackQuery,
-        callback_data: RetryReply,
-        replies: StaffReplies,
-        gateway: TelegramGateway,
-    ) -> None:
+    async def retry(query: CallbackQuery, callback_data: RetryReply) -> None:
         again = await replies.retry(callback_data.message_id)
         await query.answer(RETRY_QUEUED if again else RETRY_NOTHING)
         if again and query.message is not None:

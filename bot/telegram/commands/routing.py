@@ -1,35 +1,75 @@
-"""The dispatcher of Telegram updates: the routers in the order they must see an update, and
-what their handlers are handed by parameter name."""
+"""The dispatcher of Telegram updates: the routers in the order they must see an update, each
+built with the services its handlers act through (typed, closed over: nothing is looked up by
+name at run time)."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from aiogram import Dispatcher
 
+from bot.background import Background
+from bot.core.broadcast.jobs import Broadcasts
+from bot.core.cards.reader import CardReader
+from bot.core.cards.templates import Templates
+from bot.core.desk.queue import HelpDesk
+from bot.core.desk.state import Desk
+from bot.core.ops.status import BridgeStatus
+from bot.core.relay.poller import Poller
+from bot.core.replies.intake import StaffReplies
 from bot.telegram.commands.admin import build_admin_router, build_help_router
+from bot.telegram.commands.admins import Admins
 from bot.telegram.commands.broadcast import build_broadcast_router
 from bot.telegram.commands.desk import build_desk_router
 from bot.telegram.commands.errors import build_error_router
 from bot.telegram.commands.replies import build_router
-from bot.telegram.commands.templates import build_template_admin_router, build_template_topic_router
+from bot.telegram.commands.templates import (
+    build_template_admin_router,
+    build_template_topic_router,
+)
+from bot.telegram.gateway.gateway import TelegramGateway
+from bot.telegram.gateway.speaker import Speaker
+from bot.telegram.views.desk import DeskView
+from bot.telegram.views.publisher import StatsPublisher
 
 
-def build_dispatcher(forum_chat_id: int, tz: ZoneInfo, **services: Any) -> Dispatcher:
-    """`services` reach the handlers that name them (`replies`, `speaker`, `desk`, ...). The
-    help desk's and the templates' routers come before the staff replies': `/done` and `/t` in
-    a topic are commands, while any other command typed there is answered as not sent."""
-    dispatcher = Dispatcher(**services)
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What the handlers act through."""
+
+    replies: StaffReplies
+    templates: Templates
+    broadcasts: Broadcasts
+    gateway: TelegramGateway
+    speaker: Speaker
+    admins: Admins
+    status: BridgeStatus
+    poller: Poller
+    cards: CardReader
+    desk: Desk
+    helpdesk: HelpDesk
+    desk_view: DeskView
+    stats: StatsPublisher
+    background: Background
+
+
+def build_dispatcher(forum_chat_id: int, tz: ZoneInfo, services: Services) -> Dispatcher:
+    """The help desk's and the templates' routers come before the staff replies': `/done` and
+    `/t` in a topic are commands, while any other command typed there is answered as not sent."""
+    s = services
+    dispatcher = Dispatcher()
     for router in (
-        build_error_router(),
-        build_help_router(forum_chat_id),
-        build_desk_router(forum_chat_id),
-        build_template_topic_router(forum_chat_id),
-        build_template_admin_router(forum_chat_id),
-        build_admin_router(forum_chat_id, tz),
-        build_broadcast_router(forum_chat_id, tz),
-        build_router(forum_chat_id),
+        build_error_router(s.speaker),
+        build_help_router(forum_chat_id, s.speaker),
+        build_desk_router(forum_chat_id, s.speaker, s.desk, s.helpdesk, s.desk_view, s.cards),
+        build_template_topic_router(forum_chat_id, s.templates, s.speaker),
+        build_template_admin_router(forum_chat_id, s.templates, s.speaker, s.admins),
+        build_admin_router(
+            forum_chat_id, tz, s.speaker, s.admins, s.status, s.stats, s.poller, s.background
+        ),
+        build_broadcast_router(forum_chat_id, tz, s.broadcasts, s.speaker, s.admins),
+        build_router(forum_chat_id, s.replies, s.gateway),
     ):
         dispatcher.include_router(router)
     return dispatcher

@@ -14,7 +14,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from bot.core.cards.templates import PLACEHOLDERS, Sent, TemplateRefused, Templates
 from bot.core.records import Staff
 from bot.telegram.commands.admin import outside_topics
-from bot.telegram.commands.admins import AdminOnly
+from bot.telegram.commands.admins import AdminOnly, Admins
 from bot.telegram.commands.callbacks import TemplatePick
 from bot.telegram.commands.people import staff_of
 from bot.telegram.gateway.speaker import Speaker
@@ -58,15 +58,15 @@ def _known() -> str:
     return ", ".join(f"<code>{{{name}}}</code>" for name in PLACEHOLDERS)
 
 
-def build_template_admin_router(forum_chat_id: int) -> Router:
+def build_template_admin_router(
+    forum_chat_id: int, templates: Templates, speaker: Speaker, admins: Admins
+) -> Router:
     router = Router(name="templates-admin")
     router.message.filter(outside_topics(forum_chat_id), F.from_user)
-    router.message.middleware(AdminOnly())
+    router.message.middleware(AdminOnly(admins, speaker))
 
     @router.message(Command("template"))
-    async def template(
-        message: Message, command: CommandObject, templates: Templates, speaker: Speaker
-    ) -> None:
+    async def template(message: Message, command: CommandObject) -> None:
         words = _NAME_AND_TEXT.match(command.args or "")
         if words is None:
             await speaker.say(message.chat.id, TEMPLATE_USAGE.format(known=_known()))
@@ -88,7 +88,7 @@ def build_template_admin_router(forum_chat_id: int) -> Router:
         await speaker.say(message.chat.id, answer)
 
     @router.message(Command("templates"))
-    async def listing(message: Message, templates: Templates, speaker: Speaker) -> None:
+    async def listing(message: Message) -> None:
         every = await templates.all()
         if not every:
             await speaker.say(message.chat.id, TEMPLATES_NONE)
@@ -102,9 +102,7 @@ def build_template_admin_router(forum_chat_id: int) -> Router:
         await speaker.say(message.chat.id, "\n".join(lines))
 
     @router.message(Command("template_delete"))
-    async def delete(
-        message: Message, command: CommandObject, templates: Templates, speaker: Speaker
-    ) -> None:
+    async def delete(message: Message, command: CommandObject) -> None:
         name = (command.args or "").strip()
         try:
             await templates.delete(name)
@@ -116,7 +114,9 @@ def build_template_admin_router(forum_chat_id: int) -> Router:
     return router
 
 
-def build_template_topic_router(forum_chat_id: int) -> Router:
+def build_template_topic_router(
+    forum_chat_id: int, templates: Templates, speaker: Speaker
+) -> Router:
     """`/t` in a buyer's topic, for any member; included before the staff-reply router."""
     router = Router(name="templates-topic")
     person = F.from_user & ~F.from_user.is_bot
@@ -126,9 +126,7 @@ def build_template_topic_router(forum_chat_id: int) -> Router:
     router.callback_query.filter(F.message.chat.id == forum_chat_id)
 
     @router.message(Command("t"))
-    async def send(
-        message: Message, command: CommandObject, templates: Templates, speaker: Speaker
-    ) -> None:
+    async def send(message: Message, command: CommandObject) -> None:
         assert message.message_thread_id is not None
         topic = message.message_thread_id
         name = (command.args or "").strip()
@@ -159,12 +157,7 @@ def build_template_topic_router(forum_chat_id: int) -> Router:
             await speaker.reply_in_topic(topic, message.message_id, sent_text(sent, staff.name))
 
     @router.callback_query(TemplatePick.filter())
-    async def pick(
-        query: CallbackQuery,
-        callback_data: TemplatePick,
-        templates: Templates,
-        speaker: Speaker,
-    ) -> None:
+    async def pick(query: CallbackQuery, callback_data: TemplatePick) -> None:
         keyboard = query.message
         if not isinstance(keyboard, Message) or keyboard.message_thread_id is None:
             await speaker.answer_button(query.id, TEMPLATE_REFUSED["no_chat"])

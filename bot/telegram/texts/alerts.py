@@ -70,6 +70,8 @@ ALERT_NOT_SYNCED = (
     "(<code>python -m bot check</code>)."
 )
 ALERT_NOT_SYNCED_END = "✅ Мост снова получает чаты Ozon (перерыв {lasted})."
+ALERT_SINCE_START = "запуска"
+"""`{since}` of ALERT_NOT_SYNCED before the first successful read."""
 
 ALERT_DATABASE = (
     "⛔ <b>База данных моста не принимает записи</b> (<code>DATABASE_PATH</code>): освободите "

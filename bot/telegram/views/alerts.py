@@ -39,6 +39,7 @@ from bot.telegram.texts.alerts import (
     ALERT_KEY_REFUSED_END,
     ALERT_NOT_SYNCED,
     ALERT_NOT_SYNCED_END,
+    ALERT_SINCE_START,
 )
 from bot.telegram.views.desk import duration
 
@@ -66,13 +67,22 @@ _ENDS = {
 
 
 class GeneralAlerts:
+    """Implements `bot.core.ops.alerts.AlertPort`: each alert posted in General."""
+
     def __init__(self, speaker: Speaker, forum_chat_id: int, tz: ZoneInfo) -> None:
         self._speaker = speaker
         self._forum_chat_id = forum_chat_id
-        self._tz = tz
+        self._words = AlertText(tz)
 
     async def alert(self, alert: Alert) -> None:
-        await self._speaker.say(self._forum_chat_id, self.text(alert))
+        await self._speaker.say(self._forum_chat_id, self._words.text(alert))
+
+
+class AlertText:
+    """An alert in Russian, with the advice that fits its cause, times in the seller's zone."""
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self._tz = tz
 
     def text(self, alert: Alert) -> str:
         trouble = alert.trouble
@@ -93,7 +103,7 @@ class GeneralAlerts:
             advice = _GROUP_ADVICE.get(GroupFault(trouble.kind or GroupFault.RIGHTS))
             return ALERT_GROUP.format(advice=advice or ALERT_GROUP_RIGHTS)
         if trouble.cause == Cause.NOT_SYNCED:
-            since = self._local(trouble.when) if trouble.when else "запуска"
+            since = self._local(trouble.when) if trouble.when else ALERT_SINCE_START
             return ALERT_NOT_SYNCED.format(since=since)
         return ALERT_DATABASE
 

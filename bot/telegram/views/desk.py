@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.core.desk.queue import Reminder, WaitingChat
+from bot.core.desk.queue import WaitingChat
+from bot.core.desk.reminders import Reminder
 from bot.core.ports import PostRenderer
 from bot.telegram.gateway.speaker import Speaker
 from bot.telegram.rendering.links import escape

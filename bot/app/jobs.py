@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 class Jobs:
-    """A service (`bot.runtime.Service`): the scheduler runs while the bridge runs."""
+    """A service (`bot.app.runtime.Service`): the scheduler runs while the bridge runs."""
 
     name = "scheduler"
 
