@@ -74,12 +74,6 @@ class DeskRepository:
         )
         return changed > 0
 
-    async def open_for(self, chat_id: str) -> WaitingPeriod | None:
-        row = await self._db.fetch_one(
-            "SELECT * FROM waiting_periods WHERE chat_id = ? AND ended_at IS NULL", (chat_id,)
-        )
-        return None if row is None else waiting_period(row)
-
     async def waiting(self) -> list[Waiting]:
         """Every open period with its chat and the reminders posted for it, longest first."""
         rows = await self._db.fetch_all(WAITING)

@@ -71,16 +71,110 @@ def broadcast_chats(db: Path) -> list[str]:
     return [row[0] for row in rows]
 
 
+class Traffic:
+    """Buyer messages, staff replies and the broadcast, arriving while the bridge dies; now and
+    then (with `faults`) a Telegram 429 or 5xx, and an Ozon send applied whose answer is lost."""
+
+    def __init__(
+        self, ozon: FakeOzon, tg: FakeTelegram, rng: random.Random, *, faults: bool
+    ) -> None:
+        self.ozon, self.tg, self.rng, self.faults = ozon, tg, rng, faults
+        self.chats = [ozon.add_chat() for _ in range(CHATS)]
+        self.buyer_texts = [f"Покупатель m{n:05d}" for n in range(BUYER_MESSAGES)]
+        for chat, text in zip(self.chats, self.buyer_texts, strict=False):
+            ozon.add_message(chat, text, order_number=text[-5:])
+        self.later = self.buyer_texts[CHATS:]
+        self.reply_texts = [f"Ответ r{n:04d}" for n in range(REPLIES)]
+        self.replies = list(self.reply_texts)
+        self.broadcast_sent = False
+
+    async def feed(self) -> None:
+        while self.later or self.replies or not self.broadcast_sent:
+            self.one_round()
+            await asyncio.sleep(0.2)
+
+    def one_round(self) -> None:
+        # Paced to last through all ten kills (about 40 s at full size).
+        for _ in range(4):
+            if self.later:
+                self.ozon.add_message(self.rng.choice(self.chats), self.later.pop(0))
+        # Staff answer where the buyer's messages are. A topic a kill left empty (created, not
+        # yet recorded) is not one (tests/test_staff_replies.py covers writing there).
+        topics = sorted({m.thread_id for m in self.tg.sent if m.thread_id is not None})
+        if self.replies and topics:
+            self.tg.user_message(self.replies.pop(0), thread_id=self.rng.choice(topics))
+        if not self.broadcast_sent and len(topics) >= CHATS:
+            self.tg.user_message("/broadcast Рассылка для {chat_id}", thread_id=None, from_id=ADMIN)
+            self.broadcast_sent = True
+        if self.faults:
+            self.inject_faults()
+
+    def inject_faults(self) -> None:
+        """About one fault a second, each consumed by the next call."""
+        if not self.tg._faults and self.rng.random() < 0.2:
+            self.tg.fail_next(None, self.rng.choice([429, 500]), retry_after=1)
+        if not self.ozon._drops.get("/v1/chat/send/message") and self.rng.random() < 0.2:
+            self.ozon.drop_response_after_apply("/v1/chat/send/message")
+
+    async def confirm_broadcast(self) -> None:
+        tg = self.tg
+        await wait_for(
+            lambda: any("предпросмотр" in (m.text or "") for m in tg.thread_messages(None)),
+            within=600,
+        )
+        preview = next(m for m in tg.thread_messages(None) if "предпросмотр" in (m.text or ""))
+        assert preview.reply_markup is not None
+        data = preview.reply_markup["inline_keyboard"][0][0]["callback_data"]
+        tg.callback(data, from_id=ADMIN, message_id=preview.message_id)
+
+    def settled(self, chosen: list[str]) -> bool:
+        """Every buyer message shown, every reply and every chosen recipient's copy sent."""
+        text = self.tg.shown()
+        sent = {t for _, t in self.ozon.sent_texts}
+        return (
+            all(t in text for t in self.buyer_texts)
+            and all(t in sent for t in self.reply_texts)
+            and len(chosen) > 0
+            and all(f"Рассылка для {c}" in sent for c in chosen)
+        )
+
+    def counts(self, chosen: list[str]) -> Counts:
+        text = self.tg.shown()
+        sent_texts = [t for _, t in self.ozon.sent_texts]
+        buyer, replies = self.buyer_texts, self.reply_texts
+        return Counts(
+            buyer_lost=sum(1 for t in buyer if t not in text),
+            buyer_twice=sum(1 for t in buyer if text.count(t) > 1),
+            buyer_twice_unmarked=sum(1 for t in buyer if unmarked_repeats(self.tg, t)),
+            replies_lost=sum(1 for t in replies if t not in sent_texts),
+            replies_twice=sum(1 for t in replies if sent_texts.count(t) > 1),
+            broadcast_missed=sum(1 for c in chosen if f"Рассылка для {c}" not in sent_texts),
+            broadcast_repeated=sum(1 for c in chosen if sent_texts.count(f"Рассылка для {c}") > 1),
+        )
+
+
+async def kill_repeatedly(
+    env: dict[str, str], tmp_path: Path, rng: random.Random
+) -> list[BridgeProcess]:
+    """KILLS bridges, each killed with SIGKILL at a random moment of its work (not while it is
+    still importing)."""
+    procs: list[BridgeProcess] = []
+    for _ in range(KILLS):
+        proc = BridgeProcess(env, tmp_path)
+        procs.append(proc)
+        await proc.start()
+        await wait_for(functools.partial(started, proc), within=60, what="the bridge up")
+        await asyncio.sleep(rng.uniform(0.2, 3.0))
+        proc.signal(signal.SIGKILL)
+        await proc.wait()
+    return procs
+
+
 async def drive(
     ozon: FakeOzon, tg: FakeTelegram, tmp_path: Path, *, faults: bool, seed: int
 ) -> Counts:
     rng = random.Random(seed)
-    chats = [ozon.add_chat() for _ in range(CHATS)]
-    buyer_texts = [f"Покупатель m{n:05d}" for n in range(BUYER_MESSAGES)]
-    for chat, text in zip(chats, buyer_texts, strict=False):
-        ozon.add_message(chat, text, order_number=text[-5:])
-    later = buyer_texts[CHATS:]
-    reply_texts = [f"Ответ r{n:04d}" for n in range(REPLIES)]
+    traffic = Traffic(ozon, tg, rng, faults=faults)
     db = tmp_path / "bridge.sqlite3"
     env = bridge_env(
         ozon, tg, db,
@@ -92,68 +186,16 @@ async def drive(
         ozon.fault_rate(
             0.2, (429, 500, 502, 503), seed=seed, timeout_share=0.1, timeout_seconds=3.0
         )
-
-    async def feed() -> None:
-        """Buyer messages, staff replies and the broadcast, arriving while the bridge dies."""
-        replies = list(reply_texts)
-        broadcast_sent = False
-        while later or replies or not broadcast_sent:
-            # Paced to last through all ten kills (about 40 s at full size).
-            for _ in range(4):
-                if later:
-                    ozon.add_message(rng.choice(chats), later.pop(0))
-            # Staff answer where the buyer's messages are. A topic a kill left empty (created,
-            # not yet recorded) is not one (tests/test_staff_replies.py covers writing there).
-            topics = sorted({m.thread_id for m in tg.sent if m.thread_id is not None})
-            if replies and topics:
-                tg.user_message(replies.pop(0), thread_id=rng.choice(topics))
-            if not broadcast_sent and len(topics) >= CHATS:
-                tg.user_message("/broadcast Рассылка для {chat_id}", thread_id=None, from_id=ADMIN)
-                broadcast_sent = True
-            # Now and then (about one fault a second, each consumed by the next call): a 429 or
-            # a 5xx from Telegram, and an Ozon send applied whose answer is lost.
-            if faults and not tg._faults and rng.random() < 0.2:
-                tg.fail_next(None, rng.choice([429, 500]), retry_after=1)
-            if faults and not ozon._drops.get("/v1/chat/send/message") and rng.random() < 0.2:
-                ozon.drop_response_after_apply("/v1/chat/send/message")
-            await asyncio.sleep(0.2)
-
-    async def confirm_broadcast() -> None:
-        await wait_for(
-            lambda: any("предпросмотр" in (m.text or "") for m in tg.thread_messages(None)),
-            within=600,
-        )
-        preview = next(m for m in tg.thread_messages(None) if "предпросмотр" in (m.text or ""))
-        assert preview.reply_markup is not None
-        data = preview.reply_markup["inline_keyboard"][0][0]["callback_data"]
-        tg.callback(data, from_id=ADMIN, message_id=preview.message_id)
-
-    feeder = asyncio.create_task(feed())
-    confirmer = asyncio.create_task(confirm_broadcast())
-    procs: list[BridgeProcess] = []
-    for _ in range(KILLS):
-        proc = BridgeProcess(env, tmp_path)
-        procs.append(proc)
-        await proc.start()
-        # Kill it at a random moment of its work (not while it is still importing).
-        await wait_for(functools.partial(started, proc), within=60, what="the bridge up")
-        await asyncio.sleep(rng.uniform(0.2, 3.0))
-        proc.signal(signal.SIGKILL)
-        await proc.wait()
+    feeder = asyncio.create_task(traffic.feed())
+    confirmer = asyncio.create_task(traffic.confirm_broadcast())
+    procs = await kill_repeatedly(env, tmp_path, rng)
 
     chosen: list[str] = []
 
     def settled() -> bool:
         nonlocal chosen
-        text = tg.shown()
         chosen = broadcast_chats(db)
-        sent = {t for _, t in ozon.sent_texts}
-        return (
-            all(t in text for t in buyer_texts)
-            and all(t in sent for t in reply_texts)
-            and len(chosen) > 0
-            and all(f"Рассылка для {c}" in sent for c in chosen)
-        )
+        return traffic.settled(chosen)
 
     final = BridgeProcess(env, tmp_path)
     procs.append(final)
@@ -165,24 +207,13 @@ async def drive(
         await wait_for(settled, within=600, interval=0.5, what="everything to arrive")
     except BaseException:
         report_failure(procs, tg, feeder)
-        report_missing(db, ozon, tg, buyer_texts, reply_texts, chosen)
+        report_missing(db, ozon, tg, traffic.buyer_texts, traffic.reply_texts, chosen)
         raise
     finally:
         ozon.fault_rate(0)
         tg._faults.clear()
         await final.stop()
-
-    text = tg.shown()
-    sent_texts = [t for _, t in ozon.sent_texts]
-    return Counts(
-        buyer_lost=sum(1 for t in buyer_texts if t not in text),
-        buyer_twice=sum(1 for t in buyer_texts if text.count(t) > 1),
-        buyer_twice_unmarked=sum(1 for t in buyer_texts if unmarked_repeats(tg, t)),
-        replies_lost=sum(1 for t in reply_texts if t not in sent_texts),
-        replies_twice=sum(1 for t in reply_texts if sent_texts.count(t) > 1),
-        broadcast_missed=sum(1 for c in chosen if f"Рассылка для {c}" not in sent_texts),
-        broadcast_repeated=sum(1 for c in chosen if sent_texts.count(f"Рассылка для {c}") > 1),
-    )
+    return traffic.counts(chosen)
 
 
 def unmarked_repeats(tg: FakeTelegram, text: str) -> int:

@@ -171,7 +171,6 @@ class Chat:
 
     def __init__(self, ozon: Ozon) -> None:
         self._ozon = ozon
-        self.reads = 0
 
     async def send(self, row: OutboxRow, payload: str | bytes) -> None:
         if isinstance(payload, str):
@@ -180,7 +179,6 @@ class Chat:
             await self._ozon.send_file(row.chat_id, payload, row.file_name or "")
 
     async def echo_of(self, row: OutboxRow) -> str | None:
-        self.reads += 1
         return f"copy-{row.id}" if row.body in self._ozon.received else None
 
 

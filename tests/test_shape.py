@@ -1,15 +1,17 @@
-"""The shape the code keeps: no module of `bot/` or `storage/` grows past 300 lines, so that each
-stays readable in one sitting (split by concern when one would)."""
+"""The shape the code keeps: no module of `bot/` or `storage/` grows past 500 lines, so that
+each stays readable in a sitting. Modules are split by concern, where a reader would look for
+the part, never to meet a count; what keeps functions simple is ruff's complexity rule (C90,
+at most 12, in pyproject.toml), which `ruff check` runs."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LIMIT = 300
+LIMIT = 500
 
 
-def test_no_module_is_longer_than_300_lines() -> None:
+def test_no_module_is_longer_than_500_lines() -> None:
     modules = sorted((ROOT / "bot").rglob("*.py")) + sorted((ROOT / "storage").rglob("*.py"))
     assert len(modules) > 50
     long = {

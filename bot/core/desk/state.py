@@ -220,9 +220,6 @@ class Desk:
         self._on_changed = on_changed
         self._now = now
 
-    def listen(self, on_changed: Callable[[], None]) -> None:
-        self._on_changed = on_changed
-
     async def heard(self, tx: Tx, chat_id: str, lines: Sequence[Line]) -> bool:
         """Messages were recorded in `tx`: apply them (the caller wakes `changed` after commit).
         Returns whether the chat's state changed."""

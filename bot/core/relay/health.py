@@ -22,7 +22,6 @@ class SyncHealth:
 
     last_success: datetime | None = None
     last_error: str | None = None
-    last_report: SyncReport | None = None
     last_duration: float | None = None
     failing_chats: list[str] = field(default_factory=list)
     """Chats whose history failed to sync in the last poll (the others synced)."""
@@ -33,7 +32,6 @@ class SyncHealth:
 
     def finished(self, report: SyncReport, duration: float, now: datetime) -> None:
         """A poll went through Ozon's list (some chats may have failed)."""
-        self.last_report = report
         self.last_duration = duration
         self.failing_chats = list(report.failed_chats)
         if report.failed_chats and not report.chats_synced and len(report.failed_chats) > 1:

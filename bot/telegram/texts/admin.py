@@ -53,7 +53,7 @@ STATUS = """{sandbox}<b>Состояние бриджа</b> (версия {versi
 Ждут публикации в Telegram: {pending_posts}{failed_posts}
 Ответы покупателям в очереди: {outbox_open}, не доставлено: {outbox_failed}{desk}
 Push-уведомления Ozon: {push}
-{telegram}{broadcast}"""
+{telegram}"""
 STATUS_DB_OK = "в порядке"
 STATUS_DB_DOWN = "❌ не отвечает"
 STATUS_DB_READONLY = "❌ запись невозможна, новые сообщения ждут: {problem}"
@@ -70,8 +70,6 @@ STATUS_PUSH_OFF = "выключены"
 STATUS_TELEGRAM_OK = "Telegram: в порядке"
 STATUS_TELEGRAM_PROBLEM = "⚠️ Telegram: {problem}"
 STATUS_TOPICS_PROBLEM = "⚠️ Новые темы не создаются, новые чаты ждут: {problem}"
-STATUS_BROADCAST = "\nИдёт рассылка №{job_id}: отправлено {sent} из {total}"
 SYNC_STARTED = "🔄 Опрашиваю Ozon…"
 SYNC_DONE = "✅ Опрос завершён: чатов {chats}, новых сообщений {messages}, ошибок {failed}."
 SYNC_FAILED = "❌ Опрос не удался: {error}"
-SYNC_BUSY = "Опрос уже идёт, дождитесь его окончания."

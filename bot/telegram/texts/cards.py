@@ -23,7 +23,6 @@ CARD_REFUSED_LINE = "ℹ️ Не всё известно: {what} (нужна р�
 CARD_UNAVAILABLE = "⚠️ Ozon пока не ответил о заказе; карточка дополнится сама."
 CARD_NOTHING = "ℹ️ В этом чате не упоминается заказ или товар: карточке нечего показать."
 CARD_REFRESHED = "🔄 Карточка заказа обновлена."
-CARD_NOT_A_CHAT = "ℹ️ Эта тема не связана с чатом Ozon."
 CARD_DATE_FORMAT = "%d.%m"
 CARD_STATUSES = {
     "awaiting_registration": "ожидает регистрации",

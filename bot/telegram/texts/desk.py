@@ -26,7 +26,6 @@ DONE_OUTSIDE = (
 DONE_UNKNOWN_TOPIC = "ℹ️ Эта тема не связана с чатом Ozon: отмечать нечего."
 ANONYMOUS_ADMIN = "администратор группы"
 
-TOPIC_UNNAMED = "чат {short_id}"
 TOPIC_NOT_YET = "{name} (темы ещё нет)"
 
 DURATION_DAYS = "{days} дн {hours} ч"

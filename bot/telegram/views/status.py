@@ -30,7 +30,7 @@ from bot.telegram.texts.desk import STATUS_DESK, STATUS_DESK_OLDEST, STATUS_ICON
 from bot.telegram.views.desk import duration
 
 
-def render_status(snap: Snapshot, tz: ZoneInfo, broadcast: str = "") -> str:
+def render_status(snap: Snapshot, tz: ZoneInfo) -> str:
     if snap.last_sync is None:
         last_sync = STATUS_NEVER
     else:
@@ -53,7 +53,6 @@ def render_status(snap: Snapshot, tz: ZoneInfo, broadcast: str = "") -> str:
         desk=_desk_lines(snap),
         push=STATUS_PUSH_ON.format(queue=snap.push_queue) if snap.push_enabled else STATUS_PUSH_OFF,
         telegram=_telegram_line(snap),
-        broadcast=broadcast,
     )
 
 
