@@ -31,6 +31,16 @@ def _chunks(ids: Sequence[str], size: int = 500) -> list[Sequence[str]]:
     return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
+async def _rows(tx: Transaction, columns: str, ids: Sequence[str]) -> list[aiosqlite.Row]:
+    """`columns` of the chats with these ids, read in chunks SQLite's parameter limit allows."""
+    rows: list[aiosqlite.Row] = []
+    for chunk in _chunks(ids):
+        marks = ",".join("?" * len(chunk))
+        sql = f"SELECT {columns} FROM chats WHERE chat_id IN ({marks})"  # noqa: S608 - ours
+        rows += await tx.fetch_all(sql, chunk)
+    return rows
+
+
 def _seen(chat: ChatSeen, now: str | None) -> tuple[object, ...]:
     created = to_db_time(chat.created_at)
     return (chat.chat_id, chat.chat_type, chat.status, created, chat.unread_count, now, now)
@@ -93,14 +103,9 @@ class ChatRepository:
         now = to_db_time(utcnow())
         ids = [c.chat_id for c in seen]
         async with self._db.transaction() as tx:
-            before: dict[str, str] = {}
-            for chunk in _chunks(ids):
-                marks = ",".join("?" * len(chunk))
-                for row in await tx.fetch_all(
-                    f"SELECT chat_id, status FROM chats WHERE chat_id IN ({marks})",  # noqa: S608
-                    chunk,
-                ):
-                    before[row["chat_id"]] = row["status"]
+            before = {
+                row["chat_id"]: row["status"] for row in await _rows(tx, "chat_id, status", ids)
+            }
             await tx.execute_many(
                 """
                 INSERT INTO chats (chat_id, chat_type, status, created_at, unread_count,
@@ -119,13 +124,8 @@ class ChatRepository:
                 """,
                 [_seen(c, now) for c in seen],
             )
-            for chunk in _chunks(ids):
-                marks = ",".join("?" * len(chunk))
-                for row in await tx.fetch_all(
-                    f"SELECT * FROM chats WHERE chat_id IN ({marks})",  # noqa: S608
-                    chunk,
-                ):
-                    observed.rows[row["chat_id"]] = self._row(row)
+            for row in await _rows(tx, "*", ids):
+                observed.rows[row["chat_id"]] = self._row(row)
         for chat in seen:
             was = before.get(chat.chat_id)
             if chat.status == ChatStatus.CLOSED and was != ChatStatus.CLOSED:

@@ -67,14 +67,7 @@ class PushDoor:
                 return json_answer(ping_answer(self._version, self._name), 200)
             event = chat_event(payload)
         except PushRefused as refusal:
-            level = logging.INFO if refusal.status == 408 else logging.WARNING
-            who = client or request.remote
-            hint = self._proxy_hint(request, client) if refusal.status == 403 else ""
-            log.log(level, "push from %s refused: %s %s%s", who, refusal.status, refusal, hint)
-            answer = error_answer(refusal.status, refusal.code, str(refusal))
-            if refusal.status in (400, 408, 413) and not request.content.is_eof():
-                answer.force_close()  # the rest of the body is not worth waiting for
-            return answer
+            return self._refused(request, client, refusal)
         if event is not None:
             try:
                 self._sink.accept(event)
@@ -83,6 +76,18 @@ class PushDoor:
                 return error_answer(500, ERROR_UNKNOWN, "the event could not be queued")
             log.debug("push from %s: %s for chat %s queued", client, event.kind, event.chat_id)
         return json_answer({"result": True}, 200)
+
+    def _refused(
+        self, request: web.Request, client: Address | None, refusal: PushRefused
+    ) -> web.Response:
+        level = logging.INFO if refusal.status == 408 else logging.WARNING
+        who = client or request.remote
+        hint = self._proxy_hint(request, client) if refusal.status == 403 else ""
+        log.log(level, "push from %s refused: %s %s%s", who, refusal.status, refusal, hint)
+        answer = error_answer(refusal.status, refusal.code, str(refusal))
+        if refusal.status in (400, 408, 413) and not request.content.is_eof():
+            answer.force_close()  # the rest of the body is not worth waiting for
+        return answer
 
     def _client_address(self, request: web.Request) -> Address | None:
         """The peer, or behind a trusted proxy the last forwarded hop that is not a proxy."""

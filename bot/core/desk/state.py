@@ -104,32 +104,44 @@ def fold(facts: Facts, lines: Sequence[Line]) -> tuple[Facts, list[Change]]:
     (the reply crossed it): if a seller's message follows it in the same read and it is not
     newer than the last answer, it opens nothing (that answer already came after it).
     """
-    state, answered_at = facts.state, facts.answered_at
     changes: list[Change] = []
-    seller_after = [False] * len(lines)
-    later = False
-    for index in range(len(lines) - 1, -1, -1):
-        seller_after[index] = later
-        later = later or lines[index].by_seller
-    for index, line in enumerate(lines):
+    for line, seller_follows in zip(lines, _seller_after(lines), strict=True):
         if line.voice is Voice.BUYER:
-            if state is DeskState.WAITING:
-                changes.append(BuyerAgain(line.created_at))
-                continue
-            crossed = (
-                seller_after[index] and answered_at is not None and line.created_at <= answered_at
-            )
-            if not crossed:
-                changes.append(Open(line.created_at, line.message_id))
-                state = DeskState.WAITING
+            facts = _buyer_line(facts, line, seller_follows, changes)
         elif line.by_seller:
-            if state is DeskState.WAITING:
-                by = EndedBy.TELEGRAM if line.voice is Voice.STAFF else EndedBy.CABINET
-                changes.append(End(line.created_at, by, line.staff))
-                state = DeskState.ANSWERED
-            if answered_at is None or line.created_at > answered_at:
-                answered_at = line.created_at
-    return Facts(state, answered_at), changes
+            facts = _seller_line(facts, line, changes)
+    return facts, changes
+
+
+def _seller_after(lines: Sequence[Line]) -> list[bool]:
+    """For each line, whether a seller's message follows it in the same read."""
+    after: list[bool] = []
+    later = False
+    for line in reversed(lines):
+        after.append(later)
+        later = later or line.by_seller
+    return after[::-1]
+
+
+def _buyer_line(facts: Facts, line: Line, seller_follows: bool, changes: list[Change]) -> Facts:
+    if facts.state is DeskState.WAITING:
+        changes.append(BuyerAgain(line.created_at))
+        return facts
+    last = facts.answered_at
+    if seller_follows and last is not None and line.created_at <= last:
+        return facts  # crossed by the seller's answer
+    changes.append(Open(line.created_at, line.message_id))
+    return Facts(DeskState.WAITING, last)
+
+
+def _seller_line(facts: Facts, line: Line, changes: list[Change]) -> Facts:
+    state = facts.state
+    if state is DeskState.WAITING:
+        by = EndedBy.TELEGRAM if line.voice is Voice.STAFF else EndedBy.CABINET
+        changes.append(End(line.created_at, by, line.staff))
+        state = DeskState.ANSWERED
+    last = facts.answered_at
+    return Facts(state, line.created_at if last is None or line.created_at > last else last)
 
 
 def answered(

@@ -132,20 +132,6 @@ def figures(
     """The figures of the dialogs begun in [since, until)."""
     ours = [p for p in periods if since <= p.began_at < until]
     replies = [r for p in ours if (r := first_reply(p)) is not None]
-    by_staff: dict[str | None, list[timedelta]] = defaultdict(list)
-    for period in ours:
-        reply = first_reply(period)
-        if reply is not None and period.ended_by is EndedBy.TELEGRAM:
-            by_staff[period.staff.name if period.staff else None].append(reply)
-    counted: dict[str | None, int] = defaultdict(int)
-    for row in staff_replies:
-        counted[row.staff.name if row.staff else None] += row.replies
-    staff = [
-        StaffFigures(name, counted.get(name, 0), median(by_staff.get(name, [])))
-        for name in sorted(
-            set(counted) | set(by_staff), key=lambda n: (-counted.get(n, 0), n or "")
-        )
-    ]
     partial = desk_since if desk_since is not None and desk_since > since else None
     return Figures(
         since=since,
@@ -157,10 +143,29 @@ def figures(
         answered_in_24h=answered_in_time(ours, now),
         waiting_now=waiting_now,
         windows_missed=sum(missed(p, now) for p in ours),
-        staff=staff,
+        staff=per_staff(ours, staff_replies),
         cabinet_replies=cabinet_replies,
         partial_since=partial,
     )
+
+
+def per_staff(
+    periods: Sequence[WaitingPeriod], staff_replies: Sequence[StaffReplies]
+) -> list[StaffFigures]:
+    """Each person's replies delivered, and the median first reply of the dialogs they answered
+    from Telegram; most replies first."""
+    by_staff: dict[str | None, list[timedelta]] = defaultdict(list)
+    for period in periods:
+        reply = first_reply(period)
+        if reply is not None and period.ended_by is EndedBy.TELEGRAM:
+            by_staff[period.staff.name if period.staff else None].append(reply)
+    counted: dict[str | None, int] = defaultdict(int)
+    for row in staff_replies:
+        counted[row.staff.name if row.staff else None] += row.replies
+    names = sorted(set(counted) | set(by_staff), key=lambda n: (-counted.get(n, 0), n or ""))
+    return [
+        StaffFigures(name, counted.get(name, 0), median(by_staff.get(name, []))) for name in names
+    ]
 
 
 def daily(periods: Sequence[WaitingPeriod], *, days: int, now: datetime, tz: ZoneInfo) -> list[Day]:
