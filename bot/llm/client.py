@@ -81,6 +81,11 @@ class ModelClient:
             max_retries=max_retries,
         )
 
+    @property
+    def server(self) -> str:
+        """The server's base URL as messages show it (no credentials, no query)."""
+        return self._target.url
+
     async def complete(self, messages: Sequence[Message], *, max_tokens: int) -> str:
         """The model's answer to the conversation: its text, stripped, never empty.
 
