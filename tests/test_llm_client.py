@@ -278,6 +278,44 @@ async def test_an_answer_that_is_not_json_is_unusable(llm: FakeOpenAI) -> None:
     assert "other than a chat completion" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"choices": "none"},
+        {"choices": [{"message": None}]},
+        {"choices": [{"message": {"content": ["a", "list"]}}]},
+        {"result": "a native API's answer"},
+    ],
+)
+async def test_an_answer_of_another_shape_is_unusable(
+    llm: FakeOpenAI, body: dict[str, Any]
+) -> None:
+    llm.fail_next(200, body)
+    async with client(llm) as model:
+        with pytest.raises(ModelAnswerUnusable, match="other than a chat completion"):
+            await model.complete(CONVERSATION, max_tokens=50)
+
+
+async def test_a_minimal_completion_is_read(llm: FakeOpenAI) -> None:
+    """Servers that leave out ids, timestamps and usage are read all the same."""
+    llm.fail_next(200, {"choices": [{"message": {"role": "assistant", "content": "Да."}}]})
+    async with client(llm) as model:
+        assert await model.complete(CONVERSATION, max_tokens=50) == "Да."
+
+
+@pytest.mark.parametrize(
+    "body", ["<html>Ollama is running</html>", {"models": [{"name": "qwen2.5:7b"}]}, {"data": [{}]}]
+)
+async def test_a_model_list_of_another_shape_is_unusable(
+    llm: FakeOpenAI, body: dict[str, Any] | str
+) -> None:
+    llm.fail_next(200, body)
+    async with client(llm) as model:
+        with pytest.raises(ModelAnswerUnusable, match="other than a model list") as caught:
+            await model.models()
+    assert caught.value.setting == "AI_API_URL"
+
+
 async def test_a_model_wanting_max_completion_tokens_is_asked_again_with_it(
     llm: FakeOpenAI,
 ) -> None:

@@ -1,5 +1,5 @@
-"""The boundary with the `openai` package: its exceptions become `ModelError`s and its answers
-plain text, with the API key scrubbed from everything quoted.
+"""The boundary with the `openai` package: its exceptions become `ModelError`s, with the API key
+scrubbed from everything quoted.
 
 Only this module and `client` import `openai`. The key never reaches a message: the server's own
 words and the library's error texts pass through `redact` before they are quoted.
@@ -15,15 +15,23 @@ from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import openai
-from openai.types.chat import ChatCompletion
 
 from bot.llm.errors import ModelAnswerUnusable, ModelError, ModelRefused, ModelUnavailable
 
-__all__ = ["Endpoint", "Target", "answer_text", "error_from", "redact", "shown_url", "timed_out"]
+__all__ = [
+    "BASE_EXAMPLE",
+    "Endpoint",
+    "Target",
+    "asks_for_completion_tokens",
+    "error_from",
+    "redact",
+    "shown_url",
+    "timed_out",
+]
 
 Endpoint = Literal["chat", "models"]
 _MAX_QUOTED = 300
-_BASE_EXAMPLE = "http://localhost:11434/v1"
+BASE_EXAMPLE = "http://localhost:11434/v1"
 
 
 def redact(text: str, secret: str | None) -> str:
@@ -83,7 +91,7 @@ def error_from(exc: openai.APIError, target: Target, endpoint: Endpoint) -> Mode
     return ModelAnswerUnusable(
         f"the server at AI_API_URL ({target.url}) answered with something other than the "
         f"OpenAI API's format ({target.quote(exc.message)}): set AI_API_URL to the "
-        f"OpenAI-compatible base of the service, like {_BASE_EXAMPLE}",
+        f"OpenAI-compatible base of the service, like {BASE_EXAMPLE}",
         setting="AI_API_URL",
     )
 
@@ -132,7 +140,7 @@ def _key_advice(status: int, where: str, said: str, target: Target) -> str:
 
 
 def _not_found(where: str, said: str, target: Target, endpoint: Endpoint) -> ModelRefused:
-    base_advice = f"set AI_API_URL to the service's OpenAI-compatible base, like {_BASE_EXAMPLE}"
+    base_advice = f"set AI_API_URL to the service's OpenAI-compatible base, like {BASE_EXAMPLE}"
     if endpoint == "models":
         return ModelRefused(
             f"{where} has no model list at /models ({said}): {base_advice}",
@@ -177,36 +185,6 @@ def _retry_after(value: str | None) -> float | None:
             when = when.replace(tzinfo=UTC)
         seconds = (when - datetime.now(UTC)).total_seconds()
     return max(seconds, 0.0) if math.isfinite(seconds) else None
-
-
-def answer_text(completion: object, target: Target) -> str:
-    """The text of the first choice, stripped; anything else is `ModelAnswerUnusable`."""
-    if not isinstance(completion, ChatCompletion):
-        raise ModelAnswerUnusable(
-            f"the server at AI_API_URL ({target.url}) answered with something other than a chat "
-            f"completion: set AI_API_URL to the OpenAI-compatible base of the service, like "
-            f"{_BASE_EXAMPLE}",
-            setting="AI_API_URL",
-        )
-    if not completion.choices:
-        raise ModelAnswerUnusable(f"the model {target.model} answered with no choices")
-    choice = completion.choices[0]
-    content = choice.message.content
-    if content is not None and content.strip():
-        return content.strip()
-    reason = choice.finish_reason
-    if choice.message.refusal:
-        problem = f"refused to answer: {target.quote(choice.message.refusal)}"
-    elif reason == "length":
-        problem = (
-            "reached the token limit before writing any text (a reasoning model may spend it "
-            "all on thinking): choose a model that answers directly"
-        )
-    elif reason == "content_filter":
-        problem = "had its answer withheld by the service's content filter"
-    else:
-        problem = "answered with empty text"
-    raise ModelAnswerUnusable(f"the model {target.model} {problem}", finish_reason=reason)
 
 
 def asks_for_completion_tokens(exc: openai.BadRequestError) -> bool:

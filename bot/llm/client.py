@@ -30,10 +30,10 @@ from openai.types.chat import (
     ChatCompletionUserMessageParam,
 )
 
+from bot.llm._answers import completion_text, model_ids
 from bot.llm._wire import (
     Endpoint,
     Target,
-    answer_text,
     asks_for_completion_tokens,
     error_from,
     shown_url,
@@ -99,28 +99,29 @@ class ModelClient:
         turns = [_turn(message) for message in messages]
         try:
             async with asyncio.timeout(self._timeout):
-                completion = await self._create(turns, max_tokens)
+                body = await self._create(turns, max_tokens)
         except TimeoutError:
             raise timed_out(self._target) from None
-        return answer_text(completion, self._target)
+        return completion_text(body, self._target)
 
     async def models(self) -> list[str]:
         """The ids of the models the server offers (GET /models), in its order."""
         try:
             async with asyncio.timeout(self._timeout):
-                page = await self._openai.models.list()
+                answer = await self._openai.models.with_raw_response.list()
+                body = answer.content
         except TimeoutError:
             raise timed_out(self._target) from None
         except openai.APIError as exc:
             raise self._error(exc, "models") from None
-        return [model.id for model in page.data]
+        return model_ids(body, self._target)
 
-    async def _create(self, turns: list[ChatCompletionMessageParam], max_tokens: int) -> object:
-        """The raw answer (a `ChatCompletion`, or whatever a server that is not one sent)."""
+    async def _create(self, turns: list[ChatCompletionMessageParam], max_tokens: int) -> bytes:
+        """The body of the 2xx answer, as sent (see `_answers` for why it is read raw)."""
         while True:
             field = self._limit_field
             try:
-                return await self._openai.chat.completions.create(
+                answer = await self._openai.chat.completions.with_raw_response.create(
                     model=self.model,
                     messages=turns,
                     max_tokens=max_tokens if field == "max_tokens" else openai.omit,
@@ -128,6 +129,7 @@ class ModelClient:
                         max_tokens if field == "max_completion_tokens" else openai.omit
                     ),
                 )
+                return answer.content
             except openai.BadRequestError as exc:
                 if field == "max_tokens" and asks_for_completion_tokens(exc):
                     self._limit_field = "max_completion_tokens"
