@@ -148,6 +148,7 @@ async def test_check_as_a_process(
     assert "rejected AI_API_KEY" in proc.output
     assert OZON_API_KEY not in proc.output
     assert "sk-wrong-key-111111" not in proc.output
+    assert "HTTP Request:" not in proc.output  # the HTTP clients' request lines are kept quiet
 
 
 @pytest.fixture
