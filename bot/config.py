@@ -13,10 +13,10 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
+from bot.config_drafts import DraftSettings
 from bot.core.hours import Weekly, WorkingHours, parse_durations
 
 OZON_PUSH_NETWORKS = ("195.34.21.0/24", "185.73.192.0/22", "91.223.93.0/24")
@@ -34,41 +34,8 @@ def _split_list(value: object) -> object:
     return value
 
 
-def _http_url(value: str, problem: str) -> str:
-    """An http(s) URL with a host, without surrounding blanks or a trailing slash."""
-    try:
-        parts = urlsplit(value.strip())
-        port_ok = parts.port is None or parts.port > 0
-    except ValueError:
-        raise ValueError(problem) from None
-    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
-        raise ValueError(problem)
-    if any(ch.isspace() for ch in value.strip()):
-        raise ValueError(problem)
-    return value.strip().rstrip("/")
-
-
-def _read_text_file(path: Path) -> str:
-    """The file's text; `ValueError` saying what is wrong when it cannot be read as UTF-8."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        problem = "does not exist"
-    except IsADirectoryError:
-        problem = "is a directory"
-    except PermissionError:
-        problem = "cannot be read (permission denied)"
-    except UnicodeDecodeError:
-        problem = "is not UTF-8 text"
-    except OSError as exc:
-        problem = f"cannot be read ({exc.strerror or type(exc).__name__})"
-    raise ValueError(
-        f"expected a readable text file with the seller's instructions for drafts: {path} {problem}"
-    )
-
-
-class Settings(BaseSettings):
-    """Everything the bridge reads from its environment."""
+class Settings(DraftSettings):
+    """Everything the bridge reads from its environment (AI_* from `DraftSettings`)."""
 
     model_config = SettingsConfigDict(
         env_file=".env",
@@ -137,18 +104,6 @@ class Settings(BaseSettings):
     alert_check_seconds: float = Field(default=60.0, gt=0)
     metrics_snapshot_seconds: float = Field(default=15.0, gt=0)
 
-    # Reply drafts by a language model (AI_API_URL empty: drafts off).
-    ai_api_url: str = ""
-    ai_api_key: SecretStr | None = None
-    ai_model: str = Field(
-        default="",
-        validate_default=True,
-        description="when AI_API_URL is set: the model that drafts replies, like qwen2.5:7b",
-    )
-    ai_instructions: Path | None = None
-    ai_timeout_seconds: float = Field(default=60.0, gt=0)
-    ai_drafts_auto: bool = False
-
     @field_validator("bot_token")
     @classmethod
     def _check_token(cls, value: SecretStr) -> SecretStr:
@@ -186,45 +141,17 @@ class Settings(BaseSettings):
     @field_validator("ozon_api_url", "telegram_api_url")
     @classmethod
     def _check_url(cls, value: str) -> str:
-        return _http_url(value, "expected an http(s) URL like https://api-seller.ozon.ru")
-
-    @field_validator("ai_api_url")
-    @classmethod
-    def _check_ai_url(cls, value: str) -> str:
-        if not value.strip():
-            return ""
-        return _http_url(
-            value,
-            "expected the base URL of an OpenAI-compatible API, like http://localhost:11434/v1 "
-            "(Ollama) or https://api.openai.com/v1",
-        )
-
-    @field_validator("ai_api_key")
-    @classmethod
-    def _check_ai_key(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None or not value.get_secret_value().strip():
-            return None
-        return SecretStr(value.get_secret_value().strip())
-
-    @field_validator("ai_model")
-    @classmethod
-    def _check_ai_model(cls, value: str, info: ValidationInfo) -> str:
-        value = value.strip()
-        if not value and info.data.get("ai_api_url"):
-            raise PydanticCustomError("missing", "required when AI_API_URL is set")
-        return value
-
-    @field_validator("ai_instructions", mode="before")
-    @classmethod
-    def _blank_path_is_none(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("ai_instructions")
-    @classmethod
-    def _check_instructions(cls, value: Path | None) -> Path | None:
-        if value is not None:
-            _read_text_file(value)
-        return value
+        problem = "expected an http(s) URL like https://api-seller.ozon.ru"
+        try:
+            parts = urlsplit(value.strip())
+            port_ok = parts.port is None or parts.port > 0
+        except ValueError:
+            raise ValueError(problem) from None
+        if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+            raise ValueError(problem)
+        if any(ch.isspace() for ch in value.strip()):
+            raise ValueError(problem)
+        return value.strip().rstrip("/")
 
     @field_validator("push_hmac_secret")
     @classmethod
@@ -284,18 +211,6 @@ class Settings(BaseSettings):
                 "its emoji, like ✅"
             )
         return value
-
-    @property
-    def drafts_enabled(self) -> bool:
-        """Reply drafts are on: AI_API_URL is set (and so, then, is AI_MODEL)."""
-        return bool(self.ai_api_url)
-
-    def read_ai_instructions(self) -> str:
-        """The seller's instructions for drafts from AI_INSTRUCTIONS ("" when it is not set).
-
-        Read anew on each call, so an edited file applies to the next draft; a file gone or
-        spoilt since the start raises `ValueError` saying so."""
-        return "" if self.ai_instructions is None else _read_text_file(self.ai_instructions)
 
     @property
     def tz(self) -> ZoneInfo:
