@@ -226,8 +226,8 @@ async def test_drafts_model_not_offered_lists_those_that_are(
     code, lines = await check(with_drafts(make_settings, llm, ai_model="gpt-4o"))
     assert code == 1
     assert line(lines, "reply drafts") == (
-        f"FAIL  reply drafts: {llm.url} answers but does not offer AI_MODEL gpt-4o: set AI_MODEL "
-        "to one of qwen2.5:7b, llama3.1:latest"
+        f"FAIL  reply drafts: the model server at AI_API_URL ({llm.url}) answers but does not "
+        "offer AI_MODEL gpt-4o: set AI_MODEL to one of qwen2.5:7b, llama3.1:latest"
     )
     assert lines[-1] == "1 check(s) failed."
 

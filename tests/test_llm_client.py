@@ -350,3 +350,24 @@ async def test_nonsense_arguments_are_refused_before_sending(llm: FakeOpenAI) ->
         with pytest.raises(ValueError, match="max_tokens"):
             await model.complete(CONVERSATION, max_tokens=0)
     assert llm.requests == []
+
+
+async def test_the_model_offered_is_confirmed(llm: FakeOpenAI) -> None:
+    llm.models = ["qwen2.5:7b", "llama3.1:latest"]
+    async with client(llm, model="llama3.1") as model:  # Ollama's name for name:latest
+        assert await model.ensure_offered() == ["qwen2.5:7b", "llama3.1:latest"]
+    async with client(llm, model="qwen2.5") as model:  # no qwen2.5:latest there
+        with pytest.raises(ModelRefused, match=r"does not offer AI_MODEL qwen2\.5:"):
+            await model.ensure_offered()
+
+
+async def test_a_long_model_list_is_shown_in_part(llm: FakeOpenAI) -> None:
+    llm.models = [f"model-{n:02}" for n in range(14)]
+    async with client(llm, model="gpt-4o") as model:
+        with pytest.raises(ModelRefused) as caught:
+            await model.ensure_offered()
+    assert (caught.value.status, caught.value.setting) == (None, "AI_MODEL")
+    assert str(caught.value).endswith(
+        "set AI_MODEL to one of model-00, model-01, model-02, model-03, model-04, model-05, "
+        "model-06, model-07, model-08, model-09 and 4 more"
+    )

@@ -24,6 +24,7 @@ __all__ = [
     "Target",
     "asks_for_completion_tokens",
     "error_from",
+    "not_offered",
     "redact",
     "shown_url",
     "timed_out",
@@ -31,6 +32,8 @@ __all__ = [
 
 Endpoint = Literal["chat", "models"]
 _MAX_QUOTED = 300
+_MODELS_SHOWN = 10
+"""A model list longer than this is shown in part, the rest counted."""
 BASE_EXAMPLE = "http://localhost:11434/v1"
 
 
@@ -153,6 +156,23 @@ def _not_found(where: str, said: str, target: Target, endpoint: Endpoint) -> Mod
         status=404,
         setting="AI_MODEL",
     )
+
+
+def not_offered(target: Target, offered: list[str]) -> ModelRefused:
+    """The server answered the model list without the client's model."""
+    where = f"the model server at AI_API_URL ({target.url})"
+    if not offered:
+        advice = (
+            f"offers no model: load one there (Ollama: `ollama pull {target.model}`), or set "
+            f"AI_API_URL to a server that has AI_MODEL {target.model}"
+        )
+    else:
+        shown = ", ".join(offered[:_MODELS_SHOWN])
+        more = len(offered) - _MODELS_SHOWN
+        advice = f"does not offer AI_MODEL {target.model}: set AI_MODEL to one of {shown}" + (
+            f" and {more} more" if more > 0 else ""
+        )
+    return ModelRefused(f"{where} answers but {advice}", status=None, setting="AI_MODEL")
 
 
 def _server_words(exc: openai.APIStatusError, target: Target) -> str:

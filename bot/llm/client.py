@@ -36,6 +36,7 @@ from bot.llm._wire import (
     Target,
     asks_for_completion_tokens,
     error_from,
+    not_offered,
     shown_url,
     timed_out,
 )
@@ -115,6 +116,15 @@ class ModelClient:
         except openai.APIError as exc:
             raise self._error(exc, "models") from None
         return model_ids(body, self._target)
+
+    async def ensure_offered(self) -> list[str]:
+        """The models the server offers, once it is clear that the client's model is among them
+        (Ollama's `name` stands for the `name:latest` it lists). Raises `ModelRefused` naming
+        AI_MODEL and the models there are, or what `models()` raises."""
+        offered = await self.models()
+        if self.model not in offered and f"{self.model}:latest" not in offered:
+            raise not_offered(self._target, offered)
+        return offered
 
     async def _create(self, turns: list[ChatCompletionMessageParam], max_tokens: int) -> bytes:
         """The body of the 2xx answer, as sent (see `_answers` for why it is read raw)."""

@@ -5,7 +5,8 @@
     │                          (`retry_after` seconds when the server said), 408, 409
     ├── ModelRefused           fix the settings: 401/403 (the key), 404 (the model or the URL),
     │                          400/422 and other 4xx (the request or the model's limits), a 429
-    │                          that says the account is out of quota; `status` is the HTTP status
+    │                          that says the account is out of quota, a model list without the
+    │                          model; `status` is the HTTP status (None for the model list)
     └── ModelAnswerUnusable    the model answered, but with no text to show: empty or missing
                                content, a refusal, a filtered answer, a body that is not a chat
                                completion; `finish_reason` when the server gave one
@@ -56,9 +57,10 @@ class ModelUnavailable(ModelError):
 class ModelRefused(ModelError):
     """The server refused the request as configured: retrying cannot help, a setting must change.
 
-    `setting` is the variable the message asks to fix (AI_API_KEY, AI_MODEL or AI_API_URL)."""
+    `setting` is the variable the message asks to fix (AI_API_KEY, AI_MODEL or AI_API_URL);
+    `status` the HTTP status of the refusal, None when the server lists no such model."""
 
-    def __init__(self, message: str, *, status: int, setting: str) -> None:
+    def __init__(self, message: str, *, status: int | None, setting: str) -> None:
         super().__init__(message, setting=setting)
         self.status = status
 
