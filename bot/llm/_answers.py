@@ -49,8 +49,8 @@ def _read(model: type[_M], body: bytes, what: str, target: Target) -> _M:
         return model.model_validate(json.loads(body))
     except (ValueError, ValidationError):  # not JSON, or not the shape
         raise ModelAnswerUnusable(
-            f"the server at AI_API_URL ({target.url}) answered with something other than {what}: "
-            f"set AI_API_URL to the service's OpenAI-compatible base, like {BASE_EXAMPLE}",
+            f"the model server at AI_API_URL ({target.url}) answered with something other than "
+            f"{what}: set AI_API_URL to the service's OpenAI-compatible base, like {BASE_EXAMPLE}",
             setting="AI_API_URL",
         ) from None
 

@@ -84,7 +84,7 @@ def error_from(exc: openai.APIError, target: Target, endpoint: Endpoint) -> Mode
         return timed_out(target)
     if isinstance(exc, openai.APIConnectionError):
         cause = exc.__cause__
-        detail = target.quote(str(cause) if cause is not None else str(exc)) or type(cause).__name__
+        detail = target.quote(str(cause) if cause is not None else str(exc)) or "no details"
         return ModelUnavailable(
             f"cannot connect to the model server at AI_API_URL ({target.url}): {detail}; check "
             "that it runs and that AI_API_URL is its address, then try again"
@@ -92,7 +92,7 @@ def error_from(exc: openai.APIError, target: Target, endpoint: Endpoint) -> Mode
     if isinstance(exc, openai.APIStatusError):
         return _status_error(exc, target, endpoint)
     return ModelAnswerUnusable(
-        f"the server at AI_API_URL ({target.url}) answered with something other than the "
+        f"the model server at AI_API_URL ({target.url}) answered with something other than the "
         f"OpenAI API's format ({target.quote(exc.message)}): set AI_API_URL to the "
         f"OpenAI-compatible base of the service, like {BASE_EXAMPLE}",
         setting="AI_API_URL",
@@ -105,7 +105,7 @@ def _status_error(exc: openai.APIStatusError, target: Target, endpoint: Endpoint
     where = f"the model server at AI_API_URL ({target.url})"
     if status == 429 and exc.code != "insufficient_quota":
         wait = _retry_after(exc.response.headers.get("retry-after"))
-        when = f"in {math.ceil(wait)} s" if wait is not None else "in a minute"
+        when = f"in {max(1, math.ceil(wait))} s" if wait is not None else "in a minute"
         return ModelUnavailable(
             f"{where} is overloaded or limits requests ({said}); try again {when}",
             status=status,

@@ -9,10 +9,14 @@ Two quick retries ride out a server restarting, a proxy's 502 or a short burst o
 would only keep the person waiting for an answer they had better ask for again later. A
 Retry-After longer than the time left ends in `ModelUnavailable` at the deadline.
 
-Configuration comes from the arguments only as far as the server and the key go: with no key a
-placeholder is sent (local servers need none), so the environment's OPENAI_API_KEY is never sent
-elsewhere. (The `openai` package still reads OPENAI_ORG_ID, OPENAI_PROJECT_ID and
-OPENAI_CUSTOM_HEADERS for headers nobody passes.)
+The server and the key come from the arguments only: with no key a placeholder is sent (local
+servers need none), so an OPENAI_API_KEY in the environment never goes to another server. (The
+`openai` package still reads OPENAI_ORG_ID, OPENAI_PROJECT_ID and OPENAI_CUSTOM_HEADERS for
+headers nobody passes.)
+
+The answer's length is bounded with `max_tokens`, which OpenAI-compatible servers know; OpenAI's
+newer models refuse it for `max_completion_tokens`, so a 400 saying so switches the client to
+that field for good. The messages are plain `Message`s; answers are read by `_answers`.
 """
 
 from __future__ import annotations
