@@ -19,9 +19,10 @@ from aiogram.exceptions import (
 )
 from aiogram.types import ChatMemberAdministrator
 
-from bot.app.clients import make_bot, make_ozon
+from bot.app.clients import make_bot, make_llm, make_ozon
 from bot.config import Settings, example_values_left
 from bot.core.faults import StorageError
+from bot.llm import ModelError
 from bot.ozon import OzonAuthError, OzonError, OzonTransportError, RolesInfo
 from bot.ozon.client import OzonClient
 from bot.ozon.orders import extras_allowed
@@ -45,7 +46,8 @@ class Outcome:
 
 async def run_check(settings: Settings, out: TextIO = sys.stdout) -> int:
     outcomes: list[Outcome] = []
-    remember(settings.bot_token.get_secret_value(), settings.ozon_api_key.get_secret_value())
+    keys = (settings.bot_token, settings.ozon_api_key, settings.ai_api_key)
+    remember(*(key.get_secret_value() for key in keys if key is not None))
 
     async def step(name: str, check: Callable[[], Awaitable[str]]) -> bool:
         try:
@@ -87,6 +89,8 @@ async def run_check(settings: Settings, out: TextIO = sys.stdout) -> int:
                 await step("ozon chat access", checks.chat_access)
                 await step("ozon extras", checks.extras)
 
+    await step("reply drafts", lambda: _check_drafts(settings))
+
     failed = [o for o in outcomes if not o.ok]
     if failed:
         print(f"{len(failed)} check(s) failed.", file=out)
@@ -112,6 +116,29 @@ async def _check_database(settings: Settings) -> str:
         return f"{settings.database_path} is writable (schema version {db.schema_version})"
     finally:
         await db.close()
+
+
+async def _check_drafts(settings: Settings) -> str:
+    """Whether the model's server answers and offers AI_MODEL; drafts off is said, not failed."""
+    llm = make_llm(settings)
+    if llm is None:
+        return "off (set AI_API_URL to have a language model draft replies)"
+    async with llm:
+        try:
+            await llm.ensure_offered()
+        except ModelError as exc:
+            raise CheckFailed(str(exc)) from None
+    return f"{llm.server} answers and offers {settings.ai_model}{_instructions_note(settings)}"
+
+
+def _instructions_note(settings: Settings) -> str:
+    if settings.ai_instructions is None:
+        return ""
+    try:
+        text = settings.read_ai_instructions()
+    except ValueError as exc:
+        raise CheckFailed(f"AI_INSTRUCTIONS: {exc}") from None
+    return f"; instructions from {settings.ai_instructions} ({len(text)} characters)"
 
 
 class _TelegramChecks:

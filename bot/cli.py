@@ -42,6 +42,8 @@ def _run(argv: list[str]) -> int:
         _configuration_errors(str(exc).splitlines())
         return 2
     secrets = [settings.bot_token.get_secret_value(), settings.ozon_api_key.get_secret_value()]
+    if settings.ai_api_key is not None:
+        secrets.append(settings.ai_api_key.get_secret_value())
     setup_logging(settings.log_level, settings.log_format, secrets)
 
     if args.command == "check":

@@ -14,8 +14,9 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 
+from bot.config_drafts import DraftSettings
 from bot.core.hours import Weekly, WorkingHours, parse_durations
 
 OZON_PUSH_NETWORKS = ("195.34.21.0/24", "185.73.192.0/22", "91.223.93.0/24")
@@ -33,8 +34,8 @@ def _split_list(value: object) -> object:
     return value
 
 
-class Settings(BaseSettings):
-    """Everything the bridge reads from its environment."""
+class Settings(DraftSettings):
+    """Everything the bridge reads from its environment (AI_* from `DraftSettings`)."""
 
     model_config = SettingsConfigDict(
         env_file=".env",

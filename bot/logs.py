@@ -72,5 +72,13 @@ def setup_logging(level: str, fmt: str, secrets: Iterable[str]) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Request lines of the HTTP clients say nothing the bridge's own lines do not.
-    for noisy in ("httpx", "httpcore", "aiogram.event", "apscheduler.executors.default"):
+    # (httpx2 and httpcore2 are the openai package's.)
+    for noisy in (
+        "httpx",
+        "httpcore",
+        "httpx2",
+        "httpcore2",
+        "aiogram.event",
+        "apscheduler.executors.default",
+    ):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
