@@ -32,6 +32,8 @@ __all__ = [
     "none_as_empty_list",
     "optional_id",
     "required_text",
+    "rfc3339",
+    "to_utc",
 ]
 
 # Cyrillic letters that look Latin, mapped to the Latin letter they imitate.
@@ -124,11 +126,17 @@ def _optional_datetime(value: object) -> object:
     return None if value == "" else value
 
 
-def _to_utc(value: datetime) -> datetime:
+def to_utc(value: datetime) -> datetime:
     """Naive timestamps are UTC (Ozon works in UTC); aware ones are converted."""
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+def rfc3339(moment: datetime) -> str:
+    """A moment as RFC 3339 UTC text, as Ozon's requests take it: `2026-11-28T00:00:00Z`
+    (a naive datetime is UTC)."""
+    return to_utc(moment).isoformat().replace("+00:00", "Z")
 
 
 def _loose_bool(value: object) -> object:
@@ -163,7 +171,7 @@ def required_text(value: object) -> object:
 
 
 def _optional_utc(value: datetime | None) -> datetime | None:
-    return None if value is None else _to_utc(value)
+    return None if value is None else to_utc(value)
 
 
 def folded_or_none(value: object) -> object:
@@ -175,7 +183,7 @@ def folded_or_none(value: object) -> object:
 MessageId = Annotated[str, BeforeValidator(canonical_id)]
 OptionalId = Annotated[str | None, BeforeValidator(optional_id)]
 OptionalText = Annotated[str | None, BeforeValidator(_optional_text)]
-UtcDatetime = Annotated[datetime, AfterValidator(_to_utc)]
+UtcDatetime = Annotated[datetime, AfterValidator(to_utc)]
 OptionalUtcDatetime = Annotated[
     datetime | None,
     BeforeValidator(_optional_datetime),
