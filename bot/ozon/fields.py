@@ -10,7 +10,7 @@ import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError
 
@@ -26,6 +26,8 @@ __all__ = [
     "UtcDatetime",
     "canonical_id",
     "chat_type_value",
+    "entries_noting_unreadable",
+    "first_problem",
     "fold_enum",
     "folded_or_none",
     "message_id_key",
@@ -209,3 +211,35 @@ def readable_entries(model: type[BaseModel]) -> Callable[[object], object]:
         return kept
 
     return read
+
+
+def first_problem(exc: ValidationError) -> str:
+    """The first thing wrong with an entry, in one line (no values: they may be buyer text)."""
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "entry"
+    return f"{where}: {first['msg']}"
+
+
+def entries_noting_unreadable(model: type[BaseModel], key: str, what: str) -> Callable[[Any], Any]:
+    """The body of a page's `model_validator(mode="before")`: `data[key]` read entry by entry,
+    an entry `model` cannot read left out with a line about it in `data["unreadable"]` (naming
+    the entry `what` and its `id`, when it has a readable one), for the client to log."""
+
+    def read(data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get(key), list):
+            return data
+        kept: list[BaseModel] = []
+        unreadable: list[str] = []
+        for raw in data[key]:
+            try:
+                kept.append(model.model_validate(raw))
+            except ValidationError as exc:
+                unreadable.append(f"{what} {_raw_id(raw)}: {first_problem(exc)}")
+        return {**data, key: kept, "unreadable": unreadable}
+
+    return read
+
+
+def _raw_id(raw: object) -> str:
+    value = raw.get("id") if isinstance(raw, dict) else None
+    return value[:64] if isinstance(value, str) and value.strip() else "without an id"

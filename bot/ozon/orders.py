@@ -38,7 +38,9 @@ from bot.ozon.products import (
     lenient_text,
     priced,
 )
+from bot.ozon.questions import ANSWER_CREATE_PATH, QUESTION_COUNT_PATH, QUESTION_LIST_PATH
 from bot.ozon.ratings import SUMMARY_PATH
+from bot.ozon.reviews import COMMENT_CREATE_PATH, REVIEW_COUNT_PATH, REVIEW_LIST_PATH
 
 __all__ = [
     "ANALYTICS",
@@ -176,14 +178,24 @@ class PostingAnswer(_Model):
 
 
 def extras_allowed(roles: RolesInfo) -> dict[str, bool]:
-    """Which extras the key may read, from the method paths its roles list (role names are
-    display texts that differ between keys made in different years): `postings` (either
-    posting list), `products` (`/v3/product/info/list`) and `ratings` (`/v1/rating/summary`)."""
+    """Which extras the key may use, from the method paths its roles list (role names are
+    display texts that differ between keys made in different years): reading `postings`
+    (either posting list), `products` (`/v3/product/info/list`), `ratings`
+    (`/v1/rating/summary`), `reviews` (`/v2/review/list` and `/v2/review/count`) and
+    `questions` (`/v1/question/list` and `/v1/question/count`); writing `review_comments`
+    (`/v1/review/comment/create`) and `question_answers` (`/v1/question/answer/create`).
+
+    The subscription is another matter: a key may hold the role for a method that the seller's
+    subscription does not include (`OzonNoSubscription` when called)."""
     methods = roles.methods
     return {
         "postings": FBS_LIST_PATH in methods or FBO_LIST_PATH in methods,
         "products": PRODUCTS_PATH in methods,
         "ratings": SUMMARY_PATH in methods,
+        "reviews": {REVIEW_LIST_PATH, REVIEW_COUNT_PATH} <= methods,
+        "review_comments": COMMENT_CREATE_PATH in methods,
+        "questions": {QUESTION_LIST_PATH, QUESTION_COUNT_PATH} <= methods,
+        "question_answers": ANSWER_CREATE_PATH in methods,
     }
 
 
