@@ -23,7 +23,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.sandbox.model import StandInMessage
-from bot.sandbox.orders import SCHEMES, OrderMethods
+from bot.sandbox.order_model import SCHEMES
+from bot.sandbox.orders import OrderMethods
 from bot.sandbox.phrases import (
     AFTER_FILE,
     ANOTHER_QUESTION,
