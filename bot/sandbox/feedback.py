@@ -110,6 +110,8 @@ class StandInReview:
     comments: list[StandInComment] = field(default_factory=list)
     likes: int = 0
     dislikes: int = 0
+    garbled: Json | None = None
+    """Fields laid over the rendered review: a shape Ozon does not document."""
 
 
 @dataclass

@@ -75,7 +75,9 @@ class QuestionMethods(FeedbackState):
             ANSWER_LIST: self._answer_list,
         }
         return Methods(
-            handlers={path: self._subscribed(path, handler) for path, handler in handlers.items()},
+            handlers={
+                path: self._question_gate(path, handler) for path, handler in handlers.items()
+            },
             roles=self._question_roles,
             refused=lambda path: self.questions_refused and path in QUESTION_METHODS,
         )
@@ -84,7 +86,7 @@ class QuestionMethods(FeedbackState):
         role = {"name": "Question", "methods": [*QUESTION_METHODS]}
         return [] if self.questions_refused else [role]
 
-    def _subscribed(
+    def _question_gate(
         self, path: str, handler: Callable[[Json], web.Response]
     ) -> Callable[[Json], Awaitable[web.Response]]:
         async def handle(body: Json) -> web.Response:
@@ -199,7 +201,7 @@ class QuestionMethods(FeedbackState):
             return question_error(404, "question not found")
         if parse_uint64(body["sku"]) != question.sku:
             return question_error(400, VALIDATION_ERROR)
-        shown = self._shown(question)
+        shown = self._shown_answers(question)
         last_id = str(body.get("last_id") or "")
         ids = [answer.id for answer in question.answers]
         if last_id and last_id not in ids:
@@ -227,12 +229,12 @@ class QuestionMethods(FeedbackState):
         question.answers.append(answer)
         return answer
 
-    def _shown(self, question: StandInQuestion) -> list[StandInAnswer]:
+    def _shown_answers(self, question: StandInQuestion) -> list[StandInAnswer]:
         """The answers Ozon lists: the seller's once moderation passed them."""
         return [a for a in question.answers if not a.by_seller or self._moderated(a.created)]
 
     def _render_question(self, question: StandInQuestion) -> Json:
-        variant, count = question.variant, len(self._shown(question))
+        variant, count = question.variant, len(self._shown_answers(question))
         product_url = f"https://www.ozon.ru/product/{question.sku}/"
         return {
             "id": question.id,

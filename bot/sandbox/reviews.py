@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Unpack
+from typing import Any, Unpack
 
 from aiohttp import web
 
@@ -73,7 +73,7 @@ class ReviewMethods(FeedbackState):
             COMMENT_LIST: self._comment_list,
         }
         return Methods(
-            handlers={path: self._subscribed(path, handler) for path, handler in handlers.items()},
+            handlers={path: self._review_gate(path, handler) for path, handler in handlers.items()},
             roles=self._review_roles,
             refused=lambda path: self.reviews_refused and path in REVIEW_METHODS,
         )
@@ -81,7 +81,7 @@ class ReviewMethods(FeedbackState):
     def _review_roles(self) -> list[Json]:
         return [] if self.reviews_refused else [{"name": "Review", "methods": [*REVIEW_METHODS]}]
 
-    def _subscribed(
+    def _review_gate(
         self, path: str, handler: Callable[[Json], web.Response]
     ) -> Callable[[Json], Awaitable[web.Response]]:
         """`handler`, behind the subscription (a page size Ozon refuses before it)."""
@@ -139,6 +139,11 @@ class ReviewMethods(FeedbackState):
     def add_review_comment(self, review_id: str, text: str, *, parent_comment_id: str = "") -> str:
         """A buyer's comment under a review (shown at once); returns its id."""
         return self._comment(self.reviews[review_id], text, False, parent_comment_id).id
+
+    def garble_review(self, review_id: str, **fields: Any) -> None:
+        """From now on show a review with `fields` laid over it, as Ozon's documentation does
+        not describe it. No fields: as before."""
+        self.reviews[review_id].garbled = fields or None
 
     def reviews_subscription(self, on: bool = True) -> None:
         """Whether the seller's subscription includes reviews (off: Ozon's 403 everywhere)."""
@@ -225,7 +230,7 @@ class ReviewMethods(FeedbackState):
             reviews = [r for r in self.reviews.values() if r.sku == parse_uint64(search["sku"])]
         else:
             return rpc_error(400, VALIDATION_ERROR)
-        comments = [c for r in reviews for c in r.comments if self._moderated(c.created)]
+        comments = [c for r in reviews for c in self._shown_comments(r)]
         comments.sort(key=lambda c: c.published_at, reverse=body.get("sort_dir") == "DESC")
         offset = int(body.get("offset") or 0)
         page = comments[offset : offset + body["limit"]]
@@ -245,8 +250,12 @@ class ReviewMethods(FeedbackState):
         review.comments.append(comment)
         return comment
 
+    def _shown_comments(self, review: StandInReview) -> list[StandInComment]:
+        """The comments Ozon lists: the seller's once moderation passed them."""
+        return [c for c in review.comments if not c.is_owner or self._moderated(c.created)]
+
     def _render_review(self, review: StandInReview) -> Json:
-        shown = [c for c in review.comments if self._moderated(c.created)]
+        shown = self._shown_comments(review)
         variant = review.variant
         return {
             "id": review.id,
@@ -260,7 +269,7 @@ class ReviewMethods(FeedbackState):
             "comments_amount": len(shown),
             "photos_amount": len(review.photos),
             "videos_amount": 0,
-        }
+        } | (review.garbled or {})
 
     def _render_comment(self, comment: StandInComment) -> Json:
         return {
