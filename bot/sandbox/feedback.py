@@ -72,10 +72,11 @@ def no_subscription(path: str, *, details_as_text: bool = False) -> web.Response
     return web.json_response(body, status=403)
 
 
-def question_error(status: int, message: str) -> web.Response:
+def question_error(status: int, message: str, details: str = "") -> web.Response:
     """An error of the question methods: Ozon documents their `details` as a string."""
     code = {400: 3, 404: 5}.get(status, 2)
-    return web.json_response({"code": code, "message": message, "details": ""}, status=status)
+    body = {"code": code, "message": message, "details": details}
+    return web.json_response(body, status=status)
 
 
 @dataclass

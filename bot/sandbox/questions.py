@@ -189,8 +189,10 @@ class QuestionMethods(FeedbackState):
         question = self.questions.get(body["question_id"])
         if question is None:
             return question_error(404, "question not found")
-        if parse_uint64(body["sku"]) != question.sku or not 2 <= len(body["text"]) <= 3000:
-            return question_error(400, VALIDATION_ERROR)
+        if parse_uint64(body["sku"]) != question.sku:
+            return question_error(400, VALIDATION_ERROR, "sku: not the product of the question")
+        if not 2 <= len(body["text"]) <= 3000:
+            return question_error(400, VALIDATION_ERROR, "text: 2..3000 characters")
         answer = self._answer(question, body["text"], SELLER_NAME, True)
         self.posted_answers.append(answer)
         return ok({"answer_id": answer.id})
@@ -200,7 +202,7 @@ class QuestionMethods(FeedbackState):
         if question is None:
             return question_error(404, "question not found")
         if parse_uint64(body["sku"]) != question.sku:
-            return question_error(400, VALIDATION_ERROR)
+            return question_error(400, VALIDATION_ERROR, "sku: not the product of the question")
         shown = self._shown_answers(question)
         last_id = str(body.get("last_id") or "")
         ids = [answer.id for answer in question.answers]
