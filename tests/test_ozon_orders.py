@@ -30,7 +30,10 @@ MUG, PLAID = "1830557412", "160249683"
 NOW = datetime.now(UTC).replace(microsecond=0)
 BEGIN, END = NOW + timedelta(days=2), NOW + timedelta(days=2, hours=12)
 WINDOW = (BEGIN, END)
-ALL_ON = {"postings": True, "products": True, "ratings": True}
+ALL_ON = {"postings": True, "products": True, "ratings": True, "reviews": True,
+          "review_comments": True, "questions": True, "question_answers": True}  # fmt: skip
+FEEDBACK_OFF = {"reviews": False, "review_comments": False, "questions": False,
+                "question_answers": False}  # fmt: skip
 
 
 @pytest.fixture
@@ -241,6 +244,8 @@ async def test_extras_allowed_from_the_roles(ozon: FakeOzon, client: OzonClient)
     ozon.refuse_ratings()
     assert extras_allowed(await client.roles()) == {**ALL_ON, "postings": False, "ratings": False}
     ozon.refuse_products()
+    ozon.refuse_reviews()
+    ozon.refuse_questions()
     roles = await client.roles()
     assert (set(extras_allowed(roles).values()), roles.has_chat_access) == ({False}, True)
 
@@ -248,9 +253,10 @@ async def test_extras_allowed_from_the_roles(ozon: FakeOzon, client: OzonClient)
         role = {"name": "Какая-то роль", "methods": methods}  # names do not matter
         return extras_allowed(RolesInfo.model_validate({"roles": [role]}))
 
-    assert allowed(FBO_LIST) == {"postings": True, "products": False, "ratings": False}
+    assert allowed(FBO_LIST) == {"postings": True, "products": False, "ratings": False,
+                                 **FEEDBACK_OFF}  # fmt: skip
     assert allowed(FBS_GET, "/v1/rating/history", "/v3/product/list") == allowed()
-    assert allowed(FBS_LIST, "/v1/rating/summary", PRODUCTS) == ALL_ON
+    assert allowed(FBS_LIST, "/v1/rating/summary", PRODUCTS) == {**ALL_ON, **FEEDBACK_OFF}
 
 
 async def test_stand_in_answers_follow_the_schemas(ozon: FakeOzon) -> None:

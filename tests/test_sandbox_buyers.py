@@ -17,7 +17,16 @@ import pytest
 
 from bot.sandbox.buyers import Buyer, BuyerSimulation, Timings
 from bot.sandbox.model import StandInMessage
-from bot.sandbox.phrases import AFTER_FILE, ANOTHER_QUESTION, BUYER_NAMES, THANKS, TOPICS
+from bot.sandbox.phrases import (
+    AFTER_FILE,
+    ANOTHER_QUESTION,
+    BUYER_NAMES,
+    PRODUCT_QUESTIONS,
+    REVIEWS_COMPLAINING,
+    REVIEWS_PRAISING,
+    THANKS,
+    TOPICS,
+)
 from bot.sandbox.pictures import png
 from tests.conftest import OZON_API_KEY, OZON_CLIENT_ID
 from tests.fakes.ozon import FakeOzon
@@ -260,6 +269,72 @@ def test_bad_settings_are_refused() -> None:
         BuyerSimulation(FakeOzon(), buyers=0)
     with pytest.raises(ValueError, match="mean_interval"):
         BuyerSimulation(FakeOzon(), timings=Timings(mean_interval=0))
+    with pytest.raises(ValueError, match="feedback_interval"):
+        BuyerSimulation(FakeOzon(), timings=Timings(feedback_interval=-1))
+
+
+def feedback(ozon: FakeOzon) -> list[tuple[object, ...]]:
+    left: list[tuple[object, ...]] = [
+        ("review", r.sku, r.text, r.rating, r.order_status, len(r.photos))
+        for r in ozon.reviews.values()
+    ]
+    return left + [("question", q.sku, q.text, q.author_name) for q in ozon.questions.values()]
+
+
+async def test_buyers_review_what_they_ordered_and_ask_about_it(
+    ozon: FakeOzon, client: httpx.AsyncClient
+) -> None:
+    sim = BuyerSimulation(ozon, buyers=4, seed=9)
+    left = [sim.feedback.leave() for _ in range(80)]
+    assert set(left) == set(ozon.reviews) | set(ozon.questions)
+    skus = {int(b.sku) for b in sim.buyers}
+    assert {r.sku for r in ozon.reviews.values()} | {q.sku for q in ozon.questions.values()} <= skus
+    ratings = [r.rating for r in ozon.reviews.values()]
+    assert {"complaints", "praise"} == {"complaints" if n <= 3 else "praise" for n in ratings}
+    for review in ozon.reviews.values():
+        phrases = REVIEWS_COMPLAINING if review.rating <= 3 else REVIEWS_PRAISING
+        assert review.text in phrases
+        assert review.order_status == "DELIVERED" or review.rating <= 3
+    assert any(r.photos for r in ozon.reviews.values())
+    assert any(not r.photos for r in ozon.reviews.values())
+    names = {b.name for b in sim.buyers}
+    assert {q.author_name for q in ozon.questions.values()} <= names
+    assert {q.text for q in ozon.questions.values()} <= set(PRODUCT_QUESTIONS)
+    assert all(re.search("[а-яА-Я]", text) for text in (*PRODUCT_QUESTIONS, *REVIEWS_COMPLAINING))
+    listed = await client.post("/v2/review/list", json={"limit": 100})
+    shown = {str(r["sku"]) for r in listed.json()["reviews"]}
+    products = await client.post("/v3/product/info/list", json={"sku": sorted(shown)})
+    assert {str(p["sku"]) for p in products.json()["items"]} == shown  # each product resolves
+    photo = next(r for r in ozon.reviews.values() if r.photos)
+    async with httpx.AsyncClient() as anonymous:
+        served = await anonymous.get(ozon.photo_urls(photo.id)[0])
+    assert served.content.startswith(b"\x89PNG")
+
+
+async def test_feedback_comes_now_and_then_until_the_buyers_stop() -> None:
+    ozon, clock = FakeOzon(), VirtualClock()
+    timings = Timings(mean_interval=1e9, feedback_interval=30.0)  # chats: one opener at most
+    sim = BuyerSimulation(ozon, buyers=3, timings=timings, seed=2, sleep=clock.sleep)
+    sim.start()
+    await clock.advance(600)
+    await sim.stop()
+    left = len(feedback(ozon))
+    assert 5 <= left <= 60  # about one every 30 s of simulated time
+    await clock.advance(600)
+    assert len(feedback(ozon)) == left
+
+
+def test_feedback_is_reproducible_and_leaves_the_chats_as_the_seed_makes_them() -> None:
+    first, second, quiet = FakeOzon(), FakeOzon(), FakeOzon()
+    sims = [BuyerSimulation(ozon, buyers=3, seed=2) for ozon in (first, second, quiet)]
+    for turn in range(4):
+        for index, sim in enumerate(sims):
+            if index < 2:  # the third writes the same without any feedback
+                sim.feedback.leave()
+            sim.write(sim.buyers[turn % 3])
+    assert feedback(first) == feedback(second) != []
+    assert feedback(quiet) == []
+    assert snapshot(first) == snapshot(second) == snapshot(quiet)
 
 
 def test_generated_png_is_a_valid_picture() -> None:

@@ -1,5 +1,6 @@
 """Typed async client for the buyer-chat part of the Ozon Seller API (and the seller's ratings,
-and the postings and products an order card shows), and Ozon's payloads.
+the postings and products an order card shows, product reviews and questions), and Ozon's
+payloads.
 
 Knows nothing of Telegram, storage or the bridge. The package exports Ozon's plain models and
 errors, importable without the HTTP client; the client itself is `bot.ozon.client.OzonClient`.
@@ -7,6 +8,7 @@ errors, importable without the HTTP client; the client itself is `bot.ozon.clien
 
 from bot.ozon.errors import (
     AuthProblem,
+    FeatureOff,
     MediaUnavailable,
     OzonAPIError,
     OzonAuthError,
@@ -14,12 +16,14 @@ from bot.ozon.errors import (
     OzonConflict,
     OzonError,
     OzonForbidden,
+    OzonNoSubscription,
     OzonNotFound,
     OzonRateLimited,
     OzonResponseError,
     OzonServerError,
     OzonTransportError,
     classify_auth_problem,
+    feature_off,
 )
 from bot.ozon.limiter import RateLimiter
 from bot.ozon.models import (
@@ -38,6 +42,7 @@ from bot.ozon.models import (
 )
 from bot.ozon.orders import Posting, PostingProduct, Scheme, extras_allowed
 from bot.ozon.products import Money, Product
+from bot.ozon.questions import Answer, AnswerPage, Question, QuestionCount, QuestionPage
 from bot.ozon.ratings import (
     AVERAGE_RESPONSE_TIME,
     CHAT_RATINGS,
@@ -53,6 +58,16 @@ from bot.ozon.ratings import (
     RatingValueStatus,
 )
 from bot.ozon.retry import RetryPolicy
+from bot.ozon.reviews import (
+    Review,
+    ReviewComment,
+    ReviewCommentPage,
+    ReviewCount,
+    ReviewInfo,
+    ReviewPage,
+    ReviewPhoto,
+    ReviewVideo,
+)
 
 __all__ = [
     "AVERAGE_RESPONSE_TIME",
@@ -60,12 +75,15 @@ __all__ = [
     "CHAT_RATINGS",
     "REACTION_TIME",
     "REPLIED_DIALOGS_RATIO",
+    "Answer",
+    "AnswerPage",
     "AuthProblem",
     "Author",
     "ChatMessage",
     "ChatPage",
     "ChatStatus",
     "ChatSummary",
+    "FeatureOff",
     "HistoryPage",
     "MediaUnavailable",
     "Money",
@@ -75,6 +93,7 @@ __all__ = [
     "OzonConflict",
     "OzonError",
     "OzonForbidden",
+    "OzonNoSubscription",
     "OzonNotFound",
     "OzonRateLimited",
     "OzonResponseError",
@@ -83,6 +102,9 @@ __all__ = [
     "Posting",
     "PostingProduct",
     "Product",
+    "Question",
+    "QuestionCount",
+    "QuestionPage",
     "RateLimiter",
     "RatingChange",
     "RatingGroup",
@@ -93,12 +115,21 @@ __all__ = [
     "RatingValue",
     "RatingValueStatus",
     "RetryPolicy",
+    "Review",
+    "ReviewComment",
+    "ReviewCommentPage",
+    "ReviewCount",
+    "ReviewInfo",
+    "ReviewPage",
+    "ReviewPhoto",
+    "ReviewVideo",
     "Role",
     "RolesInfo",
     "Scheme",
     "canonical_id",
     "classify_auth_problem",
     "extras_allowed",
+    "feature_off",
     "fold_enum",
     "message_id_key",
 ]

@@ -72,32 +72,38 @@ def parse_retry_after(value: str | None) -> float | None:
 
 def error_from_response(response: httpx.Response, path: str, secret: str) -> OzonAPIError:
     """Build the error for a non-2xx answer from Ozon's `{code, message, details}` body."""
-    code: int | None = None
-    message = ""
-    details: list[Any] = []
     try:
         body: Any = json.loads(response.content)
     except ValueError:
         body = None
-    if isinstance(body, dict):
-        if not isinstance(body.get("message"), str) and isinstance(body.get("error"), dict):
-            body = body["error"]
-        raw_code = body.get("code")
-        if isinstance(raw_code, int) and not isinstance(raw_code, bool):
-            code = raw_code
-        if isinstance(body.get("message"), str):
-            message = body["message"]
-        if isinstance(body.get("details"), list):
-            details = body["details"]
+    code, message, details = _error_fields(body)
     if not message:
         message = (response.text.strip() if body is None else "") or response.reason_phrase
     return api_error(
         response.status_code,
         code,
         redact(message, secret)[: _MAX_QUOTED * 3],
-        details,
+        [redact(d, secret)[:_MAX_QUOTED] if isinstance(d, str) else d for d in details],
         path=path,
         retry_after=parse_retry_after(response.headers.get("Retry-After")),
+    )
+
+
+def _error_fields(body: Any) -> tuple[int | None, str, list[Any]]:
+    """`code`, `message` and `details` of an error body, where they can be read. The question
+    methods give `details` as one string: it is kept as a list of that string."""
+    if not isinstance(body, dict):
+        return None, "", []
+    if not isinstance(body.get("message"), str) and isinstance(body.get("error"), dict):
+        body = body["error"]
+    raw_code, message, details = body.get("code"), body.get("message"), body.get("details")
+    code = raw_code if isinstance(raw_code, int) and not isinstance(raw_code, bool) else None
+    if isinstance(details, str):
+        details = [details] if details.strip() else []
+    return (
+        code,
+        message if isinstance(message, str) else "",
+        details if isinstance(details, list) else [],
     )
 
 

@@ -5,7 +5,8 @@
     ├── OzonResponseError         2xx answer whose body is not the documented JSON
     └── OzonAPIError              non-2xx answer: `status`, `code` (gRPC), `message`, `details`
         ├── OzonBadRequest        400
-        ├── OzonForbidden         403 that is not about credentials (e.g. a missing subscription)
+        ├── OzonForbidden         403 that is not about credentials
+        │   └── OzonNoSubscription    403 "not available with existing subscription"
         ├── OzonNotFound          404
         ├── OzonConflict          409
         ├── OzonRateLimited       429, with `retry_after` seconds from the Retry-After header
@@ -18,17 +19,28 @@ Two flags help callers decide what to do next:
 `outcome_unknown`: a write may have been applied though no success was read (5xx, a transport error
 after the request may have been sent, an unreadable 2xx). Reconcile before resending.
 
+Two refusals mean "this feature is off for this seller" (never retried, not an outage):
+`OzonNoSubscription` and `OzonAuthError` of kind `AuthProblem.MISSING_ROLE`; `feature_off` says
+which, None for any other failure.
+
 No exception holds request headers or the API key; messages quote only the path and Ozon's answer.
 """
 
 from __future__ import annotations
 
-import re
-from enum import StrEnum
 from typing import Any
+
+from bot.ozon.refusals import (
+    AuthProblem,
+    FeatureOff,
+    classify_auth_problem,
+    explain,
+    is_no_subscription,
+)
 
 __all__ = [
     "AuthProblem",
+    "FeatureOff",
     "MediaUnavailable",
     "OzonAPIError",
     "OzonAuthError",
@@ -36,6 +48,7 @@ __all__ = [
     "OzonConflict",
     "OzonError",
     "OzonForbidden",
+    "OzonNoSubscription",
     "OzonNotFound",
     "OzonRateLimited",
     "OzonResponseError",
@@ -43,9 +56,8 @@ __all__ = [
     "OzonTransportError",
     "api_error",
     "classify_auth_problem",
+    "feature_off",
 ]
-
-GRPC_UNAUTHENTICATED = 16
 
 
 class MediaUnavailable(Exception):
@@ -111,6 +123,11 @@ class OzonForbidden(OzonAPIError):
     """HTTP 403 not about credentials, e.g. sending without a Premium Plus subscription."""
 
 
+class OzonNoSubscription(OzonForbidden):
+    """HTTP 403 "... not available with existing subscription": the seller's subscription does
+    not include the method (reviews, questions). The feature is off; never retried."""
+
+
 class OzonNotFound(OzonAPIError):
     """HTTP 404: unknown chat, posting or method."""
 
@@ -145,40 +162,6 @@ class OzonServerError(OzonAPIError):
     outcome_unknown = True
 
 
-class AuthProblem(StrEnum):
-    """Why Ozon refused the credentials."""
-
-    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
-    KEY_EXPIRED = "KEY_EXPIRED"
-    MISSING_ROLE = "MISSING_ROLE"
-    IP_RESTRICTED = "IP_RESTRICTED"
-    UNKNOWN = "UNKNOWN"
-
-
-_EXPLANATIONS = {
-    AuthProblem.INVALID_CREDENTIALS: (
-        "Ozon rejected the Client-Id and API key. Copy both from Settings → Seller API "
-        "(the key must belong to that Client-Id) into OZON_CLIENT_ID and OZON_API_KEY."
-    ),
-    AuthProblem.KEY_EXPIRED: (
-        "Ozon rejected the API key: it has expired (keys live 3 months) or was deactivated. "
-        "Create a new key in Settings → Seller API with the chat role and set OZON_API_KEY."
-    ),
-    AuthProblem.MISSING_ROLE: (
-        "The Ozon API key lacks the role for {path}. Create a key with the chat role "
-        "in Settings → Seller API and set OZON_API_KEY."
-    ),
-    AuthProblem.IP_RESTRICTED: (
-        "Ozon refused this server's IP address for the API key. Allow this server's IP for the key "
-        "in Settings → Seller API, or create a key without an IP restriction and set OZON_API_KEY."
-    ),
-    AuthProblem.UNKNOWN: (
-        "Ozon refused to authenticate the bridge. Check OZON_CLIENT_ID and OZON_API_KEY against "
-        "Settings → Seller API: the key must be valid, unexpired and carry the chat role."
-    ),
-}
-
-
 class OzonAuthError(OzonAPIError):
     """HTTP 401, or 403 about the key, its role or the caller's IP. Never retried.
 
@@ -197,42 +180,8 @@ class OzonAuthError(OzonAPIError):
     ) -> None:
         super().__init__(status, code, message, details, path)
         self.kind = kind
-        self.explanation = _EXPLANATIONS[kind].format(path=path or "this method")
+        self.explanation = explain(kind, path)
         self.args = (f"{self.explanation} (Ozon {path}: HTTP {status}, code {code}: {message})",)
-
-
-# Checked in this order: "Api-key is deactivated" is about expiry, not about the key's spelling.
-_AUTH_KEYWORDS: tuple[tuple[AuthProblem, re.Pattern[str]], ...] = (
-    (AuthProblem.KEY_EXPIRED, re.compile(r"expired|deactivated|revoked|ист[её]к|деактивир")),
-    (AuthProblem.IP_RESTRICTED, re.compile(r"\bip\b|\b\d{1,3}(?:\.\d{1,3}){3}\b|ip[- ]?address")),
-    (
-        AuthProblem.MISSING_ROLE,
-        re.compile(
-            r"\broles?\b|access to this method|permission|\bрол(?:ь|и|ью|ей|ям)\b|нет доступа"
-        ),
-    ),
-    (
-        AuthProblem.INVALID_CREDENTIALS,
-        re.compile(r"api[- _]?key|client[- _]?id|credential|ключ"),
-    ),
-)
-
-
-def classify_auth_problem(status: int, code: int | None, message: str) -> AuthProblem | None:
-    """Say whether an error answer is about credentials, and which problem; None if it is not.
-
-    401 (or gRPC UNAUTHENTICATED on 401/403) is always an auth problem; a 403 is one only when
-    its message speaks of the key, its expiry, a role or an IP address.
-    """
-    if status not in (401, 403):
-        return None
-    folded = message.casefold()
-    for kind, pattern in _AUTH_KEYWORDS:
-        if pattern.search(folded):
-            return kind
-    if status == 401 or code == GRPC_UNAUTHENTICATED:
-        return AuthProblem.UNKNOWN
-    return None
 
 
 _BY_STATUS: dict[int, type[OzonAPIError]] = {
@@ -253,6 +202,8 @@ def api_error(
     retry_after: float | None = None,
 ) -> OzonAPIError:
     """Build the most specific `OzonAPIError` for an error answer."""
+    if is_no_subscription(status, message):
+        return OzonNoSubscription(status, code, message, details, path)
     kind = classify_auth_problem(status, code, message)
     if kind is not None:
         return OzonAuthError(status, code, message, details, path, kind=kind)
@@ -261,3 +212,14 @@ def api_error(
     if 500 <= status <= 599:
         return OzonServerError(status, code, message, details, path)
     return _BY_STATUS.get(status, OzonAPIError)(status, code, message, details, path)
+
+
+def feature_off(error: BaseException) -> FeatureOff | None:
+    """Whether a failure says the feature is off for this seller: its subscription lacks the
+    method (`NO_SUBSCRIPTION`) or the key's roles do (`MISSING_ROLE`). None for anything else:
+    another refusal, a bad request, an outage."""
+    if isinstance(error, OzonNoSubscription):
+        return FeatureOff.NO_SUBSCRIPTION
+    if isinstance(error, OzonAuthError) and error.kind is AuthProblem.MISSING_ROLE:
+        return FeatureOff.MISSING_ROLE
+    return None

@@ -10,7 +10,7 @@ import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationError
 
@@ -26,12 +26,16 @@ __all__ = [
     "UtcDatetime",
     "canonical_id",
     "chat_type_value",
+    "entries_noting_unreadable",
+    "first_problem",
     "fold_enum",
     "folded_or_none",
     "message_id_key",
     "none_as_empty_list",
     "optional_id",
     "required_text",
+    "rfc3339",
+    "to_utc",
 ]
 
 # Cyrillic letters that look Latin, mapped to the Latin letter they imitate.
@@ -124,11 +128,17 @@ def _optional_datetime(value: object) -> object:
     return None if value == "" else value
 
 
-def _to_utc(value: datetime) -> datetime:
+def to_utc(value: datetime) -> datetime:
     """Naive timestamps are UTC (Ozon works in UTC); aware ones are converted."""
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+def rfc3339(moment: datetime) -> str:
+    """A moment as RFC 3339 UTC text, as Ozon's requests take it: `2026-11-28T00:00:00Z`
+    (a naive datetime is UTC)."""
+    return to_utc(moment).isoformat().replace("+00:00", "Z")
 
 
 def _loose_bool(value: object) -> object:
@@ -163,7 +173,7 @@ def required_text(value: object) -> object:
 
 
 def _optional_utc(value: datetime | None) -> datetime | None:
-    return None if value is None else _to_utc(value)
+    return None if value is None else to_utc(value)
 
 
 def folded_or_none(value: object) -> object:
@@ -175,7 +185,7 @@ def folded_or_none(value: object) -> object:
 MessageId = Annotated[str, BeforeValidator(canonical_id)]
 OptionalId = Annotated[str | None, BeforeValidator(optional_id)]
 OptionalText = Annotated[str | None, BeforeValidator(_optional_text)]
-UtcDatetime = Annotated[datetime, AfterValidator(_to_utc)]
+UtcDatetime = Annotated[datetime, AfterValidator(to_utc)]
 OptionalUtcDatetime = Annotated[
     datetime | None,
     BeforeValidator(_optional_datetime),
@@ -201,3 +211,35 @@ def readable_entries(model: type[BaseModel]) -> Callable[[object], object]:
         return kept
 
     return read
+
+
+def first_problem(exc: ValidationError) -> str:
+    """The first thing wrong with an entry, in one line (no values: they may be buyer text)."""
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "entry"
+    return f"{where}: {first['msg']}"
+
+
+def entries_noting_unreadable(model: type[BaseModel], key: str, what: str) -> Callable[[Any], Any]:
+    """The body of a page's `model_validator(mode="before")`: `data[key]` read entry by entry,
+    an entry `model` cannot read left out with a line about it in `data["unreadable"]` (naming
+    the entry `what` and its `id`, when it has a readable one), for the client to log."""
+
+    def read(data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get(key), list):
+            return data
+        kept: list[BaseModel] = []
+        unreadable: list[str] = []
+        for raw in data[key]:
+            try:
+                kept.append(model.model_validate(raw))
+            except ValidationError as exc:
+                unreadable.append(f"{what} {_raw_id(raw)}: {first_problem(exc)}")
+        return {**data, key: kept, "unreadable": unreadable}
+
+    return read
+
+
+def _raw_id(raw: object) -> str:
+    value = raw.get("id") if isinstance(raw, dict) else None
+    return value[:64] if isinstance(value, str) and value.strip() else "without an id"

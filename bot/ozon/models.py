@@ -41,6 +41,7 @@ from bot.ozon.fields import (
     UtcDatetime,
     canonical_id,
     chat_type_value,
+    first_problem,
     fold_enum,
     folded_or_none,
     message_id_key,
@@ -105,13 +106,6 @@ class ChatSummary(_Model):
         return self.chat_type in BUYER_CHAT_TYPES
 
 
-def _problem(exc: ValidationError) -> str:
-    """The first thing wrong with an entry, in one line (no values: they may be buyer text)."""
-    first = exc.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "entry"
-    return f"{where}: {first['msg']}"
-
-
 def _dig(raw: object, *path: str) -> object:
     """A value inside an entry that failed to validate; None where the path breaks off."""
     for key in path:
@@ -157,14 +151,14 @@ def _read_chat(raw: object) -> tuple[ChatSummary | None, str | None]:
     try:
         return ChatSummary.model_validate(raw), None
     except ValidationError as exc:
-        return None, f"chat {_raw_chat_id(raw)}: {_problem(exc)}"
+        return None, f"chat {_raw_chat_id(raw)}: {first_problem(exc)}"
 
 
 def _read_message(raw: object) -> tuple[ChatMessage | None, str | None]:
     try:
         return ChatMessage.model_validate(raw), None
     except ValidationError as exc:
-        problem = _problem(exc)
+        problem = first_problem(exc)
     stand_in = ChatMessage.stand_in(raw, problem)
     if stand_in is None:
         return None, f"message without a readable id: {problem}; left out"

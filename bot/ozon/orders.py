@@ -1,6 +1,7 @@
-"""What a buyer's chat is about, for the order card: the postings an order is shipped in, the
-product, and the reads of them that `bot.ozon.client.OzonClient` mixes in; plus which of these
-extras (and the ratings) the key's roles open.
+"""What a buyer's chat is about, for the order card: the postings an order is shipped in and how
+a posting list is walked for one order (`bot.ozon.calls.orders.OrderCalls` reads them through
+the client), and which of the extras (these, the ratings, reviews and questions) the key's roles
+open.
 
 A posting is read from whatever Ozon sends: optional blocks (`analytics_data`, `delivery_method`)
 may be absent or null, so every field of the card is optional but the posting number, and a
@@ -18,13 +19,12 @@ The core imports these models: nothing here may pull in the HTTP client.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 
-from bot.ozon.errors import AuthProblem, OzonAuthError
 from bot.ozon.fields import LooseBool, readable_entries
 from bot.ozon.models import RolesInfo
 from bot.ozon.products import (
@@ -33,28 +33,34 @@ from bot.ozon.products import (
     Id,
     Moment,
     Money,
-    ProductReads,
     Text,
     lenient_lower,
     lenient_text,
     priced,
 )
+from bot.ozon.questions import ANSWER_CREATE_PATH, QUESTION_COUNT_PATH, QUESTION_LIST_PATH
 from bot.ozon.ratings import SUMMARY_PATH
+from bot.ozon.reviews import COMMENT_CREATE_PATH, REVIEW_COUNT_PATH, REVIEW_LIST_PATH
 
 __all__ = [
+    "ANALYTICS",
     "FBO_GET_PATH",
     "FBO_LIST_PATH",
     "FBS_GET_PATH",
     "FBS_LIST_PATH",
     "MAX_WINDOW",
-    "OrderReads",
     "Posting",
+    "PostingAnswer",
     "PostingProduct",
+    "Reader",
     "Scheme",
     "extras_allowed",
+    "order_postings",
 ]
 
 logger = logging.getLogger("bot.ozon")
+
+_M = TypeVar("_M", bound=BaseModel)
 
 FBS_LIST_PATH = "/v4/posting/fbs/list"
 FBO_LIST_PATH = "/v3/posting/fbo/list"
@@ -65,7 +71,7 @@ MAX_WINDOW = timedelta(days=365)
 _PAGE_LIMIT = 100
 _MAX_PAGES = 5
 """An order has a few postings: more pages than this means Ozon ignored the filter."""
-_ANALYTICS = {"analytics_data": True}
+ANALYTICS = {"analytics_data": True}
 """`with` of every posting read: the delivery window comes only when asked for."""
 _Lower = Annotated[str | None, BeforeValidator(lenient_lower)]
 _WINDOW = (
@@ -165,125 +171,65 @@ class _PostingPage(_Model):
     has_next: LooseBool = False
 
 
-class _PostingAnswer(_Model):
+class PostingAnswer(_Model):
     """Answer of the `get` methods: one posting under `result`."""
 
     result: Posting
 
 
-def _as_fbo(posting: Posting) -> Posting:
-    return posting.model_copy(update={"scheme": Scheme.FBO})
-
-
-def _utc(moment: datetime) -> datetime:
-    """A naive datetime is UTC (Ozon works in UTC); an aware one is converted."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _rfc3339(moment: datetime) -> str:
-    """An aware UTC datetime as RFC 3339 text: `2026-11-28T00:00:00Z`."""
-    return moment.isoformat().replace("+00:00", "Z")
-
-
 def extras_allowed(roles: RolesInfo) -> dict[str, bool]:
-    """Which extras the key may read, from the method paths its roles list (role names are
-    display texts that differ between keys made in different years): `postings` (either
-    posting list), `products` (`/v3/product/info/list`) and `ratings` (`/v1/rating/summary`)."""
+    """Which extras the key may use, from the method paths its roles list (role names are
+    display texts that differ between keys made in different years): reading `postings`
+    (either posting list), `products` (`/v3/product/info/list`), `ratings`
+    (`/v1/rating/summary`), `reviews` (`/v2/review/list` and `/v2/review/count`) and
+    `questions` (`/v1/question/list` and `/v1/question/count`); writing `review_comments`
+    (`/v1/review/comment/create`) and `question_answers` (`/v1/question/answer/create`).
+
+    The subscription is another matter: a key may hold the role for a method that the seller's
+    subscription does not include (`OzonNoSubscription` when called)."""
     methods = roles.methods
     return {
         "postings": FBS_LIST_PATH in methods or FBO_LIST_PATH in methods,
         "products": PRODUCTS_PATH in methods,
         "ratings": SUMMARY_PATH in methods,
+        "reviews": {REVIEW_LIST_PATH, REVIEW_COUNT_PATH} <= methods,
+        "review_comments": COMMENT_CREATE_PATH in methods,
+        "questions": {QUESTION_LIST_PATH, QUESTION_COUNT_PATH} <= methods,
+        "question_answers": ANSWER_CREATE_PATH in methods,
     }
 
 
-class OrderReads(ProductReads):
-    """The order card's side of `bot.ozon.client.OzonClient`: the postings here, the product
-    from `ProductReads`. All are reads, retried as reads are.
+class Reader(Protocol):
+    """A read through the client (`OzonTransport._read`): Ozon's answer to `path` as `model`."""
 
-    A key whose roles do not open a method is answered 403, raised as `OzonAuthError` with
-    `kind` `AuthProblem.MISSING_ROLE` ("this extra is off", not an outage; never retried);
-    other failures are the usual `OzonError`s.
-    """
-
-    async def postings_of_order(
-        self, order_number: str, *, since: datetime, until: datetime
-    ) -> list[Posting]:
-        """The postings of an order processed from `since` to `until` (at most `MAX_WINDOW`
-        apart; naive datetimes are UTC): those of `/v4/posting/fbs/list` (FBS or rFBS), or
-        when it finds none, those of `/v3/posting/fbo/list` (FBO). Empty when neither finds the
-        order: it may be older than the window, or not the seller's.
-
-        A key that may read only one of the two lists reads that one; only when neither is open
-        is the refusal raised.
-        """
-        number = order_number.strip()
-        if not number:
-            raise ValueError("order_number must not be empty")
-        start, end = _utc(since), _utc(until)
-        if start > end:
-            raise ValueError("since must not be after until")
-        if end - start > MAX_WINDOW:
-            raise ValueError("Ozon lists postings over a year at most")
-        search = {"since": _rfc3339(start), "to": _rfc3339(end), "order_numbers": [number]}
-        fbs_refused = False
-        try:
-            found = await self._list(FBS_LIST_PATH, search, number)
-        except OzonAuthError as exc:
-            if exc.kind is not AuthProblem.MISSING_ROLE:
-                raise
-            fbs_refused = True
-        else:
-            if found:
-                return found
-        try:
-            return [_as_fbo(p) for p in await self._list(FBO_LIST_PATH, search, number)]
-        except OzonAuthError as exc:
-            if fbs_refused or exc.kind is not AuthProblem.MISSING_ROLE:
-                raise
-            return []
-
-    async def fbs_posting(self, posting_number: str) -> Posting:
-        """One FBS or rFBS posting with its dates (`/v3/posting/fbs/get`). An FBO posting
-        number is answered 404: `OzonNotFound`."""
-        answer = await self._read(FBS_GET_PATH, _get_body(posting_number), _PostingAnswer)
-        return answer.result
-
-    async def fbo_posting(self, posting_number: str) -> Posting:
-        """One FBO posting (`/v2/posting/fbo/get`); Ozon gives no delivery window here. An
-        FBS posting number is answered 404: `OzonNotFound`."""
-        answer = await self._read(FBO_GET_PATH, _get_body(posting_number), _PostingAnswer)
-        return _as_fbo(answer.result)
-
-    async def _list(self, path: str, search: dict[str, Any], number: str) -> list[Posting]:
-        """The postings of order `number` from every page of a posting list."""
-        found: dict[str, Posting] = {}
-        cursor: str | None = None
-        seen: set[str] = set()
-        for _ in range(_MAX_PAGES):
-            body: dict[str, Any] = {"filter": search, "limit": _PAGE_LIMIT, "with": _ANALYTICS}
-            if cursor:
-                body["cursor"] = cursor
-            page = await self._read(path, body, _PostingPage)
-            for posting in page.postings:
-                if _of_order(posting, number):
-                    found.setdefault(posting.posting_number, posting)
-            if not page.has_next:
-                return list(found.values())
-            if not page.cursor or page.cursor in seen:
-                logger.warning("Ozon %s: has_next without a new cursor, stopping", path)
-                return list(found.values())
-            seen.add(page.cursor)
-            cursor = page.cursor
-        logger.warning("Ozon %s: order %s still has_next after %d pages", path, number, _MAX_PAGES)
-        return list(found.values())
+    async def __call__(self, path: str, body: dict[str, Any], model: type[_M], /) -> _M: ...
 
 
-def _get_body(posting_number: str) -> dict[str, Any]:
-    number = posting_number.strip()
-    if not number:
-        raise ValueError("posting_number must not be empty")
-    return {"posting_number": number, "with": _ANALYTICS}
+async def order_postings(
+    read: Reader, path: str, search: dict[str, Any], number: str
+) -> list[Posting]:
+    """The postings of order `number` from every page of the posting list at `path`, found
+    with `search` (the list's `filter`); at most `_MAX_PAGES` pages."""
+    found: dict[str, Posting] = {}
+    cursor: str | None = None
+    seen: set[str] = set()
+    for _ in range(_MAX_PAGES):
+        body: dict[str, Any] = {"filter": search, "limit": _PAGE_LIMIT, "with": ANALYTICS}
+        if cursor:
+            body["cursor"] = cursor
+        page = await read(path, body, _PostingPage)
+        for posting in page.postings:
+            if _of_order(posting, number):
+                found.setdefault(posting.posting_number, posting)
+        if not page.has_next:
+            return list(found.values())
+        if not page.cursor or page.cursor in seen:
+            logger.warning("Ozon %s: has_next without a new cursor, stopping", path)
+            return list(found.values())
+        seen.add(page.cursor)
+        cursor = page.cursor
+    logger.warning("Ozon %s: order %s still has_next after %d pages", path, number, _MAX_PAGES)
+    return list(found.values())
 
 
 def _of_order(posting: Posting, number: str) -> bool:

@@ -13,21 +13,17 @@ The core imports these models: nothing here may pull in the HTTP client.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 
 from bot.ozon.fields import optional_id, readable_entries
 
-__all__ = ["PRODUCTS_PATH", "Money", "Product", "ProductList", "ProductReads", "read_money"]
-
-_M = TypeVar("_M", bound=BaseModel)
+__all__ = ["PRODUCTS_PATH", "Money", "Product", "ProductList", "read_money"]
 
 PRODUCTS_PATH = "/v3/product/info/list"
-_SKUS_PER_REQUEST = 1000
 
 
 def lenient_text(value: object) -> str | None:
@@ -161,28 +157,3 @@ class ProductList(_Model):
     """Answer of `/v3/product/info/list`; a requested product Ozon does not know is absent."""
 
     items: Annotated[list[Product], BeforeValidator(readable_entries(Product))] = []
-
-
-class ProductReads:
-    """The product side of `bot.ozon.client.OzonClient` (through `bot.ozon.orders.OrderReads`).
-
-    A key whose roles do not open the method is answered 403, raised as `OzonAuthError` with
-    `kind` `AuthProblem.MISSING_ROLE` ("this extra is off", not an outage; never retried).
-    """
-
-    async def _read(self, path: str, body: dict[str, Any], model: type[_M]) -> _M:
-        raise NotImplementedError  # the client's: a read through its limiter, parsed as `model`
-
-    async def products_by_sku(self, skus: Sequence[str]) -> list[Product]:
-        """The products with these SKUs that Ozon knows (`/v3/product/info/list`), in Ozon's
-        order. SKUs that are empty, `"0"` or not numbers are skipped (the context of a chat not
-        about a product); when none is left Ozon is not asked. A product changes rarely: cache
-        what this returns."""
-        if isinstance(skus, str):
-            raise TypeError("skus must be a sequence of SKUs, not one string")
-        wanted = list(dict.fromkeys(sku for sku in map(lenient_id, skus) if sku is not None))
-        products: list[Product] = []
-        for start in range(0, len(wanted), _SKUS_PER_REQUEST):
-            body = {"sku": wanted[start : start + _SKUS_PER_REQUEST]}
-            products.extend((await self._read(PRODUCTS_PATH, body, ProductList)).items)
-        return products

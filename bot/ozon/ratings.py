@@ -1,5 +1,5 @@
-"""Ozon's grades of the seller: `/v1/rating/summary` (now) and `/v1/rating/history` (over a
-period), and the two reads of them that `bot.ozon.client.OzonClient` mixes in.
+"""Ozon's grades of the seller: the answers of `/v1/rating/summary` (now) and `/v1/rating/history`
+(over a period), which `bot.ozon.calls.ratings.RatingCalls` reads.
 
 The chat ratings (`CHAT_RATINGS`) are found by their system names (`RatingItem.rating`), whatever
 group holds them: group names and display names are texts Ozon changes. Ozon's enums (`status`,
@@ -14,9 +14,8 @@ The core imports these models: nothing here may pull in the HTTP client.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
-from typing import Annotated, Any, TypeVar
+from collections.abc import Callable
+from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
@@ -32,13 +31,10 @@ __all__ = [
     "RatingHistory",
     "RatingHistoryItem",
     "RatingItem",
-    "RatingReads",
     "RatingSummary",
     "RatingValue",
     "RatingValueStatus",
 ]
-
-_M = TypeVar("_M", bound=BaseModel)
 
 REACTION_TIME = "rating_reaction_time"
 """How long buyers waited on average for the answer to their first message in a chat, over the
@@ -197,47 +193,3 @@ class RatingHistory(_Model):
     ratings: Annotated[
         list[RatingHistoryItem], BeforeValidator(readable_entries(RatingHistoryItem))
     ] = []
-
-
-def _utc(moment: datetime) -> datetime:
-    """A naive datetime is UTC (Ozon works in UTC); an aware one is converted."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _rfc3339(moment: datetime) -> str:
-    """An aware UTC datetime as RFC 3339 text: `2026-11-28T00:00:00Z`."""
-    return moment.isoformat().replace("+00:00", "Z")
-
-
-class RatingReads:
-    """The rating side of `bot.ozon.client.OzonClient`. Both are reads, retried as reads are."""
-
-    async def _read(self, path: str, body: dict[str, Any], model: type[_M]) -> _M:
-        raise NotImplementedError  # the client's: a read through its limiter, parsed as `model`
-
-    async def rating_summary(self) -> RatingSummary:
-        """The seller's current ratings (`/v1/rating/summary`); the chat ones are
-        `summary.find(name)` for the names in `CHAT_RATINGS`.
-
-        A key whose roles do not open the method is answered 403, raised as `OzonAuthError`
-        with `kind` `AuthProblem.MISSING_ROLE` ("the key may not read ratings"); a 403 for
-        another reason (ratings can depend on the subscription) is `OzonForbidden`. Neither is
-        retried, and neither means Ozon is down. Other failures are the usual `OzonError`s.
-        """
-        return await self._read(SUMMARY_PATH, {}, RatingSummary)
-
-    async def rating_history(
-        self, ratings: Sequence[str], date_from: datetime, date_to: datetime
-    ) -> RatingHistory:
-        """Values of `ratings` (system names) from `date_from` to `date_to`
-        (`/v1/rating/history`; naive datetimes are UTC). Errors as for `rating_summary`."""
-        if isinstance(ratings, str):
-            raise TypeError("ratings must be a sequence of system names, not one string")
-        names = list(ratings)
-        if not names:
-            raise ValueError("ratings must name at least one rating")
-        start, end = _utc(date_from), _utc(date_to)
-        if start > end:
-            raise ValueError("date_from must not be after date_to")
-        body = {"ratings": names, "date_from": _rfc3339(start), "date_to": _rfc3339(end)}
-        return await self._read(HISTORY_PATH, body, RatingHistory)

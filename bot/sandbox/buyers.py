@@ -5,7 +5,8 @@ a photo, a question about the product), writes now and then, answers staff a few
 they write in the chat, and says thanks in the end; Ozon may close a chat a while after the
 thanks, and the buyer's next message then opens a chat about a new order. What they say is in
 `bot.sandbox.phrases`. The stand-in knows each order (one posting) and its product, so that the
-sandbox can show what a chat is about.
+sandbox can show what a chat is about; now and then a buyer reviews that product or asks about
+it on its page (`bot.sandbox.reviewers`).
 
 The buyers run as tasks beside the stand-in, never inside its requests: the stand-in only tells
 them that staff wrote. Time goes through an injectable `sleep`, chance through a seeded
@@ -23,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.sandbox.model import StandInMessage
-from bot.sandbox.orders import SCHEMES, OrderMethods
+from bot.sandbox.order_model import SCHEMES
 from bot.sandbox.phrases import (
     AFTER_FILE,
     ANOTHER_QUESTION,
@@ -33,6 +34,8 @@ from bot.sandbox.phrases import (
     TOPICS,
 )
 from bot.sandbox.pictures import Colour, png
+from bot.sandbox.reviewers import FeedbackSimulation
+from bot.sandbox.server import OzonStandIn
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +68,8 @@ class Timings:
     new_question_chance: float = 0.3
     """Chance, at each of a thanked buyer's turns, of asking something new in the same chat
     (low, so that Ozon gets to close some chats first)."""
+    feedback_interval: float = 90.0
+    """Mean time between reviews or product questions, of all buyers together."""
 
 
 @dataclass
@@ -91,7 +96,7 @@ class BuyerSimulation:
 
     def __init__(
         self,
-        ozon: OrderMethods,
+        ozon: OzonStandIn,
         *,
         buyers: int = 4,
         timings: Timings | None = None,
@@ -113,11 +118,15 @@ class BuyerSimulation:
             for name in self._rng.sample(BUYER_NAMES, buyers)
         ]
         ozon.add_seller_listener(self._on_seller_message)
+        self.feedback = FeedbackSimulation(
+            ozon, self.buyers, mean_interval=self.timings.feedback_interval, seed=seed, sleep=sleep
+        )
 
     def start(self) -> None:
         self._running = True
         for index, buyer in enumerate(self.buyers):
             self._spawn(self._live(buyer, first=index == 0))
+        self._spawn(self.feedback.run())
 
     async def stop(self) -> None:
         self._running = False

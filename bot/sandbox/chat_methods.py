@@ -1,5 +1,6 @@
-"""The chat methods of the Seller API (`/v3/chat/list`, `/v3/chat/history`, sends, read, start)
-and `/v1/roles`, applied to the stand-in's state. Bodies arrive already checked by the pipeline."""
+"""The chat methods of the Seller API (`/v3/chat/list`, `/v3/chat/history`, sends, read, start),
+applied to the stand-in's state, and the chat role that opens them. Bodies arrive already
+checked by the pipeline."""
 
 from __future__ import annotations
 
@@ -14,12 +15,12 @@ from bot.sandbox.model import (
     MSG_WINDOW_CLOSED,
     Json,
     StandInChat,
-    iso,
     ok,
     parse_uint64,
     rpc_error,
 )
 from bot.sandbox.rendering import Rendering
+from bot.sandbox.state import Methods
 
 
 class ChatMethods(Rendering):
@@ -150,16 +151,21 @@ class ChatMethods(Rendering):
         self.chats[chat_id].posting_number = posting
         return ok({"result": {"chat_id": chat_id}})
 
-    def _extra_roles(self) -> list[Json]:
-        """Roles of the key for the stand-in's other methods (the server knows which)."""
-        return []
-
-    async def _roles(self, body: Json) -> web.Response:
-        roles: list[Json] = (
-            []
-            if self.auth_mode == "no_chat_role"
-            else [{"name": "Chat", "methods": list(CHAT_METHODS)}]
+    def _chat_methods(self) -> Methods:
+        return Methods(
+            handlers={
+                "/v3/chat/list": self._chat_list,
+                "/v3/chat/history": self._chat_history,
+                "/v1/chat/send/message": self._send_message,
+                "/v1/chat/send/file": self._send_file,
+                "/v2/chat/read": self._chat_read,
+                "/v1/chat/start": self._chat_start,
+            },
+            roles=self._chat_roles,
+            refused=lambda path: self.auth_mode == "no_chat_role" and path in CHAT_METHODS,
         )
-        roles.extend(self._extra_roles())
-        roles.extend(self.other_roles)
-        return ok({"roles": roles, "expires_at": iso(self.key_expires_at)})
+
+    def _chat_roles(self) -> list[Json]:
+        if self.auth_mode == "no_chat_role":
+            return []
+        return [{"name": "Chat", "methods": list(CHAT_METHODS)}]

@@ -14,10 +14,12 @@ import time
 from collections import deque
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Unpack
 
 from aiohttp import web
 
 from bot.sandbox.model import rpc_error
+from bot.sandbox.state import StandInOptions, StandInState
 
 
 @dataclass
@@ -43,10 +45,11 @@ class DropConnection(Exception):
     """Raised after a request was applied, to close the connection without an answer."""
 
 
-class FaultInjection:
+class FaultInjection(StandInState):
     """The knobs (`down`, `latency`, `rate_limit_per_second`) and the injected faults."""
 
-    def __init__(self) -> None:
+    def __init__(self, **options: Unpack[StandInOptions]) -> None:
+        super().__init__(**options)
         self.latency = 0.0
         self.down = False
         self.rate_limit_per_second: int | None = None

@@ -4,6 +4,7 @@ check Ozon makes of a URL before it accepts it."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Unpack
 
 import aiohttp
 from aiohttp import web
@@ -18,7 +19,7 @@ from bot.sandbox.model import (
     parse_uint64,
     rpc_error,
 )
-from bot.sandbox.state import StandInState
+from bot.sandbox.state import Methods, StandInOptions, StandInState
 
 _THRESHOLDS = [
     {"status": "GREEN", "threshold": 1500},
@@ -29,11 +30,28 @@ _THRESHOLDS = [
 
 
 class NotificationMethods(StandInState):
-    """Handlers of the subscription methods, over `subscriptions`."""
+    """Handlers of the subscription methods, over `subscriptions` (no role of their own)."""
 
-    ping_timeout = 2.5
-    """Seconds /v1/notification/check waits for the TYPE_PING answer."""
-    _next_subscription_id = 1001
+    def __init__(self, **options: Unpack[StandInOptions]) -> None:
+        super().__init__(**options)
+        self.ping_timeout = 2.5
+        """Seconds /v1/notification/check waits for the TYPE_PING answer."""
+        self._next_subscription_id = 1001
+
+    def _notification_methods(self) -> Methods:
+        return Methods(
+            handlers={
+                "/v1/notification/set": self._notification_set,
+                "/v1/notification/update": self._notification_update,
+                "/v1/notification/enable": self._notification_enable,
+                "/v1/notification/delete": self._notification_delete,
+                "/v1/notification/list": self._notification_list,
+                "/v1/notification/check": self._notification_check,
+                "/v1/notification/push-type/list": self._push_type_list,
+            },
+            roles=list,
+            refused=lambda path: False,
+        )
 
     def _subscription(self, body: Json) -> Subscription | web.Response:
         sub = self.subscriptions.get(int(body["id"]))

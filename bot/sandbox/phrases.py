@@ -1,4 +1,5 @@
-"""Everything the simulated buyers say, in Russian, as marketplace buyers write.
+"""Everything the simulated buyers say, in Russian, as marketplace buyers write: in chats, in
+reviews and in questions on a product's page.
 
 Placeholders: `{order}` (order number), `{sku}` and `{name}` (the buyer's first name). Verbs avoid
 the past tense where it would give the buyer a grammatical gender the name may not match.
@@ -124,3 +125,31 @@ ANOTHER_QUESTION = "И ещё вопрос."
 """Opens a second topic in the same chat, before its opener."""
 
 SIGNATURE = "С уважением, {name}"
+
+REVIEWS_PRAISING = (
+    "Отличный товар, всё как в описании. Доставили быстро, упаковано аккуратно.",
+    "Пользуюсь неделю — никаких нареканий. Качество на высоте, рекомендую!",
+    "Хорошая вещь за свои деньги. Продавцу спасибо, пришло раньше срока.",
+    "Заказываю уже второй раз, всё устраивает 👍",
+    "",
+)
+"""Reviews of 4 or 5 stars (an empty one: stars without words)."""
+
+REVIEWS_COMPLAINING = (
+    "Пришло с царапиной на боку, на фото видно. Ожидания не оправдались.",
+    "Размер не соответствует таблице, пришлось возвращать.",
+    "Через три дня сломалось. Качество так себе, не советую.",
+    "Запах резкий, не выветривается уже неделю. Разочарование.",
+    "Цвет совсем не как на фото, тусклее. Поставлю тройку.",
+)
+"""Reviews of 1 to 3 stars."""
+
+PRODUCT_QUESTIONS = (
+    "Подскажите, можно ли мыть в посудомоечной машине?",
+    "Какая страна производства?",
+    "Есть ли гарантия и сколько она длится?",
+    "Подойдёт ли для подарка, есть ли фирменная коробка?",
+    "Какие точные размеры в упаковке?",
+    "Будет ли поступление в другом цвете?",
+)
+"""Questions buyers ask on a product's page."""

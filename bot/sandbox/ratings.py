@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Unpack
 
 from aiohttp import web
 
 from bot.sandbox.model import Json, iso, ok
-from bot.sandbox.state import StandInState
+from bot.sandbox.state import Methods, StandInOptions, StandInState
 
 SUMMARY_PATH = "/v1/rating/summary"
 HISTORY_PATH = "/v1/rating/history"
@@ -86,10 +86,22 @@ DEFAULT_RATINGS = (
 class RatingMethods(StandInState):
     """Handlers of the rating methods, over `ratings`."""
 
-    ratings: tuple[StandInRating, ...] = DEFAULT_RATINGS
-    """What `/v1/rating/*` report, in this order (see `set_ratings`)."""
-    ratings_refused = False
-    """Both methods answer 403 as to a key without their role (see `refuse_ratings`)."""
+    def __init__(self, **options: Unpack[StandInOptions]) -> None:
+        super().__init__(**options)
+        self.ratings: tuple[StandInRating, ...] = DEFAULT_RATINGS
+        """What `/v1/rating/*` report, in this order (see `set_ratings`)."""
+        self.ratings_refused = False
+        """Both methods answer 403 as to a key without their role (see `refuse_ratings`)."""
+
+    def _rating_methods(self) -> Methods:
+        return Methods(
+            handlers={SUMMARY_PATH: self._rating_summary, HISTORY_PATH: self._rating_history},
+            roles=self._rating_roles,
+            refused=lambda path: self.ratings_refused and path in RATING_METHODS,
+        )
+
+    def _rating_roles(self) -> list[Json]:
+        return [] if self.ratings_refused else [{"name": "Rating", "methods": list(RATING_METHODS)}]
 
     def set_ratings(
         self, ratings: Sequence[StandInRating] | None = None, *, omit_chat_group: bool = False

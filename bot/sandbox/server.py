@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 import mimetypes
 import traceback
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from functools import partial
+from collections.abc import Mapping, Sequence
 from typing import Self
 
 from aiohttp import web
@@ -15,7 +14,6 @@ from aiohttp import web
 from bot.sandbox.chat_methods import ChatMethods
 from bot.sandbox.faults import DropConnection, FaultInjection
 from bot.sandbox.model import (
-    CHAT_METHODS,
     MSG_EXPIRED,
     MSG_IP_RESTRICTED,
     MSG_NO_CHAT_ROLE,
@@ -23,28 +21,33 @@ from bot.sandbox.model import (
     Json,
     RecordedRequest,
     Validator,
+    iso,
     ok,
     parse_json,
     rpc_error,
 )
 from bot.sandbox.notifications import NotificationMethods
-from bot.sandbox.orders import (
-    FBO_GET,
-    FBO_LIST,
-    FBS_GET,
-    FBS_LIST,
-    POSTING_METHODS,
-    PRODUCT_INFO,
-    OrderMethods,
+from bot.sandbox.orders import OrderMethods
+from bot.sandbox.questions import QuestionMethods
+from bot.sandbox.ratings import RatingMethods
+from bot.sandbox.reviews import ReviewMethods
+from bot.sandbox.state import Handler
+
+_EMPTY_BODY_OK = frozenset(
+    {"/v1/roles", "/v1/notification/push-type/list", "/v2/review/count", "/v1/question/count"}
 )
-from bot.sandbox.ratings import RATING_METHODS, RatingMethods
-from bot.sandbox.state import StandInState
-
-Handler = Callable[[Json], Awaitable[web.Response]]
-_EMPTY_BODY_OK = frozenset({"/v1/roles", "/v1/notification/push-type/list"})
+"""Methods without a request body upstream: an empty body is as good as `{}`."""
 
 
-class OzonStandIn(ChatMethods, NotificationMethods, RatingMethods, OrderMethods, FaultInjection):
+class OzonStandIn(
+    ChatMethods,
+    NotificationMethods,
+    RatingMethods,
+    OrderMethods,
+    ReviewMethods,
+    QuestionMethods,
+    FaultInjection,
+):
     """A stateful loopback stand-in for the Ozon Seller API: `async with OzonStandIn() as ozon:`,
     clients use `ozon.url`.
 
@@ -66,44 +69,30 @@ class OzonStandIn(ChatMethods, NotificationMethods, RatingMethods, OrderMethods,
         other_roles: Sequence[Json] = (),
         push_types: Sequence[str] | None = None,
     ) -> None:
-        StandInState.__init__(
-            self,
-            client_id,
-            api_key,
+        super().__init__(
+            client_id=client_id,
+            api_key=api_key,
             quirks=quirks,
             history_forward_inclusive=history_forward_inclusive,
             seed=seed,
             other_roles=other_roles,
             push_types=push_types,
         )
-        OrderMethods.__init__(self)
-        FaultInjection.__init__(self)
         self._validate = validate
         self._examples: Mapping[str, Json] = examples or {}
         self._runner: web.AppRunner | None = None
-        self._handlers: dict[str, Handler] = {
-            "/v3/chat/list": self._chat_list,
-            "/v3/chat/history": self._chat_history,
-            "/v1/chat/send/message": self._send_message,
-            "/v1/chat/send/file": self._send_file,
-            "/v2/chat/read": self._chat_read,
-            "/v1/chat/start": self._chat_start,
-            "/v1/roles": self._roles,
-            "/v1/notification/set": self._notification_set,
-            "/v1/notification/update": self._notification_update,
-            "/v1/notification/enable": self._notification_enable,
-            "/v1/notification/delete": self._notification_delete,
-            "/v1/notification/list": self._notification_list,
-            "/v1/notification/check": self._notification_check,
-            "/v1/notification/push-type/list": self._push_type_list,
-            "/v1/rating/summary": self._rating_summary,
-            "/v1/rating/history": self._rating_history,
-            FBS_LIST: partial(self._listing, FBS_LIST, fbo=False),
-            FBO_LIST: partial(self._listing, FBO_LIST, fbo=True),
-            FBS_GET: partial(self._one, fbo=False),
-            FBO_GET: partial(self._one, fbo=True),
-            PRODUCT_INFO: self._product_info,
-        }
+        self._groups = (
+            self._chat_methods(),
+            self._notification_methods(),
+            self._rating_methods(),
+            self._order_methods(),
+            self._product_methods(),
+            self._review_methods(),
+            self._question_methods(),
+        )
+        self._handlers: dict[str, Handler] = {"/v1/roles": self._roles}
+        for group in self._groups:
+            self._handlers.update(group.handlers)
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -221,26 +210,14 @@ class OzonStandIn(ChatMethods, NotificationMethods, RatingMethods, OrderMethods,
             return rpc_error(403, MSG_EXPIRED)
         if self.auth_mode == "ip_restricted":
             return rpc_error(403, MSG_IP_RESTRICTED)
-        if self.auth_mode == "no_chat_role" and path in CHAT_METHODS:
-            return rpc_error(403, MSG_NO_CHAT_ROLE)
-        refused = (
-            (self.ratings_refused and path in RATING_METHODS)
-            or (self.orders_refused and path in POSTING_METHODS)
-            or (self.products_refused and path == PRODUCT_INFO)
-        )
-        if refused:
+        if any(group.refused(path) for group in self._groups):
             return rpc_error(403, MSG_NO_CHAT_ROLE)  # Ozon's words for any role the key lacks
         return None
 
-    def _extra_roles(self) -> list[Json]:
-        """The roles of the extras the key is not refused, as Ozon names them."""
-        extras = (
-            ("Rating", RATING_METHODS, self.ratings_refused),
-            ("Posting FBS", (FBS_LIST, FBS_GET), self.orders_refused),
-            ("Posting FBO", (FBO_LIST, FBO_GET), self.orders_refused),
-            ("Product read-only", (PRODUCT_INFO,), self.products_refused),
-        )
-        return [{"name": name, "methods": list(paths)} for name, paths, off in extras if not off]
+    async def _roles(self, body: Json) -> web.Response:
+        """`/v1/roles`: the roles of every group the key is not refused, then `other_roles`."""
+        roles = [role for group in self._groups for role in group.roles()]
+        return ok({"roles": [*roles, *self.other_roles], "expires_at": iso(self.key_expires_at)})
 
     def _serve_file(self, path: str) -> web.Response:
         """Pictures and files are public links, served without credentials as Ozon's are."""

@@ -1,14 +1,20 @@
 """The stand-in's world: chats, messages, files and the seller's account, and how tests and the
-simulated buyers set it up."""
+simulated buyers set it up; and `Methods`, what each group of Ozon's methods built on this state
+adds to the stand-in.
+
+Every group (`ChatMethods`, `OrderMethods`, ...) is a subclass of `StandInState` with a
+cooperative `__init__` that takes the stand-in's options (`StandInOptions`), so the stand-in
+assembles them with one `super().__init__`."""
 
 from __future__ import annotations
 
 import random
 import traceback
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from aiohttp import web
 
@@ -36,27 +42,45 @@ _SIGNATURES = {
 }
 
 
+Handler = Callable[[Json], Awaitable[web.Response]]
+"""Answers one method: the parsed body (checked by the pipeline) in, Ozon's answer out."""
+
+
+class StandInOptions(TypedDict):
+    """How the stand-in was asked to behave (see `bot.sandbox.server.OzonStandIn`)."""
+
+    client_id: str
+    api_key: str
+    quirks: bool
+    history_forward_inclusive: bool
+    seed: int
+    other_roles: Sequence[Json]
+    push_types: Sequence[str] | None
+
+
+@dataclass(frozen=True)
+class Methods:
+    """What one group of methods adds to the stand-in."""
+
+    handlers: Mapping[str, Handler]
+    roles: Callable[[], list[Json]]
+    """The key's roles that open these methods now, as `/v1/roles` lists them."""
+    refused: Callable[[str], bool]
+    """Whether the key's roles do not open `path` now: answered 403 before the body is read."""
+
+
 class StandInState:
     """Everything the stand-in knows, and the observations tests make of it."""
 
-    def __init__(
-        self,
-        client_id: str,
-        api_key: str,
-        *,
-        quirks: bool,
-        history_forward_inclusive: bool,
-        seed: int,
-        other_roles: Sequence[Json] = (),
-        push_types: Sequence[str] | None = None,
-    ) -> None:
-        self.client_id = client_id
-        self.api_key = api_key
-        self.quirks = quirks
-        self.history_forward_inclusive = history_forward_inclusive
-        self.other_roles = list(other_roles)
-        """Roles of the key besides the chat role, as `/v1/roles` lists them."""
-        self.push_types = list(push_types or NOTIFICATION_TYPE_DESCRIPTIONS)
+    def __init__(self, **options: Unpack[StandInOptions]) -> None:
+        seed = options["seed"]
+        self.client_id = options["client_id"]
+        self.api_key = options["api_key"]
+        self.quirks = options["quirks"]
+        self.history_forward_inclusive = options["history_forward_inclusive"]
+        self.other_roles = list(options["other_roles"])
+        """Roles of the key besides the stand-in's own, as `/v1/roles` lists them."""
+        self.push_types = list(options["push_types"] or NOTIFICATION_TYPE_DESCRIPTIONS)
         """The notification types `/v1/notification/push-type/list` offers."""
         self.auth_mode: AuthMode = "ok"
         self.premium = True

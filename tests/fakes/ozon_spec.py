@@ -3,8 +3,9 @@
 The fixture holds the request schemas of the methods the double serves, copied from the shared
 OpenAPI reference. Validation covers the subset of OpenAPI those schemas use: object/array/string/
 integer/boolean types, `required`, `enum`, ranges and lengths, plus the fixture's `x-` extensions
-(`x-case-insensitive`, `x-required-when`). Objects are closed: unknown fields are errors. Fields of
-format `uint64` are accepted as JSON integers and as decimal strings, as Ozon itself does.
+(`x-case-insensitive`, `x-required-when`, `x-required-any-of`: at least one of these fields).
+Objects are closed: unknown fields are errors. Fields of format `uint64` are accepted as JSON
+integers and as decimal strings, as Ozon itself does.
 """
 
 from __future__ import annotations
@@ -120,6 +121,9 @@ def _check_object(
     for name in schema.get("required", []):
         if name not in value:
             problems.append(f"{where}.{name}: required field is missing")
+    any_of: list[str] = schema.get("x-required-any-of", [])
+    if any_of and not any(name in value for name in any_of):
+        problems.append(f"{where}: one of {', '.join(any_of)} is required")
     for rule in schema.get("x-required-when", []):
         current = value.get(rule["field"])
         if isinstance(current, str) and current.lower() == str(rule["equals"]).lower():

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.ozon._http import as_dict
+from bot.ozon.transport import OzonTransport
+
+__all__ = ["NotificationCalls"]
 
 
-class NotificationSettings:
-    """The notification side of `bot.ozon.client.OzonClient`."""
-
-    async def _post(self, path: str, body: dict[str, Any], *, repeatable: bool = False) -> Any:
-        raise NotImplementedError  # the client's, which sends through its limiter and retries
+class NotificationCalls(OzonTransport):
+    """Where Ozon pushes events: the list and the check are reads, the rest writes."""
 
     async def notification_set(self, url: str, types: Sequence[str]) -> dict[str, Any]:
         """Register `url` for push `types` (e.g. TYPE_NEW_MESSAGE)."""
