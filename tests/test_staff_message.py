@@ -11,7 +11,7 @@ from aiogram.types import Message
 
 from bot.core.records import Staff
 from bot.core.replies.staff import StaffFile, StaffMessage, Unsendable
-from bot.telegram.commands.replies import to_staff_message
+from bot.telegram.commands.staff_message import to_staff_message
 from bot.telegram.texts.desk import ANONYMOUS_ADMIN
 
 BOT_ID = 123456
