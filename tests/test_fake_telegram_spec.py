@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.fakes.telegram_spec import BadRequest, Spec, Upload, parse_html
+from tests.fakes.telegram_html import parse_html
+from tests.fakes.telegram_spec import BadRequest, Spec, Upload
 
 SCALARS = {"i": "Integer", "f": "Float", "b": "Boolean", "t": "True", "s": "String"}
 FILE = Upload(b"data", "a.jpg", "image/jpeg")
