@@ -29,3 +29,13 @@ def test_a_link_that_shows_its_address_is_left_as_it_is() -> None:
     entities = [link(7, 24, "https://shop.example/faq")]
     assert with_hidden_links(text, entities) == text
     assert with_hidden_links(text, None) == text
+
+
+def test_a_link_past_the_end_of_the_text_is_passed_over_and_the_text_kept_whole() -> None:
+    text = "один два три"
+    entities = [
+        link(9, 10, "https://c.example/"),  # runs past the end of the text
+        link(0, 8, "https://a.example/"),  # «один два»
+    ]
+    assert with_hidden_links(text, entities) == "один два (https://a.example/) три"
+    assert with_hidden_links(text, [link(0, 4, "")]) == text  # no address: nothing to add

@@ -34,7 +34,8 @@ from aiogram.types import (
 )
 
 from tests.fakes.telegram import FakeTelegram
-from tests.fakes.telegram_spec import Spec, parse_html
+from tests.fakes.telegram_html import parse_html
+from tests.fakes.telegram_spec import Spec
 
 TOKEN = "123456:TEST-token"
 CHAT = -1001234567890

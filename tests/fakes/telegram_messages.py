@@ -7,6 +7,7 @@ import mimetypes
 import time
 from typing import Any, Literal
 
+from tests.fakes.telegram_html import MAX_CAPTION, MAX_TEXT, formatted
 from tests.fakes.telegram_model import (
     MAX_PHOTO,
     UPLOADS,
@@ -16,7 +17,7 @@ from tests.fakes.telegram_model import (
     file_ids,
     file_suffix,
 )
-from tests.fakes.telegram_spec import MAX_CAPTION, MAX_TEXT, BadRequest, Upload, formatted
+from tests.fakes.telegram_spec import BadRequest, Upload
 from tests.fakes.telegram_state import FakeTelegramState
 
 _NOT_MODIFIED = (

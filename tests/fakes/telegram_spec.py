@@ -1,4 +1,5 @@
-"""Request checks for the Bot API double: parameters against the spec fixture, and text limits.
+"""Request checks for the Bot API double: parameters against the spec fixture, and the limits of
+topic names and button data (texts and Telegram's HTML: `telegram_html`).
 
 The fixture (`tests/fixtures/telegram_methods.json`) is a verbatim subset of the Bot API spec:
 the methods the double implements and the input types their parameters reference.
@@ -9,20 +10,17 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "telegram_methods.json"
 
-MAX_TEXT = 4096
-MAX_CAPTION = 1024
 MAX_TOPIC_NAME = 128
 MAX_CALLBACK_DATA = 64
 TOPIC_ICON_COLORS = frozenset({7322096, 16766590, 13338331, 9367192, 16749490, 16478047})
 
-_PRIMITIVES = frozenset({"Integer", "Float", "Boolean", "True", "String", "InputFile"})
 _INT_RE = re.compile(r"[+-]?\d+")
 _DISCRIMINATOR_RE = re.compile(r'(?:must be|always) "?([a-z_]+)"?')
 
@@ -150,7 +148,7 @@ class Spec:
                 self._coerce(v, inner, f"{path}[{i}]", uploads, used, top=False)
                 for i, v in enumerate(items)
             ]
-        if type_name in _PRIMITIVES:
+        if type_name in _SCALARS:
             return _primitive(value, type_name, uploads, used, top=top, error=expected)
         if type_name not in self.types:
             raise _Mismatch(f"{path}: type {type_name} is missing from the fixture")
@@ -201,41 +199,76 @@ def _primitive(
     error: _Mismatch,
 ) -> Any:
     """A scalar or file; at the top level form strings ("42", "true") are converted."""
-    number = isinstance(value, int | float) and not isinstance(value, bool)
-    text = value if isinstance(value, str) else None
-    result: Any = None
-    if type_name == "InputFile":
-        if isinstance(value, Upload):
-            result = value
-        elif text is not None and text.startswith("attach://"):
-            result = _attached(text, uploads, used, error)
-    elif type_name == "Integer":
-        if isinstance(value, int) and not isinstance(value, bool):
-            result = value
-        elif top and text is not None and _INT_RE.fullmatch(text.strip()):
-            result = int(text)
-    elif type_name == "Float":
-        if number:
-            result = float(value)
-        elif top and text is not None:
-            with contextlib.suppress(ValueError):
-                result = float(text)
-    elif type_name in {"Boolean", "True"}:
-        result = value if isinstance(value, bool) else None
-        if top and text is not None:
-            result = {"true": True, "1": True, "false": False, "0": False}.get(text.lower())
-        if result is False and type_name == "True":
-            result = None
-    elif type_name == "String":
-        if text is not None:
-            if text.startswith("attach://"):
-                _attached(text, uploads, used, error)
-            result = text
-        elif top and number:
-            result = str(value)
+
+    def attach(reference: str) -> Upload:
+        return _attached(reference, uploads, used, error)
+
+    result = _SCALARS[type_name](value, top, attach)
     if result is None:
         raise error
     return result
+
+
+# Each coercer takes the value, whether it is a top-level parameter (where a form sends every
+# value as a string) and how to take an `attach://` file part; it returns None for a mismatch.
+
+
+def _input_file(value: Any, top: bool, attach: Callable[[str], Upload]) -> Upload | None:
+    if isinstance(value, Upload):
+        return value
+    if isinstance(value, str) and value.startswith("attach://"):
+        return attach(value)
+    return None
+
+
+def _integer(value: Any, top: bool, attach: Callable[[str], Upload]) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if top and isinstance(value, str) and _INT_RE.fullmatch(value.strip()):
+        return int(value)
+    return None
+
+
+def _float(value: Any, top: bool, attach: Callable[[str], Upload]) -> float | None:
+    if _is_number(value):
+        return float(value)
+    if top and isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return float(value)
+    return None
+
+
+def _boolean(value: Any, top: bool, attach: Callable[[str], Upload]) -> bool | None:
+    if top and isinstance(value, str):
+        return _FORM_BOOLEANS.get(value.lower())
+    return value if isinstance(value, bool) else None
+
+
+def _true(value: Any, top: bool, attach: Callable[[str], Upload]) -> bool | None:
+    return _boolean(value, top, attach) or None
+
+
+def _string(value: Any, top: bool, attach: Callable[[str], Upload]) -> str | None:
+    if isinstance(value, str):
+        if value.startswith("attach://"):
+            attach(value)  # a String parameter may name a file part too
+        return value
+    return str(value) if top and _is_number(value) else None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+_FORM_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+_SCALARS: dict[str, Callable[[Any, bool, Callable[[str], Upload]], Any]] = {
+    "InputFile": _input_file,
+    "Integer": _integer,
+    "Float": _float,
+    "Boolean": _boolean,
+    "True": _true,
+    "String": _string,
+}
 
 
 def _attached(
@@ -260,176 +293,6 @@ def _short(value: Any) -> str:
         return "a file"
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
-
-
-# --- Text limits and Telegram's HTML parse mode ---------------------------------------------
-
-_ENTITY_TYPES = {
-    "b": "bold",
-    "strong": "bold",
-    "i": "italic",
-    "em": "italic",
-    "u": "underline",
-    "ins": "underline",
-    "s": "strikethrough",
-    "strike": "strikethrough",
-    "del": "strikethrough",
-    "a": "text_link",
-    "code": "code",
-    "pre": "pre",
-    "blockquote": "blockquote",
-    "tg-spoiler": "spoiler",
-    "span": "spoiler",
-    "tg-emoji": "custom_emoji",
-}
-_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-_ENTITY_RE = re.compile(r"&(?:([a-zA-Z]+)|#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6}));")
-_TAG_NAME_RE = re.compile(r"[a-zA-Z][a-zA-Z0-9-]*")
-_ATTR_RE = re.compile(r"""\s+([a-zA-Z][a-zA-Z0-9-]*)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>"']+))?""")
-
-
-def utf16_len(text: str) -> int:
-    return sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
-
-
-def _unescape(text: str) -> str:
-    return _ENTITY_RE.sub(lambda m: _entity_value(m) or m.group(0), text)
-
-
-def _entity_value(m: re.Match[str]) -> str | None:
-    if m.group(1) is not None:
-        return _NAMED.get(m.group(1))
-    code = int(m.group(2)) if m.group(2) is not None else int(m.group(3), 16)
-    return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else None
-
-
-@dataclass(slots=True)
-class _Open:
-    tag: str
-    start: int
-    attrs: dict[str, str]
-
-
-def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
-    """Plain text and entities (UTF-16 offsets) of an HTML-formatted text, as Telegram parses it."""
-    out: list[str] = []
-    pos16 = 0
-    stack: list[_Open] = []
-    entities: list[dict[str, Any]] = []
-    i = 0
-
-    def fail(reason: str) -> BadRequest:
-        return BadRequest(f"can't parse entities: {reason}")
-
-    def offset(at: int) -> int:
-        return len(source[:at].encode("utf-8"))
-
-    while i < len(source):
-        ch = source[i]
-        if ch == "&" and (m := _ENTITY_RE.match(source, i)) and (val := _entity_value(m)):
-            out.append(val)
-            pos16 += utf16_len(val)
-            i = m.end()
-        elif ch == "<" and source.startswith("</", i):
-            end = source.find(">", i)
-            if end < 0:
-                raise fail(f"Unclosed end tag at byte offset {offset(i)}")
-            name = source[i + 2 : end].strip().lower()
-            if not stack:
-                raise fail(f"Unexpected end tag at byte offset {offset(i)}")
-            top = stack.pop()
-            if name != top.tag:
-                raise fail(
-                    f'Unmatched end tag at byte offset {offset(i)}, expected "</{top.tag}>", '
-                    f'found "</{name}>"'
-                )
-            if entity := _make_entity(top, pos16, stack):
-                entities.append(entity)
-            i = end + 1
-        elif ch == "<":
-            m = _TAG_NAME_RE.match(source, i + 1)
-            name = m.group(0).lower() if m else ""
-            if name not in _ENTITY_TYPES:
-                raise fail(f'Unsupported start tag "{name}" at byte offset {offset(i)}')
-            j = i + 1 + len(name)
-            attrs: dict[str, str] = {}
-            while am := _ATTR_RE.match(source, j):
-                attrs[am.group(1).lower()] = _unescape((am.group(2) or "").strip("\"'"))
-                j = am.end()
-            while j < len(source) and source[j].isspace():
-                j += 1
-            if j >= len(source) or source[j] != ">":
-                raise fail(f"Unclosed start tag at byte offset {offset(i)}")
-            if name == "span" and attrs.get("class") != "tg-spoiler":
-                raise fail(f'Tag "span" must have class "tg-spoiler" at byte offset {offset(i)}')
-            if name == "tg-emoji" and not attrs.get("emoji-id", "").isdigit():
-                raise fail(
-                    f'Tag "tg-emoji" must have attribute "emoji-id" at byte offset {offset(i)}'
-                )
-            stack.append(_Open(name, pos16, attrs))
-            i = j + 1
-        else:
-            out.append(ch)
-            pos16 += utf16_len(ch)
-            i += 1
-    if stack:
-        raise fail(f'Can\'t find end tag corresponding to start tag "{stack[-1].tag}"')
-    entities.sort(key=lambda e: (e["offset"], -e["length"]))
-    return "".join(out), entities
-
-
-def _make_entity(tag: _Open, end16: int, stack: list[_Open]) -> dict[str, Any] | None:
-    if end16 <= tag.start:
-        return None
-    kind = _ENTITY_TYPES[tag.tag]
-    entity: dict[str, Any] = {"type": kind, "offset": tag.start, "length": end16 - tag.start}
-    language = tag.attrs.get("class", "").removeprefix("language-")
-    if tag.tag == "code" and stack and stack[-1].tag == "pre":
-        if language and "class" in tag.attrs:
-            stack[-1].attrs["language"] = language
-        return None
-    if tag.tag == "pre" and tag.attrs.get("language"):
-        entity["language"] = tag.attrs["language"]
-    if tag.tag == "a":
-        if not tag.attrs.get("href"):
-            return None
-        entity["url"] = tag.attrs["href"]
-    if tag.tag == "blockquote" and "expandable" in tag.attrs:
-        entity["type"] = "expandable_blockquote"
-    if tag.tag == "tg-emoji":
-        entity["custom_emoji_id"] = tag.attrs["emoji-id"]
-    return entity
-
-
-def formatted(
-    text: str, parse_mode: str | None, *, limit: int, what: str
-) -> tuple[str, list[dict[str, Any]]]:
-    """Text as shown (HTML parsed, outer whitespace stripped) and its entities; checks the limit.
-
-    `what` is "text" (1..limit characters) or "caption" (0..limit).
-    """
-    entities: list[dict[str, Any]] = []
-    mode = (parse_mode or "").lower()
-    if mode == "html":
-        text, entities = parse_html(text)
-    elif mode not in {"", "markdown", "markdownv2"}:
-        raise BadRequest(f"unsupported parse_mode {parse_mode!r}")
-    stripped = text.strip()
-    if stripped != text and entities:
-        lead = utf16_len(text) - utf16_len(text.lstrip())
-        size = utf16_len(stripped)
-        moved = []
-        for e in entities:
-            start = max(0, e["offset"] - lead)
-            end = min(size, e["offset"] + e["length"] - lead)
-            if end > start:
-                moved.append({**e, "offset": start, "length": end - start})
-        entities = moved
-    if what == "text" and not stripped:
-        raise BadRequest("message text is empty")
-    if len(stripped) > limit:
-        raise BadRequest(f"message {'is' if what == 'text' else 'caption is'} too long")
-    return stripped, entities
 
 
 def check_reply_markup(markup: Any) -> None:

@@ -53,6 +53,9 @@ class FakeTelegramState:
         self.can_delete_messages = True
         self.is_forum = True
         self.chat_exists = True
+        self.migrated_to: int | None = None
+        """Set: the group was upgraded to the supergroup with this id, and its old id names
+        nothing any more (Telegram answers with the new id)."""
         self.bot_kicked = False
         self.latency = 0.0
         self.emit_service_updates = True
@@ -136,6 +139,12 @@ class FakeTelegramState:
         return {"id": self.owner_id, "is_bot": False, "first_name": "Owner"}
 
     def _chat_of(self, p: dict[str, Any]) -> None:
+        if self.migrated_to is not None and p.get("chat_id") == self.forum_chat_id:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": self.migrated_to},
+            )
         if not self.chat_exists or p.get("chat_id") != self.forum_chat_id:
             raise ApiError(400, "Bad Request: chat not found")
         if self.bot_kicked:

@@ -97,20 +97,9 @@ class GroupCalls:
     ) -> T:
         failures = 0
         while True:
+            slots = await self._slots(acquire, moot)
             try:
-                slots = await acquire()
-            except FloodControlClosed:
-                raise ShuttingDown("the bridge is stopping") from None
-            if moot is not None and await moot():
-                for slot in slots:
-                    self._flood.release(slot)
-                raise _Moot
-            try:
-                try:
-                    return await make()
-                finally:
-                    for slot in slots:
-                        self._flood.settle(slot)  # the window counts the send from its arrival
+                return await self._send(make, slots)
             except TelegramRetryAfter as exc:
                 log.warning("telegram flood limit: waiting %ss", exc.retry_after)
                 self._flood.pause(exc.retry_after)
@@ -118,13 +107,43 @@ class GroupCalls:
                 raise classify(exc) from exc
             except (TelegramServerError, TelegramNetworkError) as exc:
                 failures += 1
-                detail = scrub(exc.message)
-                if failures > TRANSIENT_RETRIES:
-                    raise TelegramUnavailable(f"{type(exc).__name__}: {detail}") from exc
-                log.warning("telegram: %s, trying again (%d)", detail, failures)
-                await asyncio.sleep(failures)
+                await _passing(exc, failures)
             except TelegramAPIError as exc:
                 raise classify(exc) from exc
+
+    async def _slots(
+        self,
+        acquire: Callable[[], Awaitable[list[list[float]]]],
+        moot: Callable[[], Awaitable[bool]] | None,
+    ) -> list[list[float]]:
+        """The call's slots of the budget; `_Moot` (the slots given back) if it is moot by then,
+        `ShuttingDown` if the budget closed while waiting."""
+        try:
+            slots = await acquire()
+        except FloodControlClosed:
+            raise ShuttingDown("the bridge is stopping") from None
+        if moot is not None and await moot():
+            for slot in slots:
+                self._flood.release(slot)
+            raise _Moot
+        return slots
+
+    async def _send(self, make: Callable[[], Awaitable[T]], slots: list[list[float]]) -> T:
+        try:
+            return await make()
+        finally:
+            for slot in slots:
+                self._flood.settle(slot)  # the window counts the send from its arrival
+
+
+async def _passing(exc: TelegramAPIError, failures: int) -> None:
+    """A 5xx or a network error, the `failures`-th in a row: wait before trying again, or report
+    Telegram unavailable once the retries are spent."""
+    detail = scrub(exc.message)
+    if failures > TRANSIENT_RETRIES:
+        raise TelegramUnavailable(f"{type(exc).__name__}: {detail}") from exc
+    log.warning("telegram: %s, trying again (%d)", detail, failures)
+    await asyncio.sleep(failures)
 
 
 def classify(exc: TelegramAPIError) -> Exception:
@@ -162,35 +181,46 @@ def _bad_request(exc: TelegramAPIError) -> Exception:
     """A 400 is about one topic (gone, closed), about one post (refused), or about the group's
     set-up, which no retry fixes: then everything stays queued until the operator acts."""
     text = exc.message.lower()
-    if any(marker in text for marker in _NOT_FORUM):
-        return TelegramUnavailable(
-            exc.message,
-            fault=GroupFault.NOT_FORUM,
-            operator_hint=(
-                f"the forum group has Topics turned off ({exc.message}): turn on Topics in the "
-                "group's settings; buyer messages wait until then"
-            ),
-        )
-    if any(marker in text for marker in _GONE):
-        return TopicGone(exc.message)
-    if any(marker in text for marker in _CLOSED):
-        return TopicClosed(exc.message)
-    if any(marker in text for marker in _RIGHTS):
-        return TelegramUnavailable(
-            exc.message,
-            fault=GroupFault.RIGHTS,
-            operator_hint=(
-                f"the bot lacks rights in the forum group ({exc.message}): make it an "
-                "administrator allowed to manage topics"
-            ),
-        )
-    if any(marker in text for marker in _NO_CHAT):
-        return TelegramUnavailable(
-            exc.message,
-            fault=GroupFault.NO_CHAT,
-            operator_hint=(
-                f"Telegram does not know FORUM_CHAT_ID ({exc.message}): check the id "
-                "(it looks like -100...) and that the bot is a member"
-            ),
-        )
+    for markers, fault in _BAD_REQUESTS:
+        if any(marker in text for marker in markers):
+            return fault(exc.message)
     return PostRejected(exc.message)
+
+
+def _set_up(fault: GroupFault, hint: str) -> Callable[[str], Exception]:
+    """A fault of the group's set-up; `hint` tells the operator the fix, `{message}` being
+    Telegram's words."""
+    return lambda message: TelegramUnavailable(
+        message, fault=fault, operator_hint=hint.format(message=message)
+    )
+
+
+_BAD_REQUESTS: tuple[tuple[tuple[str, ...], Callable[[str], Exception]], ...] = (
+    (
+        _NOT_FORUM,
+        _set_up(
+            GroupFault.NOT_FORUM,
+            "the forum group has Topics turned off ({message}): turn on Topics in the group's "
+            "settings; buyer messages wait until then",
+        ),
+    ),
+    (_GONE, TopicGone),
+    (_CLOSED, TopicClosed),
+    (
+        _RIGHTS,
+        _set_up(
+            GroupFault.RIGHTS,
+            "the bot lacks rights in the forum group ({message}): make it an administrator "
+            "allowed to manage topics",
+        ),
+    ),
+    (
+        _NO_CHAT,
+        _set_up(
+            GroupFault.NO_CHAT,
+            "Telegram does not know FORUM_CHAT_ID ({message}): check the id (it looks like "
+            "-100...) and that the bot is a member",
+        ),
+    ),
+)
+"""The kinds of 400 by the markers in Telegram's words, in the order they are tried."""

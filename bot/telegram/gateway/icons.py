@@ -51,29 +51,49 @@ def _plain(emoji: str) -> str:
     return emoji.replace("\ufe0f", "").strip()
 
 
+class _Offer:
+    """Telegram's list, looked up by custom emoji id or by emoji (the first sticker of an emoji)."""
+
+    def __init__(self, offered: Sequence[Sticker]) -> None:
+        self.stickers = offered
+        self._by_id = {sticker.custom_emoji_id: sticker for sticker in offered}
+        self._by_emoji: dict[str, Sticker] = {}
+        for sticker in offered:
+            self._by_emoji.setdefault(_plain(sticker.emoji), sticker)
+
+    def chosen(self, setting: str, value: str) -> str:
+        """The icon a setting names by id or emoji; `IconChoiceError` if Telegram has none."""
+        found = self._by_id.get(value) or self._by_emoji.get(_plain(value))
+        if found is None:
+            raise IconChoiceError(setting, value, len(self.stickers))
+        return found.custom_emoji_id
+
+    def first_of(self, emojis: Sequence[str]) -> str | None:
+        """The icon of the first of `emojis` Telegram offers."""
+        for emoji in emojis:
+            if emoji in self._by_emoji:
+                return self._by_emoji[emoji].custom_emoji_id
+        return None
+
+
 def choose_icons(offered: Sequence[Sticker], chosen: Mapping[str, str]) -> dict[DeskState, str]:
     """The custom emoji id for each state, from what Telegram offers and what the settings chose
     (by setting name). Raises `IconChoiceError` for a choice Telegram does not offer."""
-    by_id = {sticker.custom_emoji_id: sticker for sticker in offered}
-    by_emoji: dict[str, Sticker] = {}
-    for sticker in offered:
-        by_emoji.setdefault(_plain(sticker.emoji), sticker)
+    offer = _Offer(offered)
     icons: dict[DeskState, str] = {}
     for state, setting in SETTING.items():
         value = chosen.get(setting, "").strip()
-        if value:
-            found = by_id.get(value) or by_emoji.get(_plain(value))
-            if found is None:
-                raise IconChoiceError(setting, value, len(offered))
-            icons[state] = found.custom_emoji_id
-            continue
-        for emoji in PREFERRED[state]:
-            if emoji in by_emoji:
-                icons[state] = by_emoji[emoji].custom_emoji_id
-                break
-    # Telegram changed its list and none of the preferred emoji is left: any distinct icons.
+        icon = offer.chosen(setting, value) if value else offer.first_of(PREFERRED[state])
+        if icon is not None:
+            icons[state] = icon
+    _give_spares(icons, offered)
+    return icons
+
+
+def _give_spares(icons: dict[DeskState, str], offered: Sequence[Sticker]) -> None:
+    """Telegram changed its list and none of a state's preferred emoji is left: the state takes
+    an icon no other state shows, while there is one."""
     spare = [s.custom_emoji_id for s in offered if s.custom_emoji_id not in icons.values()]
     for state in SETTING:
         if state not in icons and spare:
             icons[state] = spare.pop(0)
-    return icons

@@ -57,16 +57,11 @@ class CardView:
         lines = [CARD_TITLE]
         for posting in card.postings:
             lines += self._posting(posting)
-        unread = Extra.POSTINGS in card.refused or Extra.POSTINGS in card.unavailable
-        if card.order_number and not card.postings and not unread:
+        if _known_to_have_no_postings(card):
             lines.append(CARD_NO_POSTINGS)
         if card.product is not None:
             lines.append(self._product(card.product))
-        if card.refused:
-            what = ", ".join(CARD_REFUSED.get(extra, extra) for extra in card.refused)
-            lines.append(CARD_REFUSED_LINE.format(what=what))
-        if card.unavailable:
-            lines.append(CARD_UNAVAILABLE)
+        lines += _shortfalls(card)
         return lines if len(lines) > 1 else []
 
     def _posting(self, posting: CardPosting) -> list[str]:
@@ -117,3 +112,20 @@ class CardView:
             return first if first == last else f"{first}–{last}"
         known = end or begin
         return self._date(known) if known else ""
+
+
+def _known_to_have_no_postings(card: Card) -> bool:
+    """The chat names an order, and Ozon was read and lists no posting of it."""
+    unread = Extra.POSTINGS in card.refused or Extra.POSTINGS in card.unavailable
+    return bool(card.order_number) and not card.postings and not unread
+
+
+def _shortfalls(card: Card) -> list[str]:
+    """What the card cannot show: extras the key may not read, and Ozon not answering."""
+    lines = []
+    if card.refused:
+        what = ", ".join(CARD_REFUSED.get(extra, extra) for extra in card.refused)
+        lines.append(CARD_REFUSED_LINE.format(what=what))
+    if card.unavailable:
+        lines.append(CARD_UNAVAILABLE)
+    return lines

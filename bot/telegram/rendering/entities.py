@@ -12,24 +12,32 @@ from aiogram.types import MessageEntity
 def with_hidden_links(text: str, entities: Sequence[MessageEntity] | None) -> str:
     """`text` with the address of every hidden link written out after its words: «наш сайт»
     becomes «наш сайт (https://...)». Offsets count UTF-16 code units, as Telegram's do."""
-    links = sorted(
-        (e for e in entities or () if e.type == "text_link" and e.url),
-        key=lambda e: e.offset + e.length,
-    )
+    links = _hidden_links(entities)
     if not links:
         return text
     units = text.encode("utf-16-le")
+
+    def piece(start: int, end: int | None = None) -> str:
+        """The text from unit `start` to unit `end`."""
+        return units[start * 2 : None if end is None else end * 2].decode("utf-16-le", "replace")
+
     out: list[str] = []
     done = 0
-    for link in links:
-        end = (link.offset + link.length) * 2
-        if end < done or end > len(units):
-            continue  # overlapping or out of range: Telegram never sends these, skip safely
-        words = units[link.offset * 2 : end].decode("utf-16-le", "replace")
-        out.append(units[done:end].decode("utf-16-le", "replace"))
-        assert link.url is not None
-        if link.url not in words:
-            out.append(f" ({link.url})")
-        done = end
-    out.append(units[done:].decode("utf-16-le", "replace"))
+    for start, end, url in links:
+        if done <= end <= len(units) // 2:  # Telegram sends no overlapping or outlying links
+            out.append(piece(done, end))
+            if url not in piece(start, end):
+                out.append(f" ({url})")
+            done = end
+    out.append(piece(done))
     return "".join(out)
+
+
+def _hidden_links(entities: Sequence[MessageEntity] | None) -> list[tuple[int, int, str]]:
+    """(start, end, address) of each hidden link, in the order of their ends."""
+    links = [
+        (entity.offset, entity.offset + entity.length, entity.url)
+        for entity in entities or ()
+        if entity.type == "text_link" and entity.url
+    ]
+    return sorted(links, key=lambda link: link[1])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.telegram.rendering.links import (
@@ -58,12 +59,17 @@ class _Delim:
         return closing + self.char * self.count + opening
 
 
+def _flanks(near: str, far: str) -> bool:
+    """CommonMark's flanking rule for one side of a run: `near` is the character the run faces
+    on that side, `far` the one behind it on the other side."""
+    return not near.isspace() and (not _is_punct(near) or far.isspace() or _is_punct(far))
+
+
 def _delim(s: str, i: int, j: int) -> _Delim:
     """Classify the run `s[i:j]`; delimiters must be word-bounded (so `a_b_c`, `2*3*4` stay)."""
     before = s[i - 1] if i else " "
     after = s[j] if j < len(s) else " "
-    left = not after.isspace() and (not _is_punct(after) or before.isspace() or _is_punct(before))
-    right = not before.isspace() and (not _is_punct(before) or after.isspace() or _is_punct(after))
+    left, right = _flanks(after, before), _flanks(before, after)
     can_open = left and (not right or _is_punct(before))
     can_close = right and (not left or _is_punct(after))
     return _Delim(s[i], j - i, can_open, can_close)
@@ -74,27 +80,37 @@ def _match_delims(nodes: list[str | _Delim]) -> None:
     stack: list[_Delim] = []
     bottom: dict[str, int] = {}  # stack[:bottom[c]] holds no opener of char c
     for node in nodes:
-        if not isinstance(node, _Delim):
-            continue
-        while node.can_close and node.count:
-            lowest = bottom.get(node.char, 0)
-            k = len(stack) - 1
-            while k >= lowest and stack[k].char != node.char:
-                k -= 1
-            if k < lowest:
-                bottom[node.char] = len(stack)
-                break
-            opener = stack[k]
-            use = 2 if opener.count >= 2 and node.count >= 2 else 1
-            tag = _TAGS[node.char, use]
-            opener.opens.append(tag)
-            node.closes.append(tag)
-            opener.count -= use
-            node.count -= use
-            del stack[k + (opener.count > 0) :]  # runs in between stay literal
-            bottom = {char: min(low, len(stack)) for char, low in bottom.items()}
-        if node.can_open and node.count:
-            stack.append(node)
+        if isinstance(node, _Delim):
+            _close_openers(node, stack, bottom)
+            if node.can_open and node.count:
+                stack.append(node)
+
+
+def _close_openers(closer: _Delim, stack: list[_Delim], bottom: dict[str, int]) -> None:
+    """Let `closer` close the nearest openers of its char on the stack while it can."""
+    while closer.can_close and closer.count:
+        k = _nearest_opener(stack, closer.char, bottom.get(closer.char, 0))
+        if k is None:
+            bottom[closer.char] = len(stack)
+            return
+        opener = stack[k]
+        use = 2 if opener.count >= 2 and closer.count >= 2 else 1
+        tag = _TAGS[closer.char, use]
+        opener.opens.append(tag)
+        closer.closes.append(tag)
+        opener.count -= use
+        closer.count -= use
+        del stack[k + (opener.count > 0) :]  # runs in between stay literal
+        for char, low in bottom.items():
+            bottom[char] = min(low, len(stack))
+
+
+def _nearest_opener(stack: list[_Delim], char: str, lowest: int) -> int | None:
+    """Index of the topmost run of `char` in `stack[lowest:]`."""
+    for k in range(len(stack) - 1, lowest - 1, -1):
+        if stack[k].char == char:
+            return k
+    return None
 
 
 def _run_end(s: str, i: int) -> int:
@@ -133,21 +149,30 @@ def _link(s: str, i: int, brackets: dict[int, int], images: bool) -> tuple[str, 
     becomes nothing when `images` is False (it is shown as a photo instead)."""
     image = s[i] == "!"
     start = i + 1 if image else i
+    target = _target(s, start, brackets)
+    if target is None:
+        return None
+    close, url, end = target
+    label = s[start + 1 : close]
+    if not image:
+        text = _inline(label, links=False) if label.strip() else escape(url)
+    elif images:
+        text = escape(UNESCAPE.sub(r"\1", label)) if label.strip() else IMAGE_LABEL
+    else:
+        return "", end
+    return f'<a href="{escape(url, True)}">{text}</a>', end
+
+
+def _target(s: str, start: int, brackets: dict[int, int]) -> tuple[int, str, int] | None:
+    """For the label opening at `s[start]` and followed by `(url)` with an http(s) URL: the
+    label's closing bracket, the URL and where the link ends."""
     close = brackets.get(start)
     if close is None or not s.startswith("(", close + 1):
         return None
     tail = link_tail(s, close + 1)
     if tail is None or not is_http_url(tail[0]):
         return None
-    url, end = tail
-    label = s[start + 1 : close]
-    if image and not images:
-        return "", end
-    if image:
-        text = escape(UNESCAPE.sub(r"\1", label)) if label.strip() else IMAGE_LABEL
-    else:
-        text = _inline(label, links=False) if label.strip() else escape(url)
-    return f'<a href="{escape(url, True)}">{text}</a>', end
+    return close, *tail
 
 
 def _atom(s: str, i: int, brackets: dict[int, int], images: bool) -> tuple[str, int] | None:
@@ -163,51 +188,97 @@ def _atom(s: str, i: int, brackets: dict[int, int], images: bool) -> tuple[str, 
     return None
 
 
+class _Line:
+    """One line being rendered: the nodes so far (HTML and delimiter runs), and literal text
+    gathered since the last node, escaped when the next node comes."""
+
+    def __init__(self, s: str, *, links: bool, images: bool) -> None:
+        self.s = s
+        self.links = links
+        self.images = images
+        self.brackets = match_brackets(s) if links else {}
+        self.runs = _backtick_runs(s)
+        self.nodes: list[str | _Delim] = []
+        self._text: list[str] = []
+
+    def literal(self, text: str) -> None:
+        self._text.append(text)
+
+    def push(self, node: str | _Delim) -> None:
+        if self._text:
+            self.nodes.append(escape("".join(self._text)))
+            self._text.clear()
+        self.nodes.append(node)
+
+
+# Each scanner reads the markup starting at `line.s[i]`: it adds what it found to the line and
+# returns where it ends, or returns None when there is no markup there after all.
+
+
+def _escaped(line: _Line, i: int) -> int | None:
+    if i + 1 < len(line.s) and line.s[i + 1] in _ASCII_PUNCT:
+        line.literal(line.s[i + 1])
+        return i + 2
+    return None
+
+
+def _emphasis(line: _Line, i: int) -> int:
+    j = _run_end(line.s, i)
+    if line.s[i] == "~" and j - i != 2:
+        line.literal(line.s[i:j])  # only `~~` strikes through
+    else:
+        line.push(_delim(line.s, i, j))
+    return j
+
+
+def _code(line: _Line, i: int) -> int:
+    code, end = _code_span(line.s, i, line.runs)
+    if code is None:
+        line.literal(line.s[i:end])
+    else:
+        line.push(code)
+    return end
+
+
+def _link_or_image(line: _Line, i: int) -> int | None:
+    atom = _atom(line.s, i, line.brackets, line.images) if line.links else None
+    if atom is None:
+        return None
+    line.push(atom[0])
+    return atom[1]
+
+
+def _bare_url(line: _Line, i: int) -> int | None:
+    url = bare_url(line.s, i)
+    if url is None:
+        return None
+    line.literal(url)  # kept whole so `_` and `*` in it are not emphasis
+    return i + len(url)
+
+
+_SCANNERS: dict[str, Callable[[_Line, int], int | None]] = {
+    "\\": _escaped,
+    **dict.fromkeys("*_~", _emphasis),
+    "`": _code,
+    **dict.fromkeys("![<", _link_or_image),
+    **dict.fromkeys("hH", _bare_url),
+}
+
+
 def _inline(s: str, links: bool = True, images: bool = True) -> str:
     """Render one line of inline Markdown; `links=False` inside link labels (no nested `<a>`)."""
-    nodes: list[str | _Delim] = []
-    text: list[str] = []
-    brackets = match_brackets(s) if links else {}
-    runs = _backtick_runs(s)
-
-    def push(node: str | _Delim) -> None:
-        if text:
-            nodes.append(escape("".join(text)))
-            text.clear()
-        nodes.append(node)
-
-    i, n = 0, len(s)
-    while i < n:
-        char = s[i]
-        if char == "\\" and i + 1 < n and s[i + 1] in _ASCII_PUNCT:
-            text.append(s[i + 1])
-            i += 2
-        elif char in "*_~":
-            j = _run_end(s, i)
-            if char == "~" and j - i != 2:
-                text.append(s[i:j])
-            else:
-                push(_delim(s, i, j))
-            i = j
-        elif char == "`":
-            code, end = _code_span(s, i, runs)
-            if code is None:
-                text.append(s[i:end])
-            else:
-                push(code)
-            i = end
-        elif links and char in "![<" and (atom := _atom(s, i, brackets, images)) is not None:
-            push(atom[0])
-            i = atom[1]
-        elif char in "hH" and (url := bare_url(s, i)) is not None:
-            text.append(url)  # kept whole so `_` and `*` in it are not emphasis
-            i += len(url)
-        else:
-            text.append(char)
-            i += 1
-    push("")
-    _match_delims(nodes)
-    return "".join(node if isinstance(node, str) else node.render() for node in nodes)
+    line = _Line(s, links=links, images=images)
+    i = 0
+    while i < len(s):
+        scan = _SCANNERS.get(s[i])
+        end = scan(line, i) if scan is not None else None
+        if end is None:
+            line.literal(s[i])
+            end = i + 1
+        i = end
+    line.push("")
+    _match_delims(line.nodes)
+    return "".join(node if isinstance(node, str) else node.render() for node in line.nodes)
 
 
 # --- blocks -----------------------------------------------------------------------------------
@@ -247,20 +318,27 @@ def markdown_to_html(text: str, *, images: bool = True) -> str:
     out: list[str] = []
     i = 0
     while i < len(lines):
-        end = _fence_end(lines, i, closers)
-        if end is not None:
-            out.append(_wrap("pre", escape("\n".join(lines[i + 1 : end]))))
-            i = end + 1
-            continue
-        quoted: list[str] = []
-        while i < len(lines) and (quote := _QUOTE.match(lines[i])) is not None:
-            quoted.append(_inline(lines[i][quote.end() :], images=images))
-            i += 1
-        if quoted:
-            out.append(_wrap("blockquote", "\n".join(quoted)))
-        else:
-            rendered = _inline(lines[i], images=images)
-            if images or rendered.strip() or not lines[i].strip():
-                out.append(rendered)
-            i += 1
+        block, i = _block(lines, i, closers, images)
+        if block is not None:
+            out.append(block)
     return "\n".join(out)
+
+
+def _block(
+    lines: list[str], i: int, closers: list[tuple[int, int]], images: bool
+) -> tuple[str | None, int]:
+    """The block starting at `lines[i]` (a fence, a quote or one plain line): its HTML, None for
+    a line that only held pictures left out, and the index of the line after it."""
+    end = _fence_end(lines, i, closers)
+    if end is not None:
+        return _wrap("pre", escape("\n".join(lines[i + 1 : end]))), end + 1
+    quoted: list[str] = []
+    while i < len(lines) and (quote := _QUOTE.match(lines[i])) is not None:
+        quoted.append(_inline(lines[i][quote.end() :], images=images))
+        i += 1
+    if quoted:
+        return _wrap("blockquote", "\n".join(quoted)), i
+    rendered = _inline(lines[i], images=images)
+    if images or rendered.strip() or not lines[i].strip():
+        return rendered, i + 1
+    return None, i + 1

@@ -105,36 +105,66 @@ def split_html(html: str, limit: int = 4096) -> list[str]:
         raise ValueError("limit must be at least 2 (one astral character is 2 UTF-16 units)")
     if visible_length(html) <= limit:
         return [html]
-    tokens = _tokens(html)
-    units = [k for k, token in enumerate(tokens) if not token.tag]
-    visible = [tokens[k].visible for k in units]
-    widths = [_utf16_len(v) for v in visible]
-    chunks: list[str] = []
-    stack: list[tuple[str, str]] = []
-    done = 0  # tokens[:done] are applied to `stack`
-    u = 0  # next unit to place
-    while True:
-        while u < len(units) and visible[u] in _WS:
+    return _Cutter(_tokens(html)).chunks(limit)
+
+
+class _Cutter:
+    """Cuts a token list into chunks. A unit is one visible token (a character or an entity),
+    numbered among the visible tokens only; `_stack` holds the tags open after `_done` tokens."""
+
+    def __init__(self, tokens: list[_Token]) -> None:
+        self._tokens = tokens
+        self._units = [k for k, token in enumerate(tokens) if not token.tag]
+        self._visible = [tokens[k].visible for k in self._units]
+        self._widths = [_utf16_len(v) for v in self._visible]
+        self._stack: list[tuple[str, str]] = []
+        self._done = 0
+
+    def chunks(self, limit: int) -> list[str]:
+        chunks: list[str] = []
+        u = self._skip_blank(0)
+        while u < len(self._units):
+            m = self._fitting_end(u, limit)
+            if m == len(self._units):
+                chunks.append(self._reopen(u) + _raw(self._tokens[self._units[u] :]))
+                break
+            cut = _best_cut(self._visible, u, m)
+            chunks.append(self._chunk(u, cut))
+            u = self._skip_blank(cut)
+        return chunks
+
+    def _skip_blank(self, u: int) -> int:
+        while u < len(self._units) and self._visible[u] in _WS:
             u += 1
-        if u == len(units):
-            return chunks
-        start = units[u]
-        _apply(stack, tokens[done:start])
-        reopen = "".join(raw for _, raw in stack)
-        total, m = 0, u
-        while m < len(units) and total + widths[m] <= limit:
-            total += widths[m]
-            m += 1
-        if m == len(units):
-            chunks.append(reopen + "".join(t.raw for t in tokens[start:]))
-            return chunks
-        cut = _best_cut(visible, u, m)
+        return u
+
+    def _fitting_end(self, u: int, limit: int) -> int:
+        """The first unit past those from `u` on that fit in `limit`."""
+        total = 0
+        while u < len(self._units) and total + self._widths[u] <= limit:
+            total += self._widths[u]
+            u += 1
+        return u
+
+    def _reopen(self, u: int) -> str:
+        """The tags open where unit `u` stands, to open again at the start of its chunk."""
+        start = self._units[u]
+        _apply(self._stack, self._tokens[self._done : start])
+        self._done = start
+        return "".join(raw for _, raw in self._stack)
+
+    def _chunk(self, u: int, cut: int) -> str:
+        """Units `u` up to `cut`, trailing whitespace dropped, with the tags open at either end."""
+        opening = self._reopen(u)
         last = cut - 1
-        while visible[last] in _WS:
+        while self._visible[last] in _WS:
             last -= 1
-        done = units[last] + 1
-        body = tokens[start:done]
-        _apply(stack, body)
-        closing = "".join(f"</{name}>" for name, _ in reversed(stack))
-        chunks.append(reopen + "".join(t.raw for t in body) + closing)
-        u = cut
+        body = self._tokens[self._done : self._units[last] + 1]
+        _apply(self._stack, body)
+        self._done = self._units[last] + 1
+        closing = "".join(f"</{name}>" for name, _ in reversed(self._stack))
+        return opening + _raw(body) + closing
+
+
+def _raw(tokens: list[_Token]) -> str:
+    return "".join(token.raw for token in tokens)
