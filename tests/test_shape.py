@@ -5,6 +5,7 @@ at most 12, in pyproject.toml), which `ruff check` runs."""
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,3 +21,9 @@ def test_no_module_is_longer_than_500_lines() -> None:
         if (lines := len(path.read_text(encoding="utf-8").splitlines())) > LIMIT
     }
     assert long == {}
+
+
+def test_ruff_measures_complexity_at_12() -> None:
+    lint = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["ruff"]
+    assert "C90" in lint["lint"]["select"]
+    assert lint["lint"]["mccabe"]["max-complexity"] == 12
