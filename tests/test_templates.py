@@ -127,3 +127,48 @@ async def test_a_template_is_sent_once_when_its_command_comes_again(
         polls = ozon.count("/v3/chat/list")
         await wait_for(lambda: ozon.count("/v3/chat/list") >= polls + 2, within=15)
     assert [text for _, text in ozon.sent_texts] == ["Добрый день! Заказ 8080-2 собираем."]
+
+
+def paragraph(word: str, chars: int = 900) -> str:
+    """A paragraph of about `chars` characters."""
+    return " ".join([word] * (chars // (len(word) + 1))) + "."
+
+
+async def test_two_buttons_of_one_keyboard_send_one_template(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    """The keyboard is one staff message: whichever template is pressed first is all the buyer
+    gets; a press of another one queues nothing, and its presser is told who used it."""
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Здравствуйте", order_number="8080-3")
+    three_parts = "\n\n".join(paragraph(word) for word in ("один", "два", "три"))
+    async with bridge():
+        await wait_for(lambda: "Здравствуйте" in tg.shown(), within=15)
+        (topic,) = list(tg.topics)
+        await admin_says(tg, "/template коротко Спасибо за заказ!", "сохранён")
+        await admin_says(tg, f"/template длинно {three_parts}", "сохранён")
+        tg.user_message("/t", thread_id=topic)
+        await wait_for(lambda: "Какой шаблон отправить" in tg.shown(), within=15)
+        (keyboard,) = [m for m in tg.sent if (m.text or "").startswith("Какой шаблон")]
+        assert keyboard.reply_markup is not None
+        rows = keyboard.reply_markup["inline_keyboard"]
+        data = {button["text"]: button["callback_data"] for row in rows for button in row}
+        tg.users[444] = {"id": 444, "is_bot": False, "first_name": "Анна"}
+        tg.users[555] = {"id": 555, "is_bot": False, "first_name": "Борис"}
+
+        first = str(tg.callback(data["коротко"], from_id=444, message_id=keyboard.message_id))
+        await wait_for(lambda: first in tg.callback_answers, within=15, what="first press")
+        second = str(tg.callback(data["длинно"], from_id=555, message_id=keyboard.message_id))
+        await wait_for(lambda: second in tg.callback_answers, within=15, what="second press")
+        told = tg.callback_answers[second]
+        assert told.get("show_alert") is True
+        assert "уже" in told["text"]
+        assert "Анна" in told["text"]
+        assert "Борис" not in told["text"]
+        await wait_for(lambda: len(ozon.sent_texts) == 1, within=15, what="the first template")
+        await wait_for(lambda: "Анна" in (keyboard.text or ""), within=15, what="keyboard edit")
+        polls = ozon.count("/v3/chat/list")
+        await wait_for(lambda: ozon.count("/v3/chat/list") >= polls + 2, within=15)
+    assert ozon.sent_texts == [(chat, "Спасибо за заказ!")]
+    assert "коротко" in (keyboard.text or "")
+    assert "Борис" not in (keyboard.text or "")

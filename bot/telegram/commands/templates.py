@@ -22,6 +22,8 @@ from bot.telegram.texts.templates import (
     TEMPLATE_BUTTON_SENT,
     TEMPLATE_DELETED,
     TEMPLATE_FACTS,
+    TEMPLATE_KEYBOARD_USED,
+    TEMPLATE_KEYBOARD_USED_BY_SOMEONE,
     TEMPLATE_PICK,
     TEMPLATE_REFUSED,
     TEMPLATE_REPLACED,
@@ -52,6 +54,13 @@ def sent_text(sent: Sent, staff: str) -> str:
     return TEMPLATE_SENT.format(
         name=html.escape(sent.name), staff=html.escape(staff), text=html.escape(sent.text)
     )
+
+
+def used_text(sent: Sent) -> str:
+    """A keyboard pressed again after a template went out under it: who sent that one."""
+    if sent.by is None:
+        return TEMPLATE_KEYBOARD_USED_BY_SOMEONE
+    return TEMPLATE_KEYBOARD_USED.format(staff=html.escape(sent.by.name))
 
 
 def _known() -> str:
@@ -170,6 +179,10 @@ def build_template_topic_router(
             )
         except TemplateRefused as exc:
             await speaker.answer_button(query.id, _plain(refusal(exc)), alert=True)
+            return
+        if not sent.queued:
+            # Another press of this keyboard was first: it stands as it was shown.
+            await speaker.answer_button(query.id, _plain(used_text(sent)), alert=True)
             return
         await speaker.answer_button(query.id, TEMPLATE_BUTTON_SENT)
         await speaker.edit(
