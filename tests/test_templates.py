@@ -172,3 +172,81 @@ async def test_two_buttons_of_one_keyboard_send_one_template(
     assert ozon.sent_texts == [(chat, "Спасибо за заказ!")]
     assert "коротко" in (keyboard.text or "")
     assert "Борис" not in (keyboard.text or "")
+
+
+async def test_a_long_template_is_confirmed_within_telegrams_limit(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    """A template of nearly 4,096 characters: sent once, and every message that echoes it (the
+    confirmation, the keyboard's edit, `/template name`) is shortened to fit, and says so; nobody
+    is told it failed and invited to send it again."""
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Расскажите подробно", order_number="8080-4")
+    body = "\n\n".join(paragraph(word, 815) for word in ("раз", "два", "три", "четыре", "пять"))
+    assert 4060 < len(body) <= 4096 - len("/template длинный ")  # the command fits, no more
+    async with bridge():
+        await wait_for(lambda: "Расскажите подробно" in tg.shown(), within=15)
+        (topic,) = list(tg.topics)
+        await admin_says(tg, f"/template длинный {body}", "сохранён")
+        shown = await admin_says(tg, "/template длинный", "Шаблон «длинный»")
+        assert len(shown) <= 4096
+
+        tg.user_message("/t длинный", thread_id=topic, first_name="Борис")
+        await wait_for(lambda: len(ozon.sent_texts) == 5, within=20, what="five parts")
+        await wait_for(lambda: "📋 Шаблон «длинный»" in tg.shown(), within=15)
+        (confirmation,) = [m for m in tg.sent if (m.text or "").startswith("📋")]
+        assert len(confirmation.text or "") <= 4096
+        assert (confirmation.text or "").endswith("… (сокращено)")
+
+        tg.user_message("/t", thread_id=topic)
+        await wait_for(lambda: "Какой шаблон отправить" in tg.shown(), within=15)
+        (keyboard,) = [m for m in tg.sent if (m.text or "").startswith("Какой шаблон")]
+        assert keyboard.reply_markup is not None
+        ((button,),) = keyboard.reply_markup["inline_keyboard"]
+        tg.callback(button["callback_data"], from_id=444, message_id=keyboard.message_id)
+        await wait_for(lambda: len(ozon.sent_texts) == 10, within=20, what="sent by button")
+        await wait_for(lambda: "📋 Шаблон «длинный»" in (keyboard.text or ""), within=15)
+        assert len(keyboard.text or "") <= 4096
+        assert (keyboard.text or "").endswith("… (сокращено)")
+        polls = ozon.count("/v3/chat/list")
+        await wait_for(lambda: ozon.count("/v3/chat/list") >= polls + 2, within=15)
+    assert "".join(text for _, text in ozon.sent_texts[:5]) == body
+    assert "внутренней ошибки" not in tg.shown()
+
+
+async def test_a_failure_after_the_template_went_out_does_not_invite_sending_it_again(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    """The template is queued, then Telegram refuses the confirmation: the generic error answer
+    may not say «try again» (that sends it twice); it says what to look at first."""
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Добрый вечер", order_number="8080-5")
+    async with bridge():
+        await wait_for(lambda: "Добрый вечер" in tg.shown(), within=15)
+        (topic,) = list(tg.topics)
+        await admin_says(tg, "/template вечер Добрый вечер! Заказ {order_number} в пути.", "сохр")
+        tg.fail_next("sendMessage", 400, description="Bad Request: can't parse entities")
+        tg.user_message("/t вечер", thread_id=topic)
+        await wait_for(lambda: "внутренней ошибки" in tg.shown(), within=15, what="the answer")
+        await wait_for(lambda: len(ozon.sent_texts) == 1, within=15, what="the template sent")
+        # A button: the template goes out, then answering the press fails; the alert that
+        # follows fits a button's answer (200 characters) and says the same.
+        tg.user_message("/t", thread_id=topic)
+        await wait_for(lambda: "Какой шаблон отправить" in tg.shown(), within=15)
+        (keyboard,) = [m for m in tg.sent if (m.text or "").startswith("Какой шаблон")]
+        assert keyboard.reply_markup is not None
+        ((button,),) = keyboard.reply_markup["inline_keyboard"]
+        tg.fail_next("answerCallbackQuery", 400, description="Bad Request: QUERY_ID_INVALID")
+        press = str(
+            tg.callback(button["callback_data"], from_id=444, message_id=keyboard.message_id)
+        )
+        await wait_for(lambda: press in tg.callback_answers, within=15, what="the alert")
+        await wait_for(lambda: len(ozon.sent_texts) == 2, within=15, what="sent by button")
+    (answer,) = [m.text or "" for m in tg.thread_messages(topic) if "ошибки" in (m.text or "")]
+    assert "ещё раз" not in answer
+    assert "проверьте" in answer.casefold()
+    alert = tg.callback_answers[press]
+    assert alert["show_alert"] is True
+    assert "ещё раз" not in alert["text"]
+    assert "проверьте" in alert["text"].casefold()
+    assert ozon.sent_texts == [(chat, "Добрый вечер! Заказ 8080-5 в пути.")] * 2

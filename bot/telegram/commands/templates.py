@@ -18,6 +18,7 @@ from bot.telegram.commands.admins import AdminOnly, Admins
 from bot.telegram.commands.callbacks import TemplatePick
 from bot.telegram.commands.people import staff_of
 from bot.telegram.gateway.speaker import Speaker
+from bot.telegram.rendering.fit import PREVIEW_ROOM, WORD_ROOM, fill_echo, shortened
 from bot.telegram.texts.templates import (
     TEMPLATE_BUTTON_SENT,
     TEMPLATE_DELETED,
@@ -46,13 +47,14 @@ def refusal(exc: TemplateRefused) -> str:
     if "facts" in values:
         names = str(values["facts"]).split(", ")
         values["facts"] = ", ".join(TEMPLATE_FACTS.get(n, n) for n in names)
-    escaped = {key: html.escape(str(value)) for key, value in values.items()}
+    escaped = {key: html.escape(shortened(str(value), WORD_ROOM)) for key, value in values.items()}
     return TEMPLATE_REFUSED[exc.problem].format(**escaped)
 
 
 def sent_text(sent: Sent, staff: str) -> str:
-    return TEMPLATE_SENT.format(
-        name=html.escape(sent.name), staff=html.escape(staff), text=html.escape(sent.text)
+    """What was sent, and by whom: the text shortened to fit one message."""
+    return fill_echo(
+        TEMPLATE_SENT, "text", sent.text, name=html.escape(sent.name), staff=html.escape(staff)
     )
 
 
@@ -84,9 +86,7 @@ def build_template_admin_router(
         try:
             if not body:
                 shown = await templates.get(name)
-                answer = TEMPLATE_SHOWN.format(
-                    name=html.escape(shown.name), body=html.escape(shown.body)
-                )
+                answer = fill_echo(TEMPLATE_SHOWN, "body", shown.body, name=html.escape(shown.name))
             else:
                 author = None if message.from_user is None else message.from_user.id
                 replaced = await templates.save(name, body, author)
@@ -104,7 +104,7 @@ def build_template_admin_router(
             return
         lines = [TEMPLATES_TITLE]
         for template in every:
-            preview = template.body.strip().splitlines()[0][:60]
+            preview = shortened(template.body.strip().splitlines()[0], PREVIEW_ROOM)
             lines.append(
                 TEMPLATES_LINE.format(name=html.escape(template.name), preview=html.escape(preview))
             )
@@ -198,4 +198,4 @@ def staff_of_query(query: CallbackQuery) -> Staff:
 
 def _plain(text: str) -> str:
     """A button's answer is plain text (no HTML), at most 200 characters."""
-    return html.unescape(text.replace("<code>", "").replace("</code>", ""))[:200]
+    return shortened(html.unescape(text.replace("<code>", "").replace("</code>", "")), 200)
