@@ -250,3 +250,32 @@ async def test_a_failure_after_the_template_went_out_does_not_invite_sending_it_
     assert "ещё раз" not in alert["text"]
     assert "проверьте" in alert["text"].casefold()
     assert ozon.sent_texts == [(chat, "Добрый вечер! Заказ 8080-5 в пути.")] * 2
+
+
+async def test_ozons_zero_is_no_order_and_no_sku(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    """Ozon writes "0" where a chat is about no order or product: that names none. The topic is
+    not «SKU 0», `{sku}` is a fact the chat lacks, and a later "0" does not replace a real SKU."""
+    zero = ozon.add_chat()
+    ozon.add_message(zero, "Вопрос без заказа", order_number="0", sku="0")
+    real = ozon.add_chat()
+    ozon.add_message(real, "Вопрос о товаре", order_number="8080-6", sku="123456789")
+    async with bridge():
+        await wait_for(lambda: len(tg.topics) == 2, within=15, what="two topics")
+        names = {topic.name for topic in tg.topics.values()}
+        assert f"Чат {zero[:8]}" in names
+        assert "Заказ 8080-6 · SKU 123456789" in names
+        assert not any("0" in line for line in tg.shown().splitlines() if "SKU" in line)
+        await admin_says(tg, "/template артикул Ваш товар: SKU {sku}", "сохранён")
+        (zero_topic,) = [t for t, topic in tg.topics.items() if topic.name.startswith("Чат")]
+        (real_topic,) = [t for t in tg.topics if t != zero_topic]
+
+        tg.user_message("/t артикул", thread_id=zero_topic)
+        await wait_for(lambda: "неизвестно SKU товара" in tg.shown(), within=15)
+
+        ozon.add_message(real, "И ещё вопрос", order_number="0", sku="0")
+        await wait_for(lambda: "И ещё вопрос" in tg.shown(), within=15)
+        tg.user_message("/t артикул", thread_id=real_topic)
+        await wait_for(lambda: len(ozon.sent_texts) == 1, within=15, what="the template sent")
+    assert ozon.sent_texts == [(real, "Ваш товар: SKU 123456789")]
