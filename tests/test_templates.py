@@ -279,3 +279,47 @@ async def test_ozons_zero_is_no_order_and_no_sku(
         tg.user_message("/t артикул", thread_id=real_topic)
         await wait_for(lambda: len(ozon.sent_texts) == 1, within=15, what="the template sent")
     assert ozon.sent_texts == [(real, "Ваш товар: SKU 123456789")]
+
+
+def link(text: str, words: str, url: str) -> list[dict[str, Any]]:
+    """A hidden link on `words` of `text` (UTF-16 offsets, as Telegram gives them)."""
+    at = text.index(words)
+    units = len(text[:at].encode("utf-16-le")) // 2
+    length = len(words.encode("utf-16-le")) // 2
+    return [{"type": "text_link", "offset": units, "length": length, "url": url}]
+
+
+async def test_a_template_keeps_a_hidden_links_address(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    """A word that links somewhere keeps its address in a template, as in a reply written by
+    hand: the buyer gets the address written out after the word."""
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Где почитать про возврат?", order_number="8080-7")
+    url = "https://shop.example/help/returns"
+    command = "/template возврат Всё о возврате — на нашем сайте, ждём вас."
+    long_command = "/template ссылки " + paragraph("текст", 4000) + " Подробнее — здесь."
+    async with bridge():
+        await wait_for(lambda: "Где почитать" in tg.shown(), within=15)
+        (topic,) = list(tg.topics)
+        seen = len(general(tg))
+        tg.user_message(
+            command, thread_id=None, from_id=tg.owner_id, entities=link(command, "сайте", url)
+        )
+        await wait_for(lambda: any("сохранён" in t for t in general(tg)[seen:]), within=15)
+        shown = await admin_says(tg, "/template возврат", "Шаблон «возврат»")
+        assert f"на нашем сайте ({url}), ждём вас." in shown
+
+        # Written out, the addresses may make a template longer than a message: shown shortened.
+        seen = len(general(tg))
+        long_url = "https://shop.example/" + "a" * 200
+        entities = link(long_command, "здесь", long_url)
+        tg.user_message(long_command, thread_id=None, from_id=tg.owner_id, entities=entities)
+        await wait_for(lambda: any("сохранён" in t for t in general(tg)[seen:]), within=15)
+        shown = await admin_says(tg, "/template ссылки", "Шаблон «ссылки»")
+        assert len(shown) <= 4096
+        assert shown.endswith("… (сокращено)")
+
+        tg.user_message("/t возврат", thread_id=topic)
+        await wait_for(lambda: len(ozon.sent_texts) == 1, within=15, what="the template sent")
+    assert ozon.sent_texts == [(chat, f"Всё о возврате — на нашем сайте ({url}), ждём вас.")]

@@ -18,6 +18,7 @@ from bot.telegram.commands.admins import AdminOnly, Admins
 from bot.telegram.commands.callbacks import TemplatePick
 from bot.telegram.commands.people import staff_of
 from bot.telegram.gateway.speaker import Speaker
+from bot.telegram.rendering.entities import command_args
 from bot.telegram.rendering.fit import PREVIEW_ROOM, WORD_ROOM, fill_echo, shortened
 from bot.telegram.texts.templates import (
     TEMPLATE_BUTTON_SENT,
@@ -77,8 +78,9 @@ def build_template_admin_router(
     router.message.middleware(AdminOnly(admins, speaker))
 
     @router.message(Command("template"))
-    async def template(message: Message, command: CommandObject) -> None:
-        words = _NAME_AND_TEXT.match(command.args or "")
+    async def template(message: Message) -> None:
+        # A hidden link keeps its address, as in a reply written by hand.
+        words = _NAME_AND_TEXT.match(command_args(message.text, message.entities))
         if words is None:
             await speaker.say(message.chat.id, TEMPLATE_USAGE.format(known=_known()))
             return
