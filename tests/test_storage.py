@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.core.faults import StorageError, StorageWriteError
-from bot.core.records import NewMessage, OutboxItem, Staff, ozon_id
+from bot.core.records import NewMessage, OutboxItem, Staff
 from bot.core.relay.recorder import buyer_of, context_of
 from bot.core.states import ChatStatus, FailureReason, OutboxKind
-from storage.cards import CardRepository
 from storage.chats import ChatRepository
 from storage.db import Database
 from storage.forum import bind_forum
@@ -218,53 +217,6 @@ async def test_topic_link_and_lookup(tmp_path: Path) -> None:
         await chats.set_topic("b", 42)
         assert (await chats.get("a")).topic_id is None  # type: ignore[union-attr]
         assert (await chats.get_by_topic(42)).chat_id == "b"  # type: ignore[union-attr]
-    finally:
-        await db.close()
-
-
-@pytest.mark.parametrize("none", ["0", "", "000", " 0 "])
-def test_ozons_zero_names_no_order_and_no_sku(none: str) -> None:
-    assert ozon_id(none) is None
-    assert ozon_id(None) is None
-    assert ozon_id("1205") == "1205"
-    assert ozon_id("0123-1") == "0123-1"
-
-
-async def test_a_zero_never_replaces_a_real_order_or_sku(tmp_path: Path) -> None:
-    """Ozon's "0" is none wherever it comes from: a message naming it, or a row stored before
-    the rule (it reads as none); a real SKU stays when a later message says "0"."""
-    db, chats, _ = await open_db(tmp_path / "bridge.sqlite3")
-    try:
-        cards = CardRepository(db)
-        for chat_id in ("real", "old"):
-            await chats.observe(
-                chat_id, chat_type="BUYER_SELLER", status=ChatStatus.OPENED, created_at=None,
-                unread_count=0,
-            )  # fmt: skip
-        await record(db, "real", [msg("1")], cursor="1")
-        zero = replace(msg("2", minutes=1), order_number="0", sku="0")
-        await record(db, "real", [zero], cursor="2")
-        async with db.transaction() as tx:
-            await chats.advance(tx, "real", cursor="2", last_message_id=None, context=("0", ""))
-            await cards.want(tx, "real", "12345-0001", "0")
-        chat = await chats.get("real")
-        assert chat is not None
-        assert (chat.order_number, chat.sku) == ("12345-0001", "987654321")
-        card = await cards.get("real")
-        assert card is not None
-        assert (card.order_number, card.sku) == ("12345-0001", None)
-        # Stored as "0" by an earlier version: read as none.
-        await db.execute("UPDATE chats SET order_number = '0', sku = '0' WHERE chat_id = 'old'")
-        await db.execute(
-            "INSERT INTO order_cards (chat_id, order_number, sku, updated_at) "
-            "VALUES ('old', '0', '0', '2026-01-01T00:00:00.000000Z')"
-        )
-        old = await chats.get("old")
-        assert old is not None
-        assert (old.order_number, old.sku) == (None, None)
-        old_card = await cards.get("old")
-        assert old_card is not None
-        assert (old_card.order_number, old_card.sku) == (None, None)
     finally:
         await db.close()
 
