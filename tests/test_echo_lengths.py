@@ -16,7 +16,7 @@ from bot.core.cards.templates import Sent, TemplateProblem, TemplateRefused
 from bot.core.records import BroadcastRow, Staff
 from bot.core.replies.notices import Notice, NoticeKind
 from bot.core.states import BroadcastState
-from bot.telegram.commands.templates import refusal, sent_text
+from bot.telegram.commands.templates import pick_text, refusal, sent_text
 from bot.telegram.rendering.fit import TEXT_LIMIT, fill_echo, shortened, units
 from bot.telegram.rendering.measure import visible_length
 from bot.telegram.rendering.phrasing import notice_html, refusal_text
@@ -155,3 +155,14 @@ def test_a_refused_files_name_is_said_back_within_the_limit() -> None:
     assert visible_length(text) <= TEXT_LIMIT
     assert "счёт_счёт_" in text
     assert ECHO_SHORTENED in text
+
+
+def test_t_names_the_templates_without_a_button_within_the_limit() -> None:
+    assert pick_text(["а", "б"]) == "Какой шаблон отправить покупателю?"
+    names = [f"шаблон-{n:04}" for n in range(1000)]
+    text = pick_text(names)
+    assert visible_length(text) <= TEXT_LIMIT
+    assert "Ещё 960" in text
+    assert "шаблон-0040, шаблон-0041" in text
+    assert "шаблон-0039" not in text  # it has a button
+    assert text.endswith(ECHO_SHORTENED)

@@ -5,8 +5,11 @@ the send; and a template is sent once even when Telegram hands the bridge its co
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from storage.db import Database
+from storage.templates import TemplateRepository
 from tests.fakes.ozon import FakeOzon
 from tests.fakes.telegram import FakeTelegram
 from tests.test_help_desk import ANSWERED_ICON
@@ -252,35 +255,6 @@ async def test_a_failure_after_the_template_went_out_does_not_invite_sending_it_
     assert ozon.sent_texts == [(chat, "Добрый вечер! Заказ 8080-5 в пути.")] * 2
 
 
-async def test_ozons_zero_is_no_order_and_no_sku(
-    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
-) -> None:
-    """Ozon writes "0" where a chat is about no order or product: that names none. The topic is
-    not «SKU 0», `{sku}` is a fact the chat lacks, and a later "0" does not replace a real SKU."""
-    zero = ozon.add_chat()
-    ozon.add_message(zero, "Вопрос без заказа", order_number="0", sku="0")
-    real = ozon.add_chat()
-    ozon.add_message(real, "Вопрос о товаре", order_number="8080-6", sku="123456789")
-    async with bridge():
-        await wait_for(lambda: len(tg.topics) == 2, within=15, what="two topics")
-        names = {topic.name for topic in tg.topics.values()}
-        assert f"Чат {zero[:8]}" in names
-        assert "Заказ 8080-6 · SKU 123456789" in names
-        assert not any("0" in line for line in tg.shown().splitlines() if "SKU" in line)
-        await admin_says(tg, "/template артикул Ваш товар: SKU {sku}", "сохранён")
-        (zero_topic,) = [t for t, topic in tg.topics.items() if topic.name.startswith("Чат")]
-        (real_topic,) = [t for t in tg.topics if t != zero_topic]
-
-        tg.user_message("/t артикул", thread_id=zero_topic)
-        await wait_for(lambda: "неизвестно SKU товара" in tg.shown(), within=15)
-
-        ozon.add_message(real, "И ещё вопрос", order_number="0", sku="0")
-        await wait_for(lambda: "И ещё вопрос" in tg.shown(), within=15)
-        tg.user_message("/t артикул", thread_id=real_topic)
-        await wait_for(lambda: len(ozon.sent_texts) == 1, within=15, what="the template sent")
-    assert ozon.sent_texts == [(real, "Ваш товар: SKU 123456789")]
-
-
 def link(text: str, words: str, url: str) -> list[dict[str, Any]]:
     """A hidden link on `words` of `text` (UTF-16 offsets, as Telegram gives them)."""
     at = text.index(words)
@@ -323,3 +297,46 @@ async def test_a_template_keeps_a_hidden_links_address(
         tg.user_message("/t возврат", thread_id=topic)
         await wait_for(lambda: len(ozon.sent_texts) == 1, within=15, what="the template sent")
     assert ozon.sent_texts == [(chat, f"Всё о возврате — на нашем сайте ({url}), ждём вас.")]
+
+
+async def test_many_templates_are_listed_in_messages_that_fit_and_t_says_what_has_no_button(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge, tmp_path: Path
+) -> None:
+    """A hundred templates: `/templates` lists every one over several messages (one would be too
+    long for Telegram); `/t` shows as many buttons as fit and says how many more there are and
+    how to send one by name."""
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Здравствуйте, вопрос", order_number="8080-8")
+    names = [f"шаблон-номер-{n:03}" for n in range(100)]
+    db = await Database.open(tmp_path / "bridge.sqlite3")
+    try:
+        for name in names:
+            await TemplateRepository(db).put(name, f"{name}: " + "текст ответа " * 10, None)
+    finally:
+        await db.close()
+    async with bridge():
+        await wait_for(lambda: "Здравствуйте, вопрос" in tg.shown(), within=15)
+        (topic,) = list(tg.topics)
+        seen = len(general(tg))
+        tg.user_message("/templates", thread_id=None, from_id=tg.owner_id)
+        await wait_for(
+            lambda: all(any(n in t for t in general(tg)[seen:]) for n in names),
+            within=20,
+            what="every template listed",
+        )
+        listing = general(tg)[seen:]
+        assert len(listing) >= 2
+        assert all(len(text) <= 4096 for text in listing)
+
+        tg.user_message("/t", thread_id=topic)
+        await wait_for(lambda: "Какой шаблон отправить" in tg.shown(), within=15)
+        (keyboard,) = [m for m in tg.sent if (m.text or "").startswith("Какой шаблон")]
+        assert keyboard.reply_markup is not None
+        shown = [b["text"] for row in keyboard.reply_markup["inline_keyboard"] for b in row]
+        assert shown == names[: len(shown)]
+        more = len(names) - len(shown)
+        assert more > 0
+        assert f"Ещё {more}" in (keyboard.text or "")
+        assert "/t имя" in (keyboard.text or "")
+        assert names[-1] in (keyboard.text or "")  # those without a button are named
+    assert "внутренней ошибки" not in tg.shown()

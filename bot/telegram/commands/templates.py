@@ -20,6 +20,7 @@ from bot.telegram.commands.people import staff_of
 from bot.telegram.gateway.speaker import Speaker
 from bot.telegram.rendering.entities import command_args
 from bot.telegram.rendering.fit import PREVIEW_ROOM, WORD_ROOM, fill_echo, shortened
+from bot.telegram.rendering.measure import split_html
 from bot.telegram.texts.templates import (
     TEMPLATE_BUTTON_SENT,
     TEMPLATE_DELETED,
@@ -27,6 +28,7 @@ from bot.telegram.texts.templates import (
     TEMPLATE_KEYBOARD_USED,
     TEMPLATE_KEYBOARD_USED_BY_SOMEONE,
     TEMPLATE_PICK,
+    TEMPLATE_PICK_MORE,
     TEMPLATE_REFUSED,
     TEMPLATE_REPLACED,
     TEMPLATE_SAVED,
@@ -57,6 +59,16 @@ def sent_text(sent: Sent, staff: str) -> str:
     return fill_echo(
         TEMPLATE_SENT, "text", sent.text, name=html.escape(sent.name), staff=html.escape(staff)
     )
+
+
+def pick_text(names: list[str]) -> str:
+    """Above `/t`'s buttons: which template to send, and the names of those left without a
+    button (to send by name)."""
+    rest = names[BUTTONS:]
+    if not rest:
+        return TEMPLATE_PICK
+    frame = TEMPLATE_PICK + TEMPLATE_PICK_MORE
+    return fill_echo(frame, "names", ", ".join(rest), count=len(rest), buttons=BUTTONS)
 
 
 def used_text(sent: Sent) -> str:
@@ -110,7 +122,9 @@ def build_template_admin_router(
             lines.append(
                 TEMPLATES_LINE.format(name=html.escape(template.name), preview=html.escape(preview))
             )
-        await speaker.say(message.chat.id, "\n".join(lines))
+        # A long list goes in several messages, cut between lines.
+        for part in split_html("\n".join(lines)):
+            await speaker.say(message.chat.id, part)
 
     @router.message(Command("template_delete"))
     async def delete(message: Message, command: CommandObject) -> None:
@@ -154,7 +168,7 @@ def build_template_topic_router(
             await speaker.reply_in_topic(
                 topic,
                 message.message_id,
-                TEMPLATE_PICK,
+                pick_text([t.name for t in every]),
                 markup=InlineKeyboardMarkup(inline_keyboard=rows),
             )
             return
