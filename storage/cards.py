@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.core.records import CardRow
+from bot.core.records import CardRow, ozon_id
 from bot.core.states import CardState
 from storage.db import Database, Transaction, from_db_time, to_db_time, utcnow
 
@@ -28,8 +28,8 @@ def _card(row: aiosqlite.Row, forum_chat_id: int | None) -> CardRow:
     here = forum_chat_id is None or row["forum_chat_id"] == forum_chat_id
     return CardRow(
         chat_id=row["chat_id"],
-        order_number=row["order_number"],
-        sku=row["sku"],
+        order_number=ozon_id(row["order_number"]),
+        sku=ozon_id(row["sku"]),
         facts=row["facts"],
         state=CardState(row["state"]),
         attempts=row["attempts"],
@@ -64,7 +64,7 @@ class CardRepository:
                   IS NOT COALESCE(excluded.order_number, order_cards.order_number)
                OR order_cards.sku IS NOT COALESCE(excluded.sku, order_cards.sku)
             """,
-            {"chat": chat_id, "order": order_number, "sku": sku, "now": now},
+            {"chat": chat_id, "order": ozon_id(order_number), "sku": ozon_id(sku), "now": now},
         )
 
     async def get(self, chat_id: str) -> CardRow | None:

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.core.records import ChatRow, ChatSeen, Observed
+from bot.core.records import ChatRow, ChatSeen, Observed, ozon_id
 from bot.core.states import ChatStatus, DeskState
 from storage.db import Database, Transaction, from_db_time, to_db_time, utcnow
 from storage.rows import chat_row
@@ -148,10 +148,11 @@ class ChatRepository:
         last message id, the newest order and SKU the messages named (`context`), and when the
         buyer last wrote and as whom (`buyer`)."""
         if context is not None:
+            # Ozon's "0" names nothing: it never replaces what a message named before.
             await tx.execute(
                 "UPDATE chats SET order_number = COALESCE(?, order_number), "
                 "sku = COALESCE(?, sku) WHERE chat_id = ?",
-                (*context, chat_id),
+                (ozon_id(context[0]), ozon_id(context[1]), chat_id),
             )
         if buyer is not None:
             await tx.execute(

@@ -47,8 +47,10 @@ class OutboxRepository(EchoClaims, OutcomeQueries):
         album_settle: timedelta = timedelta(0),
         staff: Staff | None = None,
     ) -> int:
-        """Queue a staff message's parts; a message seen twice is queued once. Returns new rows.
-        The message and its topic are of the bound forum group; `staff` wrote it.
+        """Queue a staff message's parts; returns the rows added. The message (its Telegram id)
+        is the exactly-once key of all its parts together: a message that has rows already gets
+        none added, whatever it carries now (an update seen twice, a second template pressed on
+        one keyboard). The message and its topic are of the bound forum group; `staff` wrote it.
 
         A message of an album (`album`, Telegram's media group id) arrives as one update per
         picture, the caption with one of them: the album's text rows wait `album_settle`, and
@@ -58,6 +60,8 @@ class OutboxRepository(EchoClaims, OutcomeQueries):
         text_not_before = to_db_time(now + album_settle) if album else None
         behind: list[aiosqlite.Row] = []
         async with self._db.transaction() as tx:
+            if await self._has_rows(tx, tg_message_id):
+                return 0
             if album:
                 # Captions of the album's earlier messages, not sent yet: they go after this one.
                 behind = await tx.fetch_all(
@@ -101,6 +105,13 @@ class OutboxRepository(EchoClaims, OutcomeQueries):
                         (text_not_before, row["id"]),
                     )
         return added
+
+    async def _has_rows(self, tx: Transaction, tg_message_id: int) -> bool:
+        row = await tx.fetch_one(
+            "SELECT 1 FROM outbox WHERE forum_chat_id IS ? AND tg_message_id = ? LIMIT 1",
+            (self._db.forum_chat_id, tg_message_id),
+        )
+        return row is not None
 
     async def add_broadcast_message(
         self, tx: Transaction, chat_id: str, body: str, broadcast_id: int

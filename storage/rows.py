@@ -6,7 +6,15 @@ import json
 
 import aiosqlite
 
-from bot.core.records import BroadcastRow, ChatRow, MessageRow, OutboxRow, Staff, WaitingPeriod
+from bot.core.records import (
+    BroadcastRow,
+    ChatRow,
+    MessageRow,
+    OutboxRow,
+    Staff,
+    WaitingPeriod,
+    ozon_id,
+)
 from bot.core.states import (
     BroadcastState,
     ChatStatus,
@@ -23,7 +31,8 @@ from storage.db import from_db_time
 
 def chat_row(row: aiosqlite.Row, forum_chat_id: int | None) -> ChatRow:
     """A stored chat; with `forum_chat_id`, a topic of another forum group reads as none (the
-    chat gets a new topic in this group when it next has something to show)."""
+    chat gets a new topic in this group when it next has something to show). An order or SKU
+    stored as Ozon's "0" (before it was read as none) reads as none."""
     first_seen = from_db_time(row["first_seen_at"])
     assert first_seen is not None
     here = forum_chat_id is None or row["forum_chat_id"] == forum_chat_id
@@ -32,8 +41,8 @@ def chat_row(row: aiosqlite.Row, forum_chat_id: int | None) -> ChatRow:
         chat_type=row["chat_type"],
         status=ChatStatus(row["status"]),
         created_at=from_db_time(row["created_at"]),
-        order_number=row["order_number"],
-        sku=row["sku"],
+        order_number=ozon_id(row["order_number"]),
+        sku=ozon_id(row["sku"]),
         topic_id=row["topic_id"] if here else None,
         topic_fresh=bool(row["topic_fresh"]) and here,
         sync_cursor=row["sync_cursor"],

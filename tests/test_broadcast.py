@@ -19,6 +19,7 @@ from tests.conftest import bridge_env
 from tests.fakes.ozon import FakeOzon
 from tests.fakes.telegram import FakeMessage, FakeTelegram
 from tests.process import BridgeProcess
+from tests.test_templates import link
 from tests.waiting import wait_for
 
 Bridge = Callable[..., Any]
@@ -112,6 +113,30 @@ async def test_preview_then_confirm_sends_once_to_each_chosen_chat(
     assert "передан в доставку" not in "\n".join(
         m.text or "" for m in tg.sent if m.thread_id is not None
     )
+
+
+async def test_a_broadcast_keeps_a_hidden_links_address(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    """A word that links somewhere keeps its address, as in a reply written by hand: written in
+    the command, or in the message the command answers."""
+    url = "https://shop.example/sale"
+    text = "/broadcast Скидки до пятницы — на сайте."
+    async with running(ozon, tg, bridge) as chats:
+        tg.user_message(text, thread_id=None, from_id=ADMIN, entities=link(text, "сайте", url))
+        preview = await preview_for(tg, 1)
+        assert f"на сайте ({url})." in (preview.text or "")
+        tg.callback(button(preview, 0), from_id=ADMIN, message_id=preview.message_id)
+        await wait_for(lambda: "завершена" in last_text(preview), within=30)
+
+        quoted = "Новинки — в каталоге"
+        tg.user_message(quoted, thread_id=None, entities=link(quoted, "каталоге", url + "/new"))
+        tg.user_message("/broadcast", thread_id=None, from_id=ADMIN, reply_to=max(tg.messages))
+        preview = await preview_for(tg, 2)
+        assert f"Новинки — в каталоге ({url}/new)" in (preview.text or "")
+    assert texts_by_chat(ozon) == {
+        chats[f"live{n}"]: [f"Скидки до пятницы — на сайте ({url})."] for n in range(3)
+    }
 
 
 async def test_cancel_sends_nothing_and_strangers_are_refused(

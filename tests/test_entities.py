@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram.types import MessageEntity
 
-from bot.telegram.rendering.entities import with_hidden_links
+from bot.telegram.rendering.entities import command_args, with_hidden_links
 
 
 def link(offset: int, length: int, url: str) -> MessageEntity:
@@ -39,3 +39,15 @@ def test_a_link_past_the_end_of_the_text_is_passed_over_and_the_text_kept_whole(
     ]
     assert with_hidden_links(text, entities) == "один два (https://a.example/) три"
     assert with_hidden_links(text, [link(0, 4, "")]) == text  # no address: nothing to add
+
+
+def test_a_commands_words_keep_their_hidden_links() -> None:
+    text = "/template@shop_bot доставка Сроки —\nна сайте."
+    entities = [
+        MessageEntity(type="bot_command", offset=0, length=18),
+        link(39, 5, "https://shop.example/d"),
+    ]
+    assert text[39:44] == "сайте"
+    assert command_args(text, entities) == "доставка Сроки —\nна сайте (https://shop.example/d)."
+    assert command_args("/templates", None) == ""
+    assert command_args(None, None) == ""

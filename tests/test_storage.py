@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.faults import StorageError, StorageWriteError
-from bot.core.records import NewMessage, OutboxItem
+from bot.core.records import NewMessage, OutboxItem, Staff
 from bot.core.relay.recorder import buyer_of, context_of
 from bot.core.states import ChatStatus, FailureReason, OutboxKind
 from storage.chats import ChatRepository
@@ -275,6 +275,37 @@ async def test_a_send_given_up_as_unreachable_that_arrived_becomes_delivered(
             )
             is None
         )
+    finally:
+        await db.close()
+
+
+async def test_a_staff_message_is_queued_whole_or_not_at_all(tmp_path: Path) -> None:
+    """The Telegram message is the key of all its parts together: a second message under a key
+    that has rows (another template pressed on the same keyboard) adds nothing, not even the
+    parts the first did not have; a failed message's «Повторить» sends only its own rows."""
+    db = await Database.open(tmp_path / "bridge.sqlite3")
+    try:
+        chats, outbox = ChatRepository(db), OutboxRepository(db)
+        await chats.observe(
+            "c", chat_type="BUYER_SELLER", status=ChatStatus.OPENED, created_at=None, unread_count=0
+        )
+        anna, boris = Staff(444, "Анна"), Staff(555, "Борис")
+        one = [OutboxItem(OutboxKind.TEXT, body="Шаблон А")]
+        three = [OutboxItem(OutboxKind.TEXT, body=f"Шаблон Б, часть {n}") for n in (1, 2, 3)]
+        assert await outbox.enqueue("c", 7, 301, one, staff=anna) == 1
+        assert await outbox.enqueue("c", 7, 301, three, staff=boris) == 0
+        assert await outbox.enqueue("c", 7, 301, one, staff=anna) == 0  # the update again
+        (row,) = await outbox.for_staff_message(301)
+        assert (row.body, row.staff) == ("Шаблон А", anna)
+        # An album's picture under a used key moves no caption behind it either.
+        assert await outbox.enqueue("c", 7, 301, three, album="g1") == 0
+        assert [r.body for r in await outbox.for_staff_message(301)] == ["Шаблон А"]
+        # «Повторить» on a failed message: its own failed rows again, nothing else added.
+        await sent(outbox, row.id)
+        await outbox.give_up(row, FailureReason.UNAVAILABLE, "HTTP 504", retriable=True)
+        assert await outbox.retry(301) == 1
+        assert await outbox.retry(301) == 0  # pressed twice: queued once
+        assert [r.body for r in await outbox.for_staff_message(301)] == ["Шаблон А"]
     finally:
         await db.close()
 

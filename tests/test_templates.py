@@ -5,8 +5,11 @@ the send; and a template is sent once even when Telegram hands the bridge its co
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from storage.db import Database
+from storage.templates import TemplateRepository
 from tests.fakes.ozon import FakeOzon
 from tests.fakes.telegram import FakeTelegram
 from tests.test_help_desk import ANSWERED_ICON
@@ -127,3 +130,213 @@ async def test_a_template_is_sent_once_when_its_command_comes_again(
         polls = ozon.count("/v3/chat/list")
         await wait_for(lambda: ozon.count("/v3/chat/list") >= polls + 2, within=15)
     assert [text for _, text in ozon.sent_texts] == ["Добрый день! Заказ 8080-2 собираем."]
+
+
+def paragraph(word: str, chars: int = 900) -> str:
+    """A paragraph of about `chars` characters."""
+    return " ".join([word] * (chars // (len(word) + 1))) + "."
+
+
+async def test_two_buttons_of_one_keyboard_send_one_template(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    """The keyboard is one staff message: whichever template is pressed first is all the buyer
+    gets; a press of another one queues nothing, and its presser is told who used it."""
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Здравствуйте", order_number="8080-3")
+    three_parts = "\n\n".join(paragraph(word) for word in ("один", "два", "три"))
+    async with bridge():
+        await wait_for(lambda: "Здравствуйте" in tg.shown(), within=15)
+        (topic,) = list(tg.topics)
+        await admin_says(tg, "/template коротко Спасибо за заказ!", "сохранён")
+        await admin_says(tg, f"/template длинно {three_parts}", "сохранён")
+        tg.user_message("/t", thread_id=topic)
+        await wait_for(lambda: "Какой шаблон отправить" in tg.shown(), within=15)
+        (keyboard,) = [m for m in tg.sent if (m.text or "").startswith("Какой шаблон")]
+        assert keyboard.reply_markup is not None
+        rows = keyboard.reply_markup["inline_keyboard"]
+        data = {button["text"]: button["callback_data"] for row in rows for button in row}
+        tg.users[444] = {"id": 444, "is_bot": False, "first_name": "Анна"}
+        tg.users[555] = {"id": 555, "is_bot": False, "first_name": "Борис"}
+
+        first = str(tg.callback(data["коротко"], from_id=444, message_id=keyboard.message_id))
+        await wait_for(lambda: first in tg.callback_answers, within=15, what="first press")
+        second = str(tg.callback(data["длинно"], from_id=555, message_id=keyboard.message_id))
+        await wait_for(lambda: second in tg.callback_answers, within=15, what="second press")
+        told = tg.callback_answers[second]
+        assert told.get("show_alert") is True
+        assert "уже" in told["text"]
+        assert "Анна" in told["text"]
+        assert "Борис" not in told["text"]
+        await wait_for(lambda: len(ozon.sent_texts) == 1, within=15, what="the first template")
+        await wait_for(lambda: "Анна" in (keyboard.text or ""), within=15, what="keyboard edit")
+        polls = ozon.count("/v3/chat/list")
+        await wait_for(lambda: ozon.count("/v3/chat/list") >= polls + 2, within=15)
+    assert ozon.sent_texts == [(chat, "Спасибо за заказ!")]
+    assert "коротко" in (keyboard.text or "")
+    assert "Борис" not in (keyboard.text or "")
+
+
+async def test_a_long_template_is_confirmed_within_telegrams_limit(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    """A template of nearly 4,096 characters: sent once, and every message that echoes it (the
+    confirmation, the keyboard's edit, `/template name`) is shortened to fit, and says so; nobody
+    is told it failed and invited to send it again."""
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Расскажите подробно", order_number="8080-4")
+    body = "\n\n".join(paragraph(word, 815) for word in ("раз", "два", "три", "четыре", "пять"))
+    assert 4060 < len(body) <= 4096 - len("/template длинный ")  # the command fits, no more
+    async with bridge():
+        await wait_for(lambda: "Расскажите подробно" in tg.shown(), within=15)
+        (topic,) = list(tg.topics)
+        await admin_says(tg, f"/template длинный {body}", "сохранён")
+        shown = await admin_says(tg, "/template длинный", "Шаблон «длинный»")
+        assert len(shown) <= 4096
+
+        tg.user_message("/t длинный", thread_id=topic, first_name="Борис")
+        await wait_for(lambda: len(ozon.sent_texts) == 5, within=20, what="five parts")
+        await wait_for(lambda: "📋 Шаблон «длинный»" in tg.shown(), within=15)
+        (confirmation,) = [m for m in tg.sent if (m.text or "").startswith("📋")]
+        assert len(confirmation.text or "") <= 4096
+        assert (confirmation.text or "").endswith("… (сокращено)")
+
+        tg.user_message("/t", thread_id=topic)
+        await wait_for(lambda: "Какой шаблон отправить" in tg.shown(), within=15)
+        (keyboard,) = [m for m in tg.sent if (m.text or "").startswith("Какой шаблон")]
+        assert keyboard.reply_markup is not None
+        ((button,),) = keyboard.reply_markup["inline_keyboard"]
+        tg.callback(button["callback_data"], from_id=444, message_id=keyboard.message_id)
+        await wait_for(lambda: len(ozon.sent_texts) == 10, within=20, what="sent by button")
+        await wait_for(lambda: "📋 Шаблон «длинный»" in (keyboard.text or ""), within=15)
+        assert len(keyboard.text or "") <= 4096
+        assert (keyboard.text or "").endswith("… (сокращено)")
+        polls = ozon.count("/v3/chat/list")
+        await wait_for(lambda: ozon.count("/v3/chat/list") >= polls + 2, within=15)
+    assert "".join(text for _, text in ozon.sent_texts[:5]) == body
+    assert "внутренней ошибки" not in tg.shown()
+
+
+async def test_a_failure_after_the_template_went_out_does_not_invite_sending_it_again(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    """The template is queued, then Telegram refuses the confirmation: the generic error answer
+    may not say «try again» (that sends it twice); it says what to look at first."""
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Добрый вечер", order_number="8080-5")
+    async with bridge():
+        await wait_for(lambda: "Добрый вечер" in tg.shown(), within=15)
+        (topic,) = list(tg.topics)
+        await admin_says(tg, "/template вечер Добрый вечер! Заказ {order_number} в пути.", "сохр")
+        tg.fail_next("sendMessage", 400, description="Bad Request: can't parse entities")
+        tg.user_message("/t вечер", thread_id=topic)
+        await wait_for(lambda: "внутренней ошибки" in tg.shown(), within=15, what="the answer")
+        await wait_for(lambda: len(ozon.sent_texts) == 1, within=15, what="the template sent")
+        # A button: the template goes out, then answering the press fails; the alert that
+        # follows fits a button's answer (200 characters) and says the same.
+        tg.user_message("/t", thread_id=topic)
+        await wait_for(lambda: "Какой шаблон отправить" in tg.shown(), within=15)
+        (keyboard,) = [m for m in tg.sent if (m.text or "").startswith("Какой шаблон")]
+        assert keyboard.reply_markup is not None
+        ((button,),) = keyboard.reply_markup["inline_keyboard"]
+        tg.fail_next("answerCallbackQuery", 400, description="Bad Request: QUERY_ID_INVALID")
+        press = str(
+            tg.callback(button["callback_data"], from_id=444, message_id=keyboard.message_id)
+        )
+        await wait_for(lambda: press in tg.callback_answers, within=15, what="the alert")
+        await wait_for(lambda: len(ozon.sent_texts) == 2, within=15, what="sent by button")
+    (answer,) = [m.text or "" for m in tg.thread_messages(topic) if "ошибки" in (m.text or "")]
+    assert "ещё раз" not in answer
+    assert "проверьте" in answer.casefold()
+    alert = tg.callback_answers[press]
+    assert alert["show_alert"] is True
+    assert "ещё раз" not in alert["text"]
+    assert "проверьте" in alert["text"].casefold()
+    assert ozon.sent_texts == [(chat, "Добрый вечер! Заказ 8080-5 в пути.")] * 2
+
+
+def link(text: str, words: str, url: str) -> list[dict[str, Any]]:
+    """A hidden link on `words` of `text` (UTF-16 offsets, as Telegram gives them)."""
+    at = text.index(words)
+    units = len(text[:at].encode("utf-16-le")) // 2
+    length = len(words.encode("utf-16-le")) // 2
+    return [{"type": "text_link", "offset": units, "length": length, "url": url}]
+
+
+async def test_a_template_keeps_a_hidden_links_address(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    """A word that links somewhere keeps its address in a template, as in a reply written by
+    hand: the buyer gets the address written out after the word."""
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Где почитать про возврат?", order_number="8080-7")
+    url = "https://shop.example/help/returns"
+    command = "/template возврат Всё о возврате — на нашем сайте, ждём вас."
+    long_command = "/template ссылки " + paragraph("текст", 4000) + " Подробнее — здесь."
+    async with bridge():
+        await wait_for(lambda: "Где почитать" in tg.shown(), within=15)
+        (topic,) = list(tg.topics)
+        seen = len(general(tg))
+        tg.user_message(
+            command, thread_id=None, from_id=tg.owner_id, entities=link(command, "сайте", url)
+        )
+        await wait_for(lambda: any("сохранён" in t for t in general(tg)[seen:]), within=15)
+        shown = await admin_says(tg, "/template возврат", "Шаблон «возврат»")
+        assert f"на нашем сайте ({url}), ждём вас." in shown
+
+        # Written out, the addresses may make a template longer than a message: shown shortened.
+        seen = len(general(tg))
+        long_url = "https://shop.example/" + "a" * 200
+        entities = link(long_command, "здесь", long_url)
+        tg.user_message(long_command, thread_id=None, from_id=tg.owner_id, entities=entities)
+        await wait_for(lambda: any("сохранён" in t for t in general(tg)[seen:]), within=15)
+        shown = await admin_says(tg, "/template ссылки", "Шаблон «ссылки»")
+        assert len(shown) <= 4096
+        assert shown.endswith("… (сокращено)")
+
+        tg.user_message("/t возврат", thread_id=topic)
+        await wait_for(lambda: len(ozon.sent_texts) == 1, within=15, what="the template sent")
+    assert ozon.sent_texts == [(chat, f"Всё о возврате — на нашем сайте ({url}), ждём вас.")]
+
+
+async def test_many_templates_are_listed_in_messages_that_fit_and_t_says_what_has_no_button(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge, tmp_path: Path
+) -> None:
+    """A hundred templates: `/templates` lists every one over several messages (one would be too
+    long for Telegram); `/t` shows as many buttons as fit and says how many more there are and
+    how to send one by name."""
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Здравствуйте, вопрос", order_number="8080-8")
+    names = [f"шаблон-номер-{n:03}" for n in range(100)]
+    db = await Database.open(tmp_path / "bridge.sqlite3")
+    try:
+        for name in names:
+            await TemplateRepository(db).put(name, f"{name}: " + "текст ответа " * 10, None)
+    finally:
+        await db.close()
+    async with bridge():
+        await wait_for(lambda: "Здравствуйте, вопрос" in tg.shown(), within=15)
+        (topic,) = list(tg.topics)
+        seen = len(general(tg))
+        tg.user_message("/templates", thread_id=None, from_id=tg.owner_id)
+        await wait_for(
+            lambda: all(any(n in t for t in general(tg)[seen:]) for n in names),
+            within=20,
+            what="every template listed",
+        )
+        listing = general(tg)[seen:]
+        assert len(listing) >= 2
+        assert all(len(text) <= 4096 for text in listing)
+
+        tg.user_message("/t", thread_id=topic)
+        await wait_for(lambda: "Какой шаблон отправить" in tg.shown(), within=15)
+        (keyboard,) = [m for m in tg.sent if (m.text or "").startswith("Какой шаблон")]
+        assert keyboard.reply_markup is not None
+        shown = [b["text"] for row in keyboard.reply_markup["inline_keyboard"] for b in row]
+        assert shown == names[: len(shown)]
+        more = len(names) - len(shown)
+        assert more > 0
+        assert f"Ещё {more}" in (keyboard.text or "")
+        assert "/t имя" in (keyboard.text or "")
+        assert names[-1] in (keyboard.text or "")  # those without a button are named
+    assert "внутренней ошибки" not in tg.shown()

@@ -22,6 +22,13 @@ from bot.core.states import (
 )
 
 
+def ozon_id(value: str | None) -> str | None:
+    """An order number or SKU as Ozon gives it, or None when it names none: Ozon writes "0"
+    (or "", or zeros and spaces) in a chat's context that is about no order or product. The one
+    place that decides it: where Ozon's values enter, where storage reads and writes them."""
+    return value if value and value.strip("0 ") else None
+
+
 @dataclass(frozen=True, slots=True)
 class ChatSeen:
     """What Ozon's chat list says of a chat."""

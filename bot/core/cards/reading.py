@@ -14,9 +14,20 @@ from typing import Protocol, TypeVar
 
 from bot.core.cards.card import Card, CardPosting, CardProduct, Extra
 from bot.core.logfields import event
+from bot.core.records import ozon_id
 from bot.ozon.errors import AuthProblem, OzonAuthError, OzonError, OzonForbidden
 from bot.ozon.orders import Posting
 from bot.ozon.products import Money, Product
+
+__all__ = [
+    "ORDER_AGE",
+    "PRODUCT_TTL",
+    "CardReading",
+    "OrderSource",
+    "card_posting",
+    "card_product",
+    "ozon_id",  # decided in `bot.core.records`; the card reader takes it from here too
+]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -73,11 +84,6 @@ async def _guarded(call: Awaitable[T]) -> T:
         raise _Refused from exc
     except OzonForbidden as exc:
         raise _Refused from exc
-
-
-def ozon_id(value: str | None) -> str | None:
-    """Ozon's context holds "0" or "" when a chat is not about an order or a product."""
-    return value if value and value.strip("0 ") else None
 
 
 def _price(money: Money | None) -> tuple[str | None, str | None]:

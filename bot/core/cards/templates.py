@@ -8,7 +8,9 @@ nothing, and staff are told which fact it lacks.
 A template sent goes through the outbox like any staff reply: exactly once (its key is the
 Telegram message that asked for it: the `/t` command, or the keyboard whose button was
 pressed), split above Ozon's 1000 characters, with the 👌/👎 outcome on that message, and it
-answers the chat on the help desk.
+answers the chat on the help desk. The key covers the whole message: once one template went
+out under it, nothing more does (a second button of the same keyboard queues nothing), and
+`Sent.by` names who sent the one that did.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from bot.core import placeholders
 from bot.core.cards.card import facts_of
 from bot.core.logfields import event
 from bot.core.placeholders import PlaceholderError
-from bot.core.records import CardRow, ChatRow, OutboxItem, Staff, TemplateRow
+from bot.core.records import CardRow, ChatRow, OutboxItem, OutboxRow, Staff, TemplateRow
 from bot.core.replies.intake import OZON_TEXT_LIMIT
 from bot.core.replies.split import split_text
 from bot.core.states import OutboxKind
@@ -92,7 +94,12 @@ class TemplateQueue(Protocol):
         *,
         staff: Staff | None = None,
     ) -> int:
-        """Queue the template's parts as one staff message keyed on `tg_message_id`."""
+        """Queue the template's parts as one staff message keyed on `tg_message_id`; nothing
+        when that message has rows already. Returns the rows added."""
+        ...
+
+    async def for_staff_message(self, tg_message_id: int) -> list[OutboxRow]:
+        """The rows queued under a staff message, in order."""
         ...
 
 
@@ -113,7 +120,11 @@ class Sent:
     name: str
     text: str
     queued: bool
-    """False: this message had already queued it (a repeated update)."""
+    """False: the message that asked had queued a template already (a repeated update, another
+    button of the same keyboard): nothing was added."""
+    by: Staff | None
+    """Who the buyer has it from: the sender when queued; otherwise whoever queued the message's
+    rows first (None: not known, rows kept from before senders were)."""
 
 
 def _checked(name: str, body: str) -> None:
@@ -204,19 +215,22 @@ class Templates:
         added = await self._outbox.enqueue(
             chat.chat_id, topic_id, key_message_id, items, staff=staff
         )
-        if added:
-            log.info(
-                "chat %s: template %r queued for %s",
-                chat.chat_id,
-                template.name,
-                staff.id,
-                extra=event(
-                    "template_queued",
-                    chat_id=chat.chat_id,
-                    topic_id=topic_id,
-                    template=template.name,
-                    staff_id=staff.id,
-                ),
-            )
-            self._on_queued()
-        return Sent(template.name, text, queued=added > 0)
+        if not added:
+            rows = await self._outbox.for_staff_message(key_message_id)
+            first = rows[0].staff if rows else None
+            return Sent(template.name, text, queued=False, by=first)
+        log.info(
+            "chat %s: template %r queued for %s",
+            chat.chat_id,
+            template.name,
+            staff.id,
+            extra=event(
+                "template_queued",
+                chat_id=chat.chat_id,
+                topic_id=topic_id,
+                template=template.name,
+                staff_id=staff.id,
+            ),
+        )
+        self._on_queued()
+        return Sent(template.name, text, queued=True, by=staff)

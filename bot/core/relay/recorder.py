@@ -18,7 +18,7 @@ from typing import Protocol
 
 from bot.core.desk.state import Desk, Line, Voice
 from bot.core.logfields import event
-from bot.core.records import NewMessage, OutboxRow
+from bot.core.records import NewMessage, OutboxRow, ozon_id
 from bot.core.states import OutboxKind
 from bot.core.units import Transactions, Tx
 from bot.ozon.models import Author, ChatMessage
@@ -196,8 +196,8 @@ def _record_of(message: ChatMessage, *, outbound: bool) -> NewMessage:
         created_at=message.created_at,
         body=message.text if message.unreadable is None else "",
         is_image=message.is_image,
-        order_number=message.order_number,
-        sku=message.sku,
+        order_number=ozon_id(message.order_number),
+        sku=ozon_id(message.sku),
         user_id=message.user_id,
         moderation=message.moderate_image_status,
         unreadable=message.unreadable is not None,
@@ -206,7 +206,8 @@ def _record_of(message: ChatMessage, *, outbound: bool) -> NewMessage:
 
 
 def context_of(messages: Sequence[NewMessage]) -> tuple[str | None, str | None] | None:
-    """The order and SKU named by the newest message that names them."""
+    """The order and SKU named by the newest message that names them (Ozon's "0" names none:
+    `_record_of` made it None)."""
     named = [m for m in messages if m.order_number or m.sku]
     if not named:
         return None

@@ -8,7 +8,7 @@ import logging
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot.core.broadcast.command import BroadcastRefused
@@ -19,6 +19,7 @@ from bot.telegram.commands.admin import outside_topics
 from bot.telegram.commands.admins import AdminOnly, Admins
 from bot.telegram.commands.callbacks import BroadcastAction
 from bot.telegram.gateway.speaker import Speaker
+from bot.telegram.rendering.entities import command_args, with_hidden_links
 from bot.telegram.rendering.phrasing import refusal_text
 from bot.telegram.texts.broadcasts import (
     BROADCAST_CANCELLED_ANSWER,
@@ -49,9 +50,11 @@ def build_broadcast_router(
     buttons_pressed = _Buttons(forum_chat_id, broadcasts, speaker, admins)
 
     @router.message(Command("broadcast"))
-    async def broadcast(message: Message, command: CommandObject) -> None:
-        args = (command.args or "").strip()
-        quoted = message.reply_to_message.text if message.reply_to_message else None
+    async def broadcast(message: Message) -> None:
+        # Hidden links keep their addresses, as in a reply written by hand.
+        args = command_args(message.text, message.entities).strip()
+        reply = message.reply_to_message
+        quoted = with_hidden_links(reply.text, reply.entities) if reply and reply.text else None
         if quoted:
             args = f"{args} {quoted}".strip()
         if not args:

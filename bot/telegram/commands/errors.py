@@ -1,6 +1,8 @@
 """The one place where a failure inside any handler is caught: logged, and whoever sent the
 command or pressed the button is told, instead of meeting silence. The database refusing writes
-(a full disk) is said as such; anything else is a bug, logged with its traceback."""
+(a full disk) is said as such; anything else is a bug, logged with its traceback. A failure may
+come after the work was done (a reply queued, then its confirmation refused): the answer never
+invites doing it again blindly, it says what to look at first."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from aiogram.types import ErrorEvent
 
 from bot.core.faults import StorageError
 from bot.telegram.gateway.speaker import Speaker
-from bot.telegram.texts.admin import HANDLER_FAILED, NOT_DONE_STORAGE
+from bot.telegram.texts.admin import HANDLER_FAILED, HANDLER_FAILED_ALERT, NOT_DONE_STORAGE
 from bot.telegram.texts.staff import STORAGE_REFUSED
 
 log = logging.getLogger(__name__)
@@ -30,7 +32,7 @@ def build_error_router(speaker: Speaker) -> Router:
             said, alert = NOT_DONE_STORAGE, STORAGE_REFUSED
         else:
             log.error("update %s: handling failed: %r", update.update_id, exc, exc_info=exc)
-            said, alert = HANDLER_FAILED, HANDLER_FAILED
+            said, alert = HANDLER_FAILED, HANDLER_FAILED_ALERT
         try:
             if update.callback_query is not None:
                 await speaker.answer_button(update.callback_query.id, alert, alert=True)

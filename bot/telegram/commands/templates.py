@@ -18,11 +18,17 @@ from bot.telegram.commands.admins import AdminOnly, Admins
 from bot.telegram.commands.callbacks import TemplatePick
 from bot.telegram.commands.people import staff_of
 from bot.telegram.gateway.speaker import Speaker
+from bot.telegram.rendering.entities import command_args
+from bot.telegram.rendering.fit import PREVIEW_ROOM, WORD_ROOM, fill_echo, shortened
+from bot.telegram.rendering.measure import split_html
 from bot.telegram.texts.templates import (
     TEMPLATE_BUTTON_SENT,
     TEMPLATE_DELETED,
     TEMPLATE_FACTS,
+    TEMPLATE_KEYBOARD_USED,
+    TEMPLATE_KEYBOARD_USED_BY_SOMEONE,
     TEMPLATE_PICK,
+    TEMPLATE_PICK_MORE,
     TEMPLATE_REFUSED,
     TEMPLATE_REPLACED,
     TEMPLATE_SAVED,
@@ -44,14 +50,32 @@ def refusal(exc: TemplateRefused) -> str:
     if "facts" in values:
         names = str(values["facts"]).split(", ")
         values["facts"] = ", ".join(TEMPLATE_FACTS.get(n, n) for n in names)
-    escaped = {key: html.escape(str(value)) for key, value in values.items()}
+    escaped = {key: html.escape(shortened(str(value), WORD_ROOM)) for key, value in values.items()}
     return TEMPLATE_REFUSED[exc.problem].format(**escaped)
 
 
 def sent_text(sent: Sent, staff: str) -> str:
-    return TEMPLATE_SENT.format(
-        name=html.escape(sent.name), staff=html.escape(staff), text=html.escape(sent.text)
+    """What was sent, and by whom: the text shortened to fit one message."""
+    return fill_echo(
+        TEMPLATE_SENT, "text", sent.text, name=html.escape(sent.name), staff=html.escape(staff)
     )
+
+
+def pick_text(names: list[str]) -> str:
+    """Above `/t`'s buttons: which template to send, and the names of those left without a
+    button (to send by name)."""
+    rest = names[BUTTONS:]
+    if not rest:
+        return TEMPLATE_PICK
+    frame = TEMPLATE_PICK + TEMPLATE_PICK_MORE
+    return fill_echo(frame, "names", ", ".join(rest), count=len(rest), buttons=BUTTONS)
+
+
+def used_text(sent: Sent) -> str:
+    """A keyboard pressed again after a template went out under it: who sent that one."""
+    if sent.by is None:
+        return TEMPLATE_KEYBOARD_USED_BY_SOMEONE
+    return TEMPLATE_KEYBOARD_USED.format(staff=html.escape(sent.by.name))
 
 
 def _known() -> str:
@@ -66,8 +90,9 @@ def build_template_admin_router(
     router.message.middleware(AdminOnly(admins, speaker))
 
     @router.message(Command("template"))
-    async def template(message: Message, command: CommandObject) -> None:
-        words = _NAME_AND_TEXT.match(command.args or "")
+    async def template(message: Message) -> None:
+        # A hidden link keeps its address, as in a reply written by hand.
+        words = _NAME_AND_TEXT.match(command_args(message.text, message.entities))
         if words is None:
             await speaker.say(message.chat.id, TEMPLATE_USAGE.format(known=_known()))
             return
@@ -75,9 +100,7 @@ def build_template_admin_router(
         try:
             if not body:
                 shown = await templates.get(name)
-                answer = TEMPLATE_SHOWN.format(
-                    name=html.escape(shown.name), body=html.escape(shown.body)
-                )
+                answer = fill_echo(TEMPLATE_SHOWN, "body", shown.body, name=html.escape(shown.name))
             else:
                 author = None if message.from_user is None else message.from_user.id
                 replaced = await templates.save(name, body, author)
@@ -95,11 +118,13 @@ def build_template_admin_router(
             return
         lines = [TEMPLATES_TITLE]
         for template in every:
-            preview = template.body.strip().splitlines()[0][:60]
+            preview = shortened(template.body.strip().splitlines()[0], PREVIEW_ROOM)
             lines.append(
                 TEMPLATES_LINE.format(name=html.escape(template.name), preview=html.escape(preview))
             )
-        await speaker.say(message.chat.id, "\n".join(lines))
+        # A long list goes in several messages, cut between lines.
+        for part in split_html("\n".join(lines)):
+            await speaker.say(message.chat.id, part)
 
     @router.message(Command("template_delete"))
     async def delete(message: Message, command: CommandObject) -> None:
@@ -143,7 +168,7 @@ def build_template_topic_router(
             await speaker.reply_in_topic(
                 topic,
                 message.message_id,
-                TEMPLATE_PICK,
+                pick_text([t.name for t in every]),
                 markup=InlineKeyboardMarkup(inline_keyboard=rows),
             )
             return
@@ -171,6 +196,10 @@ def build_template_topic_router(
         except TemplateRefused as exc:
             await speaker.answer_button(query.id, _plain(refusal(exc)), alert=True)
             return
+        if not sent.queued:
+            # Another press of this keyboard was first: it stands as it was shown.
+            await speaker.answer_button(query.id, _plain(used_text(sent)), alert=True)
+            return
         await speaker.answer_button(query.id, TEMPLATE_BUTTON_SENT)
         await speaker.edit(
             forum_chat_id, keyboard.message_id, sent_text(sent, staff.name), markup=None
@@ -185,4 +214,4 @@ def staff_of_query(query: CallbackQuery) -> Staff:
 
 def _plain(text: str) -> str:
     """A button's answer is plain text (no HTML), at most 200 characters."""
-    return html.unescape(text.replace("<code>", "").replace("</code>", ""))[:200]
+    return shortened(html.unescape(text.replace("<code>", "").replace("</code>", "")), 200)

@@ -1,6 +1,7 @@
 """Plain text from a staff message's formatted text. Ozon's chat takes plain text: a hidden link
 (`text_link`: a word whose address only shows on hover) would reach the buyer without its address,
-so the address is written out after the word."""
+so the address is written out after the word. Whatever staff write for a buyer goes through here:
+a reply, a template (`/template name text`), a broadcast (`/broadcast text`)."""
 
 from __future__ import annotations
 
@@ -41,3 +42,10 @@ def _hidden_links(entities: Sequence[MessageEntity] | None) -> list[tuple[int, i
         if entity.type == "text_link" and entity.url
     ]
     return sorted(links, key=lambda link: link[1])
+
+
+def command_args(text: str | None, entities: Sequence[MessageEntity] | None) -> str:
+    """What follows a command's first word (as aiogram's `CommandObject.args`), with the address
+    of every hidden link written out."""
+    words = with_hidden_links(text or "", entities).split(maxsplit=1)
+    return words[1] if len(words) > 1 else ""

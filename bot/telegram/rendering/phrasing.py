@@ -8,6 +8,7 @@ from bot.core.broadcast.command import BroadcastRefused
 from bot.core.replies.notices import Notice, NoticeKind
 from bot.core.replies.outcomes import Outcome
 from bot.core.states import FailureReason
+from bot.telegram.rendering.fit import WORD_ROOM, shortened
 from bot.telegram.texts.broadcasts import BROADCAST_REFUSALS
 from bot.telegram.texts.staff import (
     FAILED_HEADER,
@@ -21,9 +22,9 @@ from bot.telegram.texts.staff import (
 
 
 def notice_html(notice: Notice) -> str:
-    """What a staff message's notice says (HTML, values escaped)."""
+    """What a staff message's notice says (HTML, values escaped; a file's name shortened)."""
     values: dict[str, str | int] = {
-        key: html.escape(value) if isinstance(value, str) else value
+        key: html.escape(shortened(value, WORD_ROOM)) if isinstance(value, str) else value
         for key, value in notice.params.items()
     }
     if notice.kind == NoticeKind.UNSUPPORTED:
@@ -50,5 +51,10 @@ def outcome_html(outcome: Outcome, max_mb: int = 10) -> str:
 
 
 def refusal_text(refused: BroadcastRefused) -> str:
-    """Why a broadcast was refused, as plain text (escape it for HTML)."""
-    return BROADCAST_REFUSALS[refused.reason].format(**refused.values)
+    """Why a broadcast was refused, as plain text (escape it for HTML); what staff wrote is said
+    back shortened to a word's room."""
+    values = {
+        key: shortened(value, WORD_ROOM) if isinstance(value, str) else value
+        for key, value in refused.values.items()
+    }
+    return BROADCAST_REFUSALS[refused.reason].format(**values)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 # --- Staff replies (Telegram -> Ozon) ---------------------------------------------------------
 
+ECHO_SHORTENED = "… (сокращено)"
+"""Ends staff text echoed back to staff when the whole would not fit in one message."""
 REACTION_DELIVERED = "👌"
 REACTION_FAILED = "👎"
 RETRY_BUTTON = "Повторить"

@@ -18,8 +18,20 @@ TEMPLATES_TITLE = "<b>Шаблоны</b> (в теме покупателя: <cod
 TEMPLATES_LINE = "• <code>{name}</code> — {preview}"
 TEMPLATES_NONE = "Шаблонов пока нет. Добавьте: <code>/template имя текст</code>."
 TEMPLATE_PICK = "Какой шаблон отправить покупателю?"
+TEMPLATE_PICK_MORE = (
+    "\n\nЕщё {count} — без кнопок (кнопок не больше {buttons}): отправьте такой по имени, "
+    "<code>/t имя</code>. Это: {names}"
+)
 TEMPLATE_SENT = "📋 Шаблон «{name}» — отправил(а) {staff}:\n{text}"
 TEMPLATE_BUTTON_SENT = "Отправлено"
+TEMPLATE_KEYBOARD_USED = (
+    "Эта клавиатура уже использована: шаблон из неё отправил(а) {staff}. Второй не отправлен; "
+    "нужен ещё один — напишите /t заново."
+)
+TEMPLATE_KEYBOARD_USED_BY_SOMEONE = (
+    "Эта клавиатура уже использована: шаблон из неё уже отправлен. Второй не отправлен; "
+    "нужен ещё один — напишите /t заново."
+)
 
 TEMPLATE_REFUSED = {
     "bad_name": (

@@ -11,6 +11,8 @@ from bot.core.broadcast.command import Preview
 from bot.core.broadcast.jobs import BroadcastJob
 from bot.core.records import Progress
 from bot.telegram.commands.callbacks import BroadcastAction
+from bot.telegram.rendering.fit import PREVIEW_ROOM, TEXT_LIMIT, shortened
+from bot.telegram.rendering.measure import visible_length
 from bot.telegram.texts.broadcasts import (
     BROADCAST_CANCEL,
     BROADCAST_CONFIRM,
@@ -62,16 +64,24 @@ def _duration(seconds: float) -> str:
 
 
 def render_preview(preview: Preview) -> str:
+    """The preview, its samples sharing what room the message leaves them (each text Ozon takes
+    may be 1,000 characters, and Telegram counts an emoji twice)."""
+    values = {
+        "job_id": preview.job_id,
+        "count": preview.count,
+        "duration": _duration(preview.seconds),
+        "left_out": left_out_lines(preview.left_out),
+    }
+    frames = [BROADCAST_SAMPLE.format(text="") for _ in preview.samples]
+    room = TEXT_LIMIT - visible_length(
+        BROADCAST_PREVIEW.format(samples="\n".join(frames), **values)
+    )
+    each = room // max(len(preview.samples), 1)
     samples = "\n".join(
-        BROADCAST_SAMPLE.format(text=html.escape(sample)) for sample in preview.samples
+        BROADCAST_SAMPLE.format(text=html.escape(shortened(sample, each)))
+        for sample in preview.samples
     )
-    return BROADCAST_PREVIEW.format(
-        job_id=preview.job_id,
-        count=preview.count,
-        duration=_duration(preview.seconds),
-        left_out=left_out_lines(preview.left_out),
-        samples=samples,
-    )
+    return BROADCAST_PREVIEW.format(samples=samples, **values)
 
 
 def render_progress(job: BroadcastJob, progress: Progress) -> str:
@@ -108,7 +118,7 @@ def render_list(jobs: list[BroadcastJob], tz: ZoneInfo) -> str:
         return BROADCAST_LIST_EMPTY
     lines = [BROADCAST_LIST_HEAD]
     for job in jobs:
-        text = job.template if len(job.template) <= 60 else job.template[:57] + "…"
+        text = shortened(job.template, PREVIEW_ROOM)
         lines.append(
             BROADCAST_LIST_LINE.format(
                 job_id=job.id,
