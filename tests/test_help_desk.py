@@ -215,3 +215,14 @@ async def test_icons_turned_off_leave_topics_as_they_are(
     assert icon(tg, topic) is None
     assert tg.calls("editForumTopic") == []
     assert tg.calls("getForumTopicIconStickers") == []
+
+
+async def test_an_anonymous_administrator_sees_the_queue(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Callable[..., Any]
+) -> None:
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Есть вопрос", order_number="4242-6")
+    async with bridge():
+        await wait_for(lambda: "Есть вопрос" in tg.shown(), within=15)
+        tg.user_message("/queue", thread_id=None, anonymous=True)
+        await wait_for(lambda: "Ждут ответа: 1" in tg.shown(), within=15, what="/queue")

@@ -1,6 +1,6 @@
 """The help desk's commands: /queue for any member of the forum group (in General or a private
-chat with the bot); /done (the chat needs no reply) and /card (read the order card again) in a
-buyer's topic."""
+chat with the bot, an administrator who remains anonymous included); /done (the chat needs no
+reply) and /card (read the order card again) in a buyer's topic."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def build_desk_router(
     anonymous_admin = F.sender_chat.id == forum_chat_id
     in_topic = (F.chat.id == forum_chat_id) & F.is_topic_message
 
-    @router.message(outside_topics(forum_chat_id), person, Command("queue"))
+    @router.message(outside_topics(forum_chat_id), person | anonymous_admin, Command("queue"))
     async def queue(message: Message, bot: Bot) -> None:
         if message.chat.type == "private" and not await _is_member(bot, forum_chat_id, message):
             await speaker.say(message.chat.id, QUEUE_NOT_MEMBER)
