@@ -216,6 +216,9 @@ class WaitingPeriod:
     ended_at: datetime | None
     ended_by: EndedBy | None
     staff: Staff | None
+    reply_until: datetime | None = None
+    """A known delivery date's extension of the reply window (from the order card): as the card
+    says now while the period is open, as it said when the period ended once it has."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,8 +229,6 @@ class Waiting:
     chat: ChatRow
     reminded: frozenset[int]
     """The reminder thresholds (seconds) already posted for this period."""
-    reply_until: datetime | None = None
-    """A known delivery date's extension of the reply window (from the order card)."""
 
 
 @dataclass(frozen=True, slots=True)

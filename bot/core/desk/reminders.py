@@ -113,7 +113,7 @@ class Reminders:
         """The chats still in their reply window that newly passed a threshold."""
         due: Due = []
         for chat in waiting:
-            if reply_deadline(chat.period.last_buyer_at, chat.reply_until) <= now:
+            if reply_deadline(chat.period.last_buyer_at, chat.period.reply_until) <= now:
                 continue
             waited = (now - chat.period.began_at).total_seconds()
             newly = [t for t in self._thresholds if t <= waited and t not in chat.reminded]
