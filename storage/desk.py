@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.core.records import Staff, Waiting, WaitingPeriod
-from bot.core.states import EndedBy
-from storage.db import Database, Transaction, to_db_time
+from bot.core.records import Said, Sight, Staff, Waiting, WaitingPeriod
+from bot.core.states import EndedBy, MessageState
+from storage.db import Database, Transaction, from_db_time, to_db_time
 from storage.rows import chat_row, waiting_period
 
 _CARD_UNTIL = "(SELECT o.reply_until FROM order_cards AS o WHERE o.chat_id = w.chat_id)"
@@ -36,6 +36,17 @@ PERIODS = f"""
     FROM waiting_periods AS w WHERE w.began_at >= :since AND w.began_at < :until
     ORDER BY w.began_at, w.id
 """  # noqa: S608 - constants
+
+UNSEEN = f"""
+    SELECT message_id, created_at FROM messages
+    WHERE chat_id = :chat AND author = 'CUSTOMER' AND direction = 'inbound'
+      AND state IN ('{MessageState.PENDING}', '{MessageState.POSTED}')
+      AND NOT coalesce(forum_chat_id != :forum OR tg_message_id < :sight OR edit_of < :sight, 0)
+    ORDER BY length(message_id), message_id
+"""  # noqa: S608 - constants
+"""The chat's buyer messages the group had not shown before the message `:sight`: still to be
+posted, or posted after it. Shown in an earlier group (before FORUM_CHAT_ID changed) is shown;
+a message given up (`failed`) is shown as the notice that says so."""
 
 
 class DeskRepository:
@@ -106,6 +117,16 @@ class DeskRepository:
         )
         return [waiting_period(row) for row in rows]
 
+    async def unseen(self, tx: Transaction, chat_id: str, sight: Sight) -> list[Said]:
+        """The chat's buyer messages staff could not see from `sight`, oldest first. A message
+        of another group than the one bound cannot be placed: it saw them all."""
+        if sight.forum_chat_id != self._db.forum_chat_id:
+            return []
+        rows = await tx.fetch_all(
+            UNSEEN, {"chat": chat_id, "forum": sight.forum_chat_id, "sight": sight.message_id}
+        )
+        return [Said(_time(row["created_at"]), row["message_id"]) for row in rows]
+
     async def claim_reminders(
         self, claims: Sequence[tuple[int, int]], at: datetime
     ) -> list[tuple[int, int]]:
@@ -132,3 +153,9 @@ class DeskRepository:
             await tx.execute_many(
                 "DELETE FROM reminders WHERE period_id = ? AND threshold = ?", claims
             )
+
+
+def _time(value: str) -> datetime:
+    at = from_db_time(value)
+    assert at is not None
+    return at

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.records import OutboxItem, Staff
+from bot.core.records import OutboxItem, Said, Sight, Staff
 from bot.core.states import CardState, ChatStatus, DeskState, EndedBy, OutboxKind
 from storage.cards import CardRepository
 from storage.chats import ICONS_DUE, ChatRepository
@@ -300,6 +300,53 @@ async def test_a_database_that_kept_count_already_keeps_its_history(tmp_path: Pa
         await db.close()
 
 
+async def test_what_staff_could_not_see_from_their_message(tmp_path: Path) -> None:
+    """The buyer messages the group had not shown before a staff message: still to be posted,
+    or posted after it. Shown before in any version (an edit shown again), shown in an earlier
+    group, or given up (the topic says so): seen."""
+    db = await Database.open(tmp_path / "bridge.sqlite3")
+    try:
+        await bind_forum(db, -100777)
+        await new_chat(ChatRepository(db), "c", topic=5)
+        rows = [
+            # id, author, direction, state, group, post, edit_of
+            ("1", "CUSTOMER", "inbound", "posted", -100777, 10, None),
+            ("2", "CUSTOMER", "inbound", "posted", -100777, 25, None),  # after the staff's
+            ("3", "CUSTOMER", "inbound", "pending", None, None, None),  # not shown yet
+            ("4", "CUSTOMER", "inbound", "failed", None, None, None),
+            ("5", "CUSTOMER", "inbound", "pending", -100777, 15, 15),  # edited, shown before
+            ("6", "CUSTOMER", "inbound", "posted", -100777, 30, 12),  # its edit shown after
+            ("7", "CUSTOMER", "inbound", "posted", -100888, 99, None),  # the old group's
+            ("8", "SELLER", "inbound", "pending", None, None, None),  # the cabinet's
+            ("9", "SELLER", "outbound", "echo", None, None, None),
+        ]
+        async with db.transaction() as tx:
+            for message_id, author, direction, state, group, post, edit_of in rows:
+                await tx.execute(
+                    "INSERT INTO messages (chat_id, message_id, direction, author, created_at, "
+                    "body, state, recorded_at, forum_chat_id, tg_message_id, edit_of) "
+                    "VALUES ('c', ?, ?, ?, ?, '', ?, ?, ?, ?, ?)",
+                    (
+                        message_id,
+                        direction,
+                        author,
+                        at(int(message_id)),
+                        state,
+                        at(0),
+                        group,
+                        post,
+                        edit_of,
+                    ),
+                )
+            periods = DeskRepository(db)
+            unseen = await periods.unseen(tx, "c", Sight(-100777, 20))
+            assert unseen == [Said(T0 + 2 * MINUTE, "2"), Said(T0 + 3 * MINUTE, "3")]
+            # A staff message of another group cannot be placed among this one's posts.
+            assert await periods.unseen(tx, "c", Sight(-100888, 20)) == []
+    finally:
+        await db.close()
+
+
 async def test_a_period_keeps_the_cards_window_it_ended_with(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "bridge.sqlite3")
     try:
@@ -309,6 +356,7 @@ async def test_a_period_keeps_the_cards_window_it_ended_with(tmp_path: Path) -> 
         async with db.transaction() as tx:
             await cards.want(tx, "c", "4242-1", None)
             await periods.open_period(tx, "c", T0, "100")
+            assert await chats.desk_of(tx, "c") == (DeskState.ANSWERED, None, Said(T0, "100"))
         await cards.read("c", "{}", CardState.COMPLETE, reply_until=T0 + 5 * DAY)
         async with db.transaction() as tx:
             await periods.end_period(tx, "c", T0 + 2 * DAY, EndedBy.DONE)

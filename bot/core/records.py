@@ -232,6 +232,24 @@ class Waiting:
 
 
 @dataclass(frozen=True, slots=True)
+class Said:
+    """A buyer's message as the help desk places it: when Ozon says it was written, and its Ozon
+    id (None where only the time is known)."""
+
+    at: datetime
+    message_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Sight:
+    """What staff could see when they acted: the posts of the forum group `forum_chat_id` made
+    before their message `message_id` (Telegram numbers a group's messages in order)."""
+
+    forum_chat_id: int
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class StaffReplies:
     """Staff messages delivered to buyers by one person (None: sent before who wrote was kept)."""
 
