@@ -14,7 +14,7 @@ QUEUE_CLOSED_HINT = (
 QUEUE_NOT_MEMBER = "⛔ Очередь видят только участники группы, куда бридж пересылает чаты."
 
 REMINDER_TITLE = "⏰ <b>Ждут ответа дольше {threshold}:</b>"
-REMINDER_LAST_TITLE = "🔥 <b>Окно ответа скоро закроется — ответьте сейчас:</b>"
+REMINDER_CLOSING_TITLE = "🔥 <b>Окно ответа скоро закроется — ответьте сейчас:</b>"
 REMINDER_LINE = "• {topic} — ждёт {waited}, ответить можно ещё {left}"
 
 DONE_MARKED = "✅ Ответ не нужен — отметил(а) {name}. Чат убран из очереди."
