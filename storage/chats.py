@@ -10,7 +10,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.core.records import ChatRow, ChatSeen, Observed, ozon_id
+from bot.core.records import ChatRow, ChatSeen, Observed, Said, ozon_id
 from bot.core.states import ChatStatus, DeskState
 from storage.db import Database, Transaction, from_db_time, to_db_time, utcnow
 from storage.rows import chat_row
@@ -242,15 +242,21 @@ class ChatRepository:
 
     async def desk_of(
         self, tx: Transaction, chat_id: str
-    ) -> tuple[DeskState, datetime | None] | None:
-        """The chat's help-desk state and when it was last answered, read inside a unit of work
-        that is about to change them (None: no such chat)."""
+    ) -> tuple[DeskState, datetime | None, Said | None] | None:
+        """The chat's help-desk state, when it was last answered and the buyer message its open
+        waiting period began with, read inside a unit of work that is about to change them
+        (None: no such chat)."""
         row = await tx.fetch_one(
-            "SELECT desk, answered_at FROM chats WHERE chat_id = ?", (chat_id,)
+            "SELECT c.desk, c.answered_at, w.began_at, w.first_message_id FROM chats AS c "
+            "LEFT JOIN waiting_periods AS w ON w.chat_id = c.chat_id AND w.ended_at IS NULL "
+            "WHERE c.chat_id = ?",
+            (chat_id,),
         )
         if row is None:
             return None
-        return DeskState(row["desk"]), from_db_time(row["answered_at"])
+        began = from_db_time(row["began_at"])
+        since = None if began is None else Said(began, row["first_message_id"])
+        return DeskState(row["desk"]), from_db_time(row["answered_at"]), since
 
     async def set_desk(
         self,

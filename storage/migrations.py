@@ -332,4 +332,22 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX cards_wanted ON order_cards(chat_id) WHERE state != 'complete';
     """,
+    # 14: when the help desk's own count begins (`meta` 'desk_since'): the periods migration 11
+    # derived begin at old buyer messages, yet the desk saw nothing of those days. Run together
+    # with 11 (or on a new database) that is now; a database that kept count before says so no
+    # later than the first period the desk ended or reminded of. A period keeps the order card's
+    # window as it was when the period ended (`reply_until`), so that the statistics judge a
+    # missed window by the deadline of that time; those ended before take the card's window now.
+    """
+    ALTER TABLE waiting_periods ADD COLUMN reply_until TEXT;
+    UPDATE waiting_periods SET reply_until =
+        (SELECT o.reply_until FROM order_cards AS o WHERE o.chat_id = waiting_periods.chat_id)
+        WHERE ended_at IS NOT NULL;
+    INSERT OR IGNORE INTO meta (key, value)
+    SELECT 'desk_since', min(
+        coalesce((SELECT min(ended_at) FROM waiting_periods), now),
+        coalesce((SELECT min(sent_at) FROM reminders), now),
+        now)
+    FROM (SELECT strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now') AS now);
+    """,
 )

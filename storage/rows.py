@@ -133,6 +133,7 @@ def broadcast_row(row: aiosqlite.Row) -> BroadcastRow:
 
 
 def waiting_period(row: aiosqlite.Row) -> WaitingPeriod:
+    """A period read with its reply window's extension as `period_until` (see storage.desk)."""
     began, last = from_db_time(row["began_at"]), from_db_time(row["last_buyer_at"])
     assert began is not None
     assert last is not None
@@ -146,4 +147,5 @@ def waiting_period(row: aiosqlite.Row) -> WaitingPeriod:
         ended_at=from_db_time(row["ended_at"]),
         ended_by=EndedBy(ended_by) if ended_by else None,
         staff=None if staff_name is None else Staff(row["staff_id"], staff_name),
+        reply_until=from_db_time(row["period_until"]),
     )

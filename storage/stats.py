@@ -1,6 +1,6 @@
 """What the statistics count, by time range: buyer messages, the seller's messages written in
-Ozon's cabinet, staff replies delivered per person. Reads only; each query reads a partial index
-(migration 12), not a year of history.
+Ozon's cabinet, staff replies delivered per person, and since when the help desk keeps count.
+Reads only; each query reads a partial index (migration 12), not a year of history.
 """
 
 from __future__ import annotations
@@ -52,8 +52,12 @@ class StatsRepository:
         ]
 
     async def desk_since(self) -> datetime | None:
-        """When the help desk's history begins (its first waiting period)."""
-        return from_db_time(await self._db.fetch_value("SELECT min(began_at) FROM waiting_periods"))
+        """When the help desk began to keep count (written by migration 14): the periods the
+        upgrade derived from older messages began before it, yet the desk saw nothing of that
+        time."""
+        return from_db_time(
+            await self._db.fetch_value("SELECT value FROM meta WHERE key = 'desk_since'")
+        )
 
 
 def _range(since: datetime, until: datetime) -> dict[str, str | None]:

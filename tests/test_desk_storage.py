@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.records import OutboxItem, Staff
-from bot.core.states import ChatStatus, DeskState, EndedBy, OutboxKind
+from bot.core.records import OutboxItem, Said, Sight, Staff
+from bot.core.states import CardState, ChatStatus, DeskState, EndedBy, OutboxKind
+from storage.cards import CardRepository
 from storage.chats import ICONS_DUE, ChatRepository
 from storage.db import Database, to_db_time
 from storage.desk import WAITING, DeskRepository
@@ -21,6 +22,7 @@ from storage.outbox import OutboxRepository
 from storage.stats import BUYER_MESSAGES, CABINET_MESSAGES, STAFF_REPLIES, StatsRepository
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+MINUTE, DAY = timedelta(minutes=1), timedelta(days=1)
 
 
 def at(minutes: int) -> str:
@@ -239,6 +241,131 @@ async def test_the_statistics_count_by_time_range(tmp_path: Path) -> None:
         replies = await stats.staff_replies(now - timedelta(hours=1), now + timedelta(hours=1))
         assert [(r.staff, r.replies) for r in replies] == [(anna, 2), (None, 1)]
         assert await stats.staff_replies(since, until) == []
-        assert await stats.desk_since() is None
+        # A new database keeps count from when it was made.
+        made = await stats.desk_since()
+        assert made is not None
+        assert now - timedelta(minutes=5) < made <= now
+    finally:
+        await db.close()
+
+
+async def test_the_desk_keeps_count_from_the_upgrade_not_from_old_messages(
+    tmp_path: Path,
+) -> None:
+    """The upgrade derives who waits now from messages days old: the statistics' history still
+    begins at the upgrade, and says so."""
+    path = tmp_path / "bridge.sqlite3"
+    a_database_of_version_10(path)
+    before = datetime.now(UTC)
+    db = await Database.open(path)
+    after = datetime.now(UTC)
+    try:
+        (waiting,) = await DeskRepository(db).waiting()
+        assert to_db_time(waiting.period.began_at) == at(30)  # derived from an old message
+        since = await StatsRepository(db).desk_since()
+        assert since is not None
+        assert before - timedelta(seconds=1) <= since <= after
+    finally:
+        await db.close()
+
+
+async def test_a_database_that_kept_count_already_keeps_its_history(tmp_path: Path) -> None:
+    """A database upgraded to the help desk before: its history is kept from no later than
+    the first period the desk itself ended."""
+    path = tmp_path / "bridge.sqlite3"
+    conn = sqlite3.connect(path)
+    for script in MIGRATIONS[:13]:
+        conn.executescript(script)
+    conn.execute(
+        "INSERT INTO chats (chat_id, chat_type, status, first_seen_at, updated_at) "
+        "VALUES ('c', 'BUYER_SELLER', 'OPENED', ?, ?)",
+        (at(0), at(0)),
+    )
+    conn.execute(
+        "INSERT INTO waiting_periods (chat_id, began_at, last_buyer_at, ended_at, ended_by) "
+        "VALUES ('c', ?, ?, ?, 'cabinet')",
+        (at(-3000), at(-3000), at(100)),
+    )
+    conn.execute(
+        "INSERT INTO waiting_periods (chat_id, began_at, last_buyer_at) VALUES ('c', ?, ?)",
+        (at(200), at(200)),
+    )
+    conn.execute("PRAGMA user_version=13")
+    conn.commit()
+    conn.close()
+    db = await Database.open(path)
+    try:
+        assert await StatsRepository(db).desk_since() == T0 + timedelta(minutes=100)
+    finally:
+        await db.close()
+
+
+async def test_what_staff_could_not_see_from_their_message(tmp_path: Path) -> None:
+    """The buyer messages the group had not shown before a staff message: still to be posted,
+    or posted after it. Shown before in any version (an edit shown again), shown in an earlier
+    group, or given up (the topic says so): seen."""
+    db = await Database.open(tmp_path / "bridge.sqlite3")
+    try:
+        await bind_forum(db, -100777)
+        await new_chat(ChatRepository(db), "c", topic=5)
+        rows = [
+            # id, author, direction, state, group, post, edit_of
+            ("1", "CUSTOMER", "inbound", "posted", -100777, 10, None),
+            ("2", "CUSTOMER", "inbound", "posted", -100777, 25, None),  # after the staff's
+            ("3", "CUSTOMER", "inbound", "pending", None, None, None),  # not shown yet
+            ("4", "CUSTOMER", "inbound", "failed", None, None, None),
+            ("5", "CUSTOMER", "inbound", "pending", -100777, 15, 15),  # edited, shown before
+            ("6", "CUSTOMER", "inbound", "posted", -100777, 30, 12),  # its edit shown after
+            ("7", "CUSTOMER", "inbound", "posted", -100888, 99, None),  # the old group's
+            ("8", "SELLER", "inbound", "pending", None, None, None),  # the cabinet's
+            ("9", "SELLER", "outbound", "echo", None, None, None),
+        ]
+        async with db.transaction() as tx:
+            for message_id, author, direction, state, group, post, edit_of in rows:
+                await tx.execute(
+                    "INSERT INTO messages (chat_id, message_id, direction, author, created_at, "
+                    "body, state, recorded_at, forum_chat_id, tg_message_id, edit_of) "
+                    "VALUES ('c', ?, ?, ?, ?, '', ?, ?, ?, ?, ?)",
+                    (
+                        message_id,
+                        direction,
+                        author,
+                        at(int(message_id)),
+                        state,
+                        at(0),
+                        group,
+                        post,
+                        edit_of,
+                    ),
+                )
+            periods = DeskRepository(db)
+            unseen = await periods.unseen(tx, "c", Sight(-100777, 20))
+            assert unseen == [Said(T0 + 2 * MINUTE, "2"), Said(T0 + 3 * MINUTE, "3")]
+            # A staff message of another group cannot be placed among this one's posts.
+            assert await periods.unseen(tx, "c", Sight(-100888, 20)) == []
+    finally:
+        await db.close()
+
+
+async def test_a_period_keeps_the_cards_window_it_ended_with(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "bridge.sqlite3")
+    try:
+        await bind_forum(db, -100777)
+        chats, periods, cards = ChatRepository(db), DeskRepository(db), CardRepository(db)
+        await new_chat(chats, "c", topic=5)
+        async with db.transaction() as tx:
+            await cards.want(tx, "c", "4242-1", None)
+            await periods.open_period(tx, "c", T0, "100")
+            assert await chats.desk_of(tx, "c") == (DeskState.ANSWERED, None, Said(T0, "100"))
+        await cards.read("c", "{}", CardState.COMPLETE, reply_until=T0 + 5 * DAY)
+        async with db.transaction() as tx:
+            await periods.end_period(tx, "c", T0 + 2 * DAY, EndedBy.DONE)
+            await periods.open_period(tx, "c", T0 + 3 * DAY, "200")
+        await cards.read("c", "{}", CardState.COMPLETE, reply_until=T0 + 9 * DAY)
+        ended, open_ = await periods.periods(T0, T0 + 10 * DAY)
+        assert ended.reply_until == T0 + 5 * DAY  # as it was when the period ended
+        assert open_.reply_until == T0 + 9 * DAY  # as the card says now
+        (waiting,) = await periods.waiting()
+        assert waiting.period.reply_until == T0 + 9 * DAY
     finally:
         await db.close()

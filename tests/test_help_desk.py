@@ -15,7 +15,7 @@ import pytest
 
 from bot.app.bridge import run_bridge
 from bot.config import ConfigError, Settings
-from tests.fakes.ozon import FakeOzon
+from tests.fakes.ozon import DEFAULT_IMAGE, FakeOzon
 from tests.fakes.telegram import FakeTelegram
 from tests.waiting import wait_for
 
@@ -215,3 +215,72 @@ async def test_icons_turned_off_leave_topics_as_they_are(
     assert icon(tg, topic) is None
     assert tg.calls("editForumTopic") == []
     assert tg.calls("getForumTopicIconStickers") == []
+
+
+def message_state(db: Path, chat_id: str, message_id: str) -> str | None:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        row = conn.execute(
+            "SELECT state FROM messages WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
+        ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def echo_linked(db: Path, chat_id: str) -> bool:
+    """Every staff reply of the chat has come back in Ozon's history (its echo is recorded)."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        (unlinked,) = conn.execute(
+            "SELECT count(*) FROM outbox WHERE chat_id = ? AND ozon_message_id IS NULL",
+            (chat_id,),
+        ).fetchone()
+    return int(unlinked) == 0
+
+
+async def test_done_and_a_reply_answer_only_what_the_topic_showed(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Callable[..., Any]
+) -> None:
+    """Telegram refuses to post the buyer's photo for a while: the question is recorded, not
+    shown. Staff saw only the thanks: their /done and their reply answer that, and the chat
+    keeps waiting for the question, before and after it is shown, until staff act on it."""
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Спасибо!", order_number="4242-5")
+    settings: Settings
+    async with bridge() as settings:
+        db = settings.database_path
+        await wait_for(lambda: "Спасибо!" in tg.shown(), within=15, what="the thanks")
+        topic = only_topic(tg)
+        tg.fail_next("sendPhoto", 500, count=1_000_000)
+        question = ozon.add_message(chat, "Пришёл не тот цвет", images=[DEFAULT_IMAGE])
+        await wait_for(
+            lambda: message_state(db, chat, question) == "pending", within=15, what="recorded"
+        )
+        # /done answers the thanks; the question, not shown yet, keeps the chat in the queue.
+        tg.user_message("/done", thread_id=topic, from_id=222, first_name="Борис")
+        await wait_for(lambda: "чат остаётся в очереди" in tg.shown(), within=15, what="/done")
+        assert "Чат убран из очереди" not in tg.shown()
+        # A reply written while the question is still not shown does not answer it either,
+        # neither when Ozon takes it nor when its copy comes back in the chat's history.
+        tg.user_message("Рады помочь!", thread_id=topic, first_name="Анна")
+        await wait_for(
+            lambda: (chat, "Рады помочь!") in ozon.sent_texts, within=15, what="delivered"
+        )
+        await wait_for(lambda: echo_linked(db, chat), within=15, what="the reply's echo")
+        tg.user_message("/queue", thread_id=None)
+        await wait_for(lambda: "Ждут ответа: 1" in tg.shown(), within=15, what="/queue")
+        # Shown at last: still waiting, until staff answer what they now see.
+        tg.clear_faults()
+        await wait_for(lambda: message_state(db, chat, question) == "posted", within=30)
+        assert icon(tg, topic) == WAITING_ICON
+        tg.user_message("Заменим, пришлите номер заказа", thread_id=topic, first_name="Анна")
+        await wait_for(lambda: icon(tg, topic) == ANSWERED_ICON, within=15, what="answered")
+    assert periods(db, chat) == [("done", 222, "Борис"), ("telegram", 111, "Анна")]
+
+
+async def test_an_anonymous_administrator_sees_the_queue(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Callable[..., Any]
+) -> None:
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Есть вопрос", order_number="4242-6")
+    async with bridge():
+        await wait_for(lambda: "Есть вопрос" in tg.shown(), within=15)
+        tg.user_message("/queue", thread_id=None, anonymous=True)
+        await wait_for(lambda: "Ждут ответа: 1" in tg.shown(), within=15, what="/queue")

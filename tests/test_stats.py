@@ -4,6 +4,7 @@ per-person figures, and the day-by-day series in the seller's time zone."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -134,3 +135,25 @@ def test_median_and_percentile() -> None:
     assert median([1 * M, 5 * M, 2 * M, 4 * M]) == 3 * M
     assert percentile([1 * M, 2 * M, 3 * M], 90) == 3 * M
     assert percentile([timedelta(seconds=s) for s in range(1, 101)], 90) == timedelta(seconds=90)
+
+
+def test_a_window_closed_then_cleared_with_done_is_missed_and_late() -> None:
+    """README advises /done for a chat whose window has closed: the buyer was still never
+    answered. Done within the window, the chat needed no reply."""
+    cleared = period(1, NOW - 5 * D, 50 * H, EndedBy.DONE, ANNA)
+    thanked = period(2, NOW - 4 * D, 30 * H, EndedBy.DONE, ANNA)
+    answered = period(3, NOW - 3 * D, 1 * H, EndedBy.TELEGRAM, ANNA)
+    week = over(7, [cleared, thanked, answered])
+    assert week.windows_missed == 1
+    assert week.answered_in_24h == 1 / 2  # 3 in time, 1 never; 2 needed no reply
+
+
+def test_an_order_cards_window_is_the_deadline() -> None:
+    """A known delivery date keeps Ozon's window open past 48 hours: waiting 3 days within it,
+    or closed by Ozon within it, is not a missed window; past it, it is."""
+    extended = replace(period(1, NOW - 3 * D), reply_until=NOW + 1 * D)
+    closed_in_time = replace(
+        period(2, NOW - 5 * D, 60 * H, EndedBy.CLOSED), reply_until=NOW - 1 * D
+    )
+    closed_late = replace(period(3, NOW - 6 * D, 90 * H, EndedBy.CLOSED), reply_until=NOW - 4 * D)
+    assert over(7, [extended, closed_in_time, closed_late]).windows_missed == 1

@@ -223,6 +223,9 @@ class WaitingPeriod:
     ended_at: datetime | None
     ended_by: EndedBy | None
     staff: Staff | None
+    reply_until: datetime | None = None
+    """A known delivery date's extension of the reply window (from the order card): as the card
+    says now while the period is open, as it said when the period ended once it has."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,8 +236,24 @@ class Waiting:
     chat: ChatRow
     reminded: frozenset[int]
     """The reminder thresholds (seconds) already posted for this period."""
-    reply_until: datetime | None = None
-    """A known delivery date's extension of the reply window (from the order card)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """A buyer's message as the help desk places it: when Ozon says it was written, and its Ozon
+    id (None where only the time is known)."""
+
+    at: datetime
+    message_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Sight:
+    """What staff could see when they acted: the posts of the forum group `forum_chat_id` made
+    before their message `message_id` (Telegram numbers a group's messages in order)."""
+
+    forum_chat_id: int
+    message_id: int
 
 
 @dataclass(frozen=True, slots=True)

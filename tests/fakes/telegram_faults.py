@@ -35,6 +35,10 @@ class FaultInjection(FakeTelegramState):
         """
         self._faults.append(Fault(method, status, count, description, retry_after))
 
+    def clear_faults(self) -> None:
+        """Serve none of the errors `fail_next` queued and not yet served."""
+        self._faults.clear()
+
     def hold_answers(self, method: str) -> None:
         """Carry out calls of `method` but keep their answers back until `release_answers`: a
         client that dies meanwhile never learns that its call took effect."""

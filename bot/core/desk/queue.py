@@ -41,7 +41,7 @@ def waiting_chat(waiting: Waiting, now: datetime) -> WaitingChat:
         topic_id=waiting.chat.topic_id,
         topic_name=waiting.chat.topic_name,
         waited=now - period.began_at,
-        left=reply_deadline(period.last_buyer_at, waiting.reply_until) - now,
+        left=reply_deadline(period.last_buyer_at, period.reply_until) - now,
     )
 
 

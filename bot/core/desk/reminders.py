@@ -1,11 +1,16 @@
 """Reminders about waiting buyers, in the forum's General topic.
 
-A reminder names the chats that have waited past each of REPLY_REMINDERS: one message per pass
-for every chat newly due, never twice for the same threshold of the same waiting period (the
-claims are stored before the post, across restarts too), never for a chat that is no longer
-waiting, and only within WORKING_HOURS (what falls due outside is posted when they begin, for the
-chats still waiting then). A chat whose reply window has closed is not reminded of: nothing can
-be sent.
+A reminder names the chats that have waited past each of REPLY_REMINDERS: one message per pass,
+never twice for the same threshold of the same waiting period (the claims are stored before the
+post, across restarts too), never for a chat that is no longer waiting, and only within
+WORKING_HOURS (what falls due outside is posted when they begin, for the chats still waiting
+then). A chat whose reply window has closed is not reminded of: nothing can be sent.
+
+A pass claims and names at most `PER_REMINDER` chats, those nearest their deadline first: the
+rest are named by the next passes. A chat is named once its topic exists (the reminder links to
+it). A reminder Telegram does not post (an outage, or a refusal) gives its claims back: the
+next pass names those chats again. Chats whose window closes within `CLOSING_SOON` are named
+apart, as about to close, whatever threshold they passed.
 """
 
 from __future__ import annotations
@@ -13,18 +18,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core.desk.queue import WaitingChat, waiting_chat
 from bot.core.desk.state import reply_deadline
-from bot.core.faults import ShuttingDown, TelegramUnavailable
 from bot.core.hours import WorkingHours
 from bot.core.logfields import event
 from bot.core.records import Waiting
 
 log = logging.getLogger(__name__)
+
+PER_REMINDER = 30
+"""Chats named in one reminder (one message must stay readable, and within Telegram's length)."""
+CLOSING_SOON = timedelta(hours=6)
+"""A chat whose reply window closes within this is named as about to close."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +43,8 @@ class Reminder:
     chat: WaitingChat
     threshold: int
     """Seconds."""
-    last: bool
-    """The last threshold: the reply window is about to close."""
+    closing: bool
+    """The reply window closes within `CLOSING_SOON`."""
 
 
 class ReminderPort(Protocol):
@@ -88,7 +97,7 @@ class Reminders:
         now = self._now()
         if not self._thresholds or not self._working(now):
             return 0
-        due = self._due(await self._periods.waiting(), now)
+        due = self._due(await self._periods.waiting(), now)[:PER_REMINDER]
         claims = [(waiting.period.id, t) for waiting, newly in due for t in newly]
         claimed = set(await self._periods.claim_reminders(claims, now))
         reminders = self._reminders(due, claimed, now)
@@ -96,7 +105,8 @@ class Reminders:
             return 0
         try:
             await self._port.remind(reminders)
-        except (TelegramUnavailable, ShuttingDown):
+        except Exception:
+            # Not posted (Telegram out of reach, or refusing this post): due again.
             await self._periods.release_reminders(sorted(claimed))
             raise
         log.info(
@@ -110,16 +120,19 @@ class Reminders:
         return self._hours is None or self._hours.contains(now.astimezone(self._tz))
 
     def _due(self, waiting: Sequence[Waiting], now: datetime) -> Due:
-        """The chats still in their reply window that newly passed a threshold."""
-        due: Due = []
+        """The chats with a topic, still in their reply window, that newly passed a threshold:
+        the nearest their deadline first."""
+        due: list[tuple[datetime, Waiting, list[int]]] = []
         for chat in waiting:
-            if reply_deadline(chat.period.last_buyer_at, chat.reply_until) <= now:
+            deadline = reply_deadline(chat.period.last_buyer_at, chat.period.reply_until)
+            if deadline <= now or chat.chat.topic_id is None:
                 continue
             waited = (now - chat.period.began_at).total_seconds()
             newly = [t for t in self._thresholds if t <= waited and t not in chat.reminded]
             if newly:
-                due.append((chat, newly))
-        return due
+                due.append((deadline, chat, newly))
+        due.sort(key=lambda d: (d[0], d[1].period.began_at))
+        return [(chat, newly) for _, chat, newly in due]
 
     def _reminders(self, due: Due, claimed: set[tuple[int, int]], now: datetime) -> list[Reminder]:
         """Each chat this pass claimed, named for the longest threshold it claimed."""
@@ -127,7 +140,6 @@ class Reminders:
         for chat, newly in due:
             mine = [t for t in newly if (chat.period.id, t) in claimed]
             if mine:
-                threshold = max(mine)
-                last = threshold == self._thresholds[-1]
-                reminders.append(Reminder(waiting_chat(chat, now), threshold, last))
+                named = waiting_chat(chat, now)
+                reminders.append(Reminder(named, max(mine), named.left <= CLOSING_SOON))
         return reminders

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
-from bot.core.desk.state import Desk, Line, Voice
+from bot.core.desk.state import Desk, Line, Voice, sight_of
 from bot.core.logfields import event
 from bot.core.records import NewMessage, OutboxRow, ozon_id
 from bot.core.states import OutboxKind
@@ -180,7 +180,10 @@ class HistoryRecorder:
                     line = replace(line, voice=Voice.BROADCAST)
                 else:
                     line = replace(
-                        line, voice=Voice.STAFF, staff=None if sent is None else sent.staff
+                        line,
+                        voice=Voice.STAFF,
+                        staff=None if sent is None else sent.staff,
+                        sight=None if sent is None else sight_of(sent),
                     )
         lines.append(line)
         return _record_of(message, outbound=outbound)

@@ -8,9 +8,11 @@ a known history by hand:
 - dialogs begun in the range, and buyer messages written in it;
 - median and 90th percentile of the first reply time, over the dialogs a reply ended;
 - the share answered within 24 hours, over the dialogs whose fate is known (a reply came, or 24
-  hours have passed); those marked `/done` need no reply and are left out;
-- chats waiting now, and reply windows missed (48 hours after the buyer's last message passed
-  with no reply: still waiting past it, or closed by Ozon after it);
+  hours have passed); those marked `/done` while Ozon still took a reply needed none and are
+  left out;
+- chats waiting now, and reply windows missed (48 hours after the buyer's last message, or
+  later as the order card says, passed with no reply: still waiting past it, or closed by Ozon
+  or cleared with `/done` after it);
 - per staff member: replies delivered and the median first reply of the dialogs they answered;
   the seller's replies written in Ozon's cabinet counted apart.
 
@@ -96,19 +98,21 @@ def first_reply(period: WaitingPeriod) -> timedelta | None:
 
 
 def missed(period: WaitingPeriod, now: datetime) -> bool:
-    """The reply window closed on this period with no reply."""
-    deadline = reply_deadline(period.last_buyer_at)
-    if period.ended_at is None:
-        return now >= deadline
-    return period.ended_by is EndedBy.CLOSED and period.ended_at >= deadline
+    """The reply window (an order card's extension counted) closed on this period with no
+    reply: it still waits past it, or Ozon closed the chat, or staff cleared it with `/done`,
+    only after it."""
+    if period.ended_by in REPLIES:
+        return False
+    deadline = reply_deadline(period.last_buyer_at, period.reply_until)
+    return (now if period.ended_at is None else period.ended_at) >= deadline
 
 
 def answered_in_time(periods: Sequence[WaitingPeriod], now: datetime) -> float | None:
     """Share of dialogs answered within 24 hours, over those whose fate is known."""
     known = answered = 0
     for period in periods:
-        if period.ended_by is EndedBy.DONE:
-            continue  # needed no reply
+        if period.ended_by is EndedBy.DONE and not missed(period, now):
+            continue  # needed no reply (one cleared after its window closed was never answered)
         reply = first_reply(period)
         if reply is None and now - period.began_at < ANSWER_GOAL:
             continue  # may still be answered in time

@@ -1,6 +1,6 @@
 """The help desk's commands: /queue for any member of the forum group (in General or a private
-chat with the bot); /done (the chat needs no reply) and /card (read the order card again) in a
-buyer's topic."""
+chat with the bot, an administrator who remains anonymous included); /done (what the topic shows
+needs no reply) and /card (read the order card again) in a buyer's topic."""
 
 from __future__ import annotations
 
@@ -14,12 +14,15 @@ from aiogram.types import Message
 from bot.core.cards.reader import CardReader
 from bot.core.desk.queue import HelpDesk
 from bot.core.desk.state import Desk, Marked
+from bot.core.records import Sight
 from bot.telegram.commands.admin import outside_topics
 from bot.telegram.commands.people import staff_of
 from bot.telegram.gateway.speaker import Speaker
 from bot.telegram.texts.cards import CARD_NOTHING, CARD_REFRESHED
 from bot.telegram.texts.desk import (
+    DONE_BUT_NEWER,
     DONE_MARKED,
+    DONE_NOT_SHOWN,
     DONE_NOT_WAITING,
     DONE_OUTSIDE,
     DONE_UNKNOWN_TOPIC,
@@ -44,7 +47,7 @@ def build_desk_router(
     anonymous_admin = F.sender_chat.id == forum_chat_id
     in_topic = (F.chat.id == forum_chat_id) & F.is_topic_message
 
-    @router.message(outside_topics(forum_chat_id), person, Command("queue"))
+    @router.message(outside_topics(forum_chat_id), person | anonymous_admin, Command("queue"))
     async def queue(message: Message, bot: Bot) -> None:
         if message.chat.type == "private" and not await _is_member(bot, forum_chat_id, message):
             await speaker.say(message.chat.id, QUEUE_NOT_MEMBER)
@@ -55,9 +58,13 @@ def build_desk_router(
     async def done(message: Message) -> None:
         assert message.message_thread_id is not None
         staff = staff_of(message, forum_chat_id)
-        marked = await desk.done_in_topic(message.message_thread_id, staff)
+        sight = Sight(forum_chat_id, message.message_id)
+        marked = await desk.done_in_topic(message.message_thread_id, staff, sight)
+        name = html.escape(staff.name)
         answer = {
-            Marked.DONE: DONE_MARKED.format(name=html.escape(staff.name)),
+            Marked.DONE: DONE_MARKED.format(name=name),
+            Marked.DONE_BUT_NEWER: DONE_BUT_NEWER.format(name=name),
+            Marked.NOT_SHOWN: DONE_NOT_SHOWN,
             Marked.NOT_WAITING: DONE_NOT_WAITING,
             Marked.NO_CHAT: DONE_UNKNOWN_TOPIC,
         }[marked]

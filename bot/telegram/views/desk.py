@@ -22,14 +22,14 @@ from bot.telegram.texts.desk import (
     QUEUE_LINE_CLOSED,
     QUEUE_MORE,
     QUEUE_TITLE,
-    REMINDER_LAST_TITLE,
+    REMINDER_CLOSING_TITLE,
     REMINDER_LINE,
     REMINDER_TITLE,
     TOPIC_NOT_YET,
 )
 
 QUEUE_LIMIT = 30
-"""Chats listed by /queue and by one reminder; the rest are counted."""
+"""Chats listed by /queue; the rest are counted."""
 
 
 def duration(span: timedelta) -> str:
@@ -92,14 +92,15 @@ class DeskView:
         return "\n".join(lines)
 
     def reminder(self, reminders: Sequence[Reminder]) -> str:
-        """One message: the chats whose window is about to close first, then by threshold,
-        longest first."""
-        ordered = sorted(reminders, key=lambda r: (not r.last, -r.threshold, -r.chat.waited))
+        """One message naming every chat given (a pass names at most
+        `bot.core.desk.reminders.PER_REMINDER`): those whose window is about to close first,
+        then by threshold, longest first."""
+        ordered = sorted(reminders, key=lambda r: (not r.closing, -r.threshold, -r.chat.waited))
         groups: dict[str, list[WaitingChat]] = {}
-        for reminder in ordered[:QUEUE_LIMIT]:
+        for reminder in ordered:
             title = (
-                REMINDER_LAST_TITLE
-                if reminder.last
+                REMINDER_CLOSING_TITLE
+                if reminder.closing
                 else REMINDER_TITLE.format(threshold=threshold(reminder.threshold))
             )
             groups.setdefault(title, []).append(reminder.chat)
@@ -114,8 +115,6 @@ class DeskView:
                 )
                 for chat in chats
             ]
-        if len(ordered) > QUEUE_LIMIT:
-            lines.append(QUEUE_MORE.format(count=len(ordered) - QUEUE_LIMIT))
         return "\n".join(lines)
 
 
