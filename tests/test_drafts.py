@@ -54,7 +54,7 @@ def an_order(ozon: FakeOzon) -> None:
 
 
 def drafts_in(tg: FakeTelegram, topic: int) -> list[FakeMessage]:
-    return [m for m in tg.thread_messages(topic) if (m.text or "").startswith("✍️ Черновик")]
+    return [m for m in tg.thread_messages(topic) if (m.text or "").startswith("✍️ Черновик ")]
 
 
 def buttons(post: FakeMessage) -> dict[str, str]:
@@ -129,9 +129,7 @@ async def test_draft_is_shown_never_sent_by_itself_and_sent_once_for_whoever_pre
     assert answer_to(tg, first) == "Отправляю покупателю"
     assert answer_to(tg, again) == "Этот черновик уже отправил(а) Staff"
     assert answer_to(tg, other_person) == "Этот черновик уже отправил(а) Staff"
-    assert tg.reactions[(tg.forum_chat_id, post.message_id)] == [
-        {"type": "emoji", "emoji": "👌"}
-    ]
+    assert tg.reactions[(tg.forum_chat_id, post.message_id)] == [{"type": "emoji", "emoji": "👌"}]
 
     # What the model was given: this chat, both sides, the card, the voice, rules, instructions.
     (asked,) = llm.chat_requests
@@ -208,7 +206,9 @@ async def test_risky_and_over_long_drafts_are_flagged_and_send_says_why(
 ) -> None:
     chat = ozon.add_chat()
     ozon.add_message(chat, "Можно обменять?", order_number="33713378-0051")
-    risky = "Напишите нам в WhatsApp +7 (999) 123-45-67 или на shop@example.com, заказ 33713378-0051"
+    risky = (
+        "Напишите нам в WhatsApp +7 (999) 123-45-67 или на shop@example.com, заказ 33713378-0051"
+    )
     long = "Спасибо за вопрос. " * 80
     llm.queue(risky, long)
     async with bridge(**drafting(llm)):

@@ -3,8 +3,9 @@ is asked a draft for, as `/draft` would ask.
 
 New messages are found by the `messages` table's row ids, past a mark kept in the database: a
 look reads only what was recorded since the last one (cheap however long the history), and a
-restart neither drafts a message twice nor skips one. The first look sets the mark at the end,
-so turning AI_DRAFTS_AUTO on does not draft the whole history. A chat's latest buyer message is
+restart neither drafts a message twice nor skips one. The first look, as the bridge starts, sets
+the mark at the end, so turning AI_DRAFTS_AUTO on does not draft the whole history (what the
+start's first poll records is new, and drafted). A chat's latest buyer message is
 asked for once it is posted (a draft after the buyer's post, never before it), and only while
 the chat waits for a reply; looks wait while buyer posts are still going out.
 """
@@ -86,9 +87,9 @@ class AutoDrafts:
 
     async def look(self) -> int:
         """Ask drafts for the buyer messages posted since the last look; how many were asked."""
+        mark = await self._current_mark()
         if not self._posts_done():
             return 0  # buyer posts first
-        mark = await self._current_mark()
         rows = await self._messages.buyer_messages_after(mark, BATCH)
         if not rows:
             return 0

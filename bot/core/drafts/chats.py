@@ -7,6 +7,7 @@ desk when Ozon takes it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
@@ -55,6 +56,19 @@ class DraftQueue(Protocol):
     ) -> int:
         """Queue the draft's parts as one staff message keyed on its post; new rows."""
         ...
+
+
+_PICTURE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_FILE = re.compile(r"\[([^\]]*)\]\((?:https?://[^)]*)\)")
+_URL = re.compile(r"https?://\S+")
+
+
+def spoken(body: str, *, is_image: bool = False) -> str:
+    """A message as the model reads it: a picture or a file (Ozon's Markdown links to them, or
+    a picture message's bare links) as a word in brackets, without its address."""
+    text = _PICTURE.sub(wording.IMAGE, body)
+    text = _FILE.sub(lambda found: wording.FILE.format(name=found.group(1)), text)
+    return _URL.sub(wording.IMAGE, text) if is_image else text
 
 
 def voice_of(author: str) -> Voice:
@@ -107,7 +121,9 @@ class BuyerChats:
             return None
         rows = await self._history.recent(chat.chat_id, TURNS)
         turns = tuple(
-            Turn(voice_of(m.author), m.body, m.created_at, m.message_id, m.is_image)
+            Turn(
+                voice_of(m.author), spoken(m.body, is_image=m.is_image), m.created_at, m.message_id
+            )
             for m in rows
             if not m.unreadable
         )

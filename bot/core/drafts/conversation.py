@@ -33,9 +33,9 @@ class Turn:
 
     voice: Voice
     text: str
+    """What was said; a picture or a file as a word in brackets, never its address."""
     at: datetime
     message_id: str | None = None
-    is_image: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,7 +91,7 @@ def _transcript(turns: Sequence[Turn], tz: ZoneInfo, bounds: Bounds) -> str:
     size = 0
     left_out = len(turns) > bounds.turns
     for turn in reversed(turns[-bounds.turns :]):
-        text = wording.IMAGE if turn.is_image else _cut(_without_notes(turn.text), bounds.turn)
+        text = _cut(_without_notes(turn.text), bounds.turn)
         if not text:
             continue
         who = wording.WHO[turn.voice.value]

@@ -34,7 +34,7 @@ from bot.core.meter import Count, Meter
 from bot.core.records import DraftRow, TemplateRow
 from bot.core.states import DraftTrigger
 from bot.core.worker import Clock, Worker
-from bot.llm import Message, ModelAnswerUnusable, ModelError, ModelRefused
+from bot.llm import Message, ModelAnswerUnusable, ModelError, ModelRefused, ModelUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,9 @@ class Why(Enum):
     """Why a draft was not written, as staff are told."""
 
     NO_ANSWER = "no_answer"
-    """The model's server did not answer in time, or not at all (try later)."""
+    """The model did not answer within AI_TIMEOUT_SECONDS, or its server is out of reach."""
+    BUSY = "busy"
+    """The server answered with an error that may pass (5xx, 429): try later."""
     REFUSED = "refused"
     """The server refused the request as configured (`setting` to fix)."""
     EMPTY = "empty"
@@ -85,7 +87,10 @@ class Why(Enum):
 class Failure:
     why: Why
     setting: str | None = None
+    """The setting to look at (a refusal)."""
     timeout: float = 0.0
+    status: int | None = None
+    """The server's HTTP status (an error that may pass)."""
 
 
 class DraftPosts(Protocol):
@@ -255,6 +260,8 @@ class DraftWriter(Worker):
             return Failure(Why.REFUSED, exc.setting)
         if isinstance(exc, ModelAnswerUnusable):
             return Failure(Why.EMPTY)
+        if isinstance(exc, ModelUnavailable) and exc.status is not None:
+            return Failure(Why.BUSY, status=exc.status)
         return Failure(Why.NO_ANSWER, timeout=self._timeout)
 
     async def _fail(self, row: DraftRow, failure: Failure | None, detail: str) -> None:

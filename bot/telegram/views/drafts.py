@@ -104,7 +104,9 @@ class DraftBoard:
 
     async def tell_failure(self, draft: DraftRow, failure: Failure) -> None:
         text = DRAFT_FAILED[failure.why.value].format(
-            timeout=f"{failure.timeout:g}", setting=failure.setting or "AI_API_URL"
+            timeout=f"{failure.timeout:g}",
+            setting=failure.setting or "AI_API_URL",
+            status=failure.status or "",
         )
         await self._group(
             lambda: self._bot.send_message(
