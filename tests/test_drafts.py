@@ -226,3 +226,24 @@ async def test_risky_and_over_long_drafts_are_flagged_and_send_says_why(
     assert f"⚠️ {len(long.strip())} символов — длиннее 1000: уйдёт 2 сообщениями" in plain
     assert "Отправить" in buttons(second)
     assert ozon.sent_texts == []
+
+
+async def test_a_draft_ozon_refuses_gets_its_thumbs_down_and_the_reason(
+    ozon: FakeOzon, tg: FakeTelegram, llm: FakeOpenAI, bridge: Bridge
+) -> None:
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Вы здесь?")
+    llm.queue("Да, мы на связи.")
+    async with bridge(**drafting(llm)):
+        topic = await a_topic(tg, "Вы здесь?")
+        tg.user_message("/draft", thread_id=topic)
+        await wait_for(lambda: bool(drafts_in(tg, topic)), within=15, what="the draft")
+        (post,) = drafts_in(tg, topic)
+        ozon.set_reply_window(chat, open=False)
+        tg.callback(buttons(post)["Отправить"], from_id=444, message_id=post.message_id)
+        await wait_for(lambda: "окно для ответа закрыто" in tg.shown(), within=15, what="why")
+        await wait_for(lambda: (tg.forum_chat_id, post.message_id) in tg.reactions, within=15)
+    assert tg.reactions[(tg.forum_chat_id, post.message_id)] == [{"type": "emoji", "emoji": "👎"}]
+    (reason,) = [m for m in tg.thread_messages(topic) if "окно для ответа" in (m.text or "")]
+    assert reason.reply_to_message_id == post.message_id
+    assert ozon.sent_texts == []

@@ -28,7 +28,14 @@ from bot.core.drafts.auto import AutoDrafts
 from bot.core.drafts.checks import Checked, shaped
 from bot.core.drafts.conversation import Conversation, Sources
 from bot.core.drafts.prompt import max_tokens, prompt
-from bot.core.faults import PostRejected, TelegramFault, TopicClosed, TopicGone
+from bot.core.faults import (
+    PostRejected,
+    ShuttingDown,
+    StorageError,
+    TelegramFault,
+    TopicClosed,
+    TopicGone,
+)
 from bot.core.logfields import event
 from bot.core.meter import Count, Meter
 from bot.core.records import DraftRow, TemplateRow
@@ -146,18 +153,15 @@ class DraftWriter(Worker):
         self._meter = meter or Meter()
         self._now = now
         self._running: dict[int, asyncio.Task[None]] = {}
-
-    @property
-    def writing(self) -> int:
-        """Drafts being written now."""
-        return len(self._running)
+        self._broken: set[int] = set()
+        """Requests that failed in an unexpected way and could not be marked: not retried."""
 
     async def step(self) -> float | None:
         if self._auto is not None:
             await self._auto.look()
         free = self._at_once - len(self._running)
         if free > 0:
-            for row in await self._drafts.asked(free, skip=set(self._running)):
+            for row in await self._drafts.asked(free, skip=self._running.keys() | self._broken):
                 self._start(row)
         return IDLE if self._auto is None else min(IDLE, 1.0)
 
@@ -174,15 +178,28 @@ class DraftWriter(Worker):
     def _start(self, row: DraftRow) -> None:
         task = asyncio.create_task(self._write(row), name=f"draft-{row.id}")
         self._running[row.id] = task
-        task.add_done_callback(lambda done: self._finished(row.id, done))
+        task.add_done_callback(lambda _: self._finished(row.id))
 
-    def _finished(self, draft_id: int, task: asyncio.Task[None]) -> None:
+    def _finished(self, draft_id: int) -> None:
         self._running.pop(draft_id, None)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("draft %s: unexpected error", draft_id, exc_info=task.exception())
         self.wake()  # a slot is free
 
     async def _write(self, row: DraftRow) -> None:
+        """Write one draft. What fails unexpectedly (the database, Telegram out of reach, a
+        bug) fails this draft alone, logged; staff can ask again."""
+        try:
+            await self._draft(row)
+        except ShuttingDown:
+            return  # stays asked: written after the restart
+        except Exception as exc:
+            log.exception("draft %s: not written (unexpected error)", row.id)
+            try:
+                await self._drafts.failed(row.id, f"unexpected: {exc!r}")
+            except StorageError:
+                self._broken.add(row.id)
+            self._meter.add(Count.DRAFTS, "failed")
+
+    async def _draft(self, row: DraftRow) -> None:
         source = self._sources.get(row.source)
         conversation = None if source is None else await source.read(row.key)
         if conversation is None:
