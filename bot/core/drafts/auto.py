@@ -25,8 +25,8 @@ from bot.core.states import DraftTrigger, MessageState
 
 log = logging.getLogger(__name__)
 
-LOOK = 1.0
-"""Seconds between looks for new buyer messages."""
+LOOK = 0.5
+"""Seconds between looks for new buyer messages (two reads of an index each)."""
 BATCH = 500
 
 

@@ -24,7 +24,7 @@ from enum import Enum
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.core.drafts.auto import AutoDrafts
+from bot.core.drafts.auto import LOOK, AutoDrafts
 from bot.core.drafts.checks import Checked, shaped
 from bot.core.drafts.conversation import Conversation, Sources
 from bot.core.drafts.prompt import max_tokens, prompt
@@ -163,7 +163,7 @@ class DraftWriter(Worker):
         if free > 0:
             for row in await self._drafts.asked(free, skip=self._running.keys() | self._broken):
                 self._start(row)
-        return IDLE if self._auto is None else min(IDLE, 1.0)
+        return IDLE if self._auto is None else LOOK
 
     async def run(self) -> None:
         try:
@@ -208,7 +208,7 @@ class DraftWriter(Worker):
         if self._now() - row.asked_at > STALE:
             await self._fail(row, Failure(Why.STALE), "asked too long ago")
             return
-        if not await self._wanted(row, conversation):
+        if not await self._wanted(row, conversation, before_model=True):
             return
         messages = await self._prompt(conversation)
         try:
@@ -226,16 +226,26 @@ class DraftWriter(Worker):
             return
         if row.trigger is DraftTrigger.AUTO:
             fresh = None if source is None else await source.read(row.key)
-            if fresh is None or not await self._wanted(row, fresh):
+            if fresh is None or not await self._wanted(row, fresh, before_model=False):
                 return
         await self._show(row, checked)
 
-    async def _wanted(self, row: DraftRow, conversation: Conversation) -> bool:
-        """An automatic draft is wanted while its buyer waits; False once it was dropped."""
-        if row.trigger is DraftTrigger.COMMAND or conversation.awaiting_reply:
+    async def _wanted(
+        self, row: DraftRow, conversation: Conversation, *, before_model: bool
+    ) -> bool:
+        """An automatic draft is wanted while its buyer waits, and (before the model is asked)
+        while no newer buyer message has a draft of its own coming; False once dropped."""
+        if row.trigger is DraftTrigger.COMMAND:
             return True
-        await self._drafts.dropped(row.id, "answered meanwhile")
-        log.info("draft %s dropped: %s %s was answered", row.id, row.source, row.key)
+        latest = conversation.answers
+        if not conversation.awaiting_reply:
+            why = "answered meanwhile"
+        elif before_model and latest is not None and latest.message_id != row.answers_id:
+            why = "the buyer wrote again: that message is drafted"
+        else:
+            return True
+        await self._drafts.dropped(row.id, why)
+        log.info("draft %s dropped: %s", row.id, why)
         return False
 
     async def _prompt(self, conversation: Conversation) -> list[Message]:
