@@ -146,3 +146,49 @@ async def test_auto_drafts_come_after_the_buyer_post_and_only_while_the_buyer_wa
         "Здравствуйте, слушаю вас",
         "Доставка бесплатная",
     ]
+
+
+async def test_an_automatic_draft_waiting_for_the_model_gives_way_to_the_buyers_next_message(
+    ozon: FakeOzon, tg: FakeTelegram, llm: FakeOpenAI, bridge: Bridge
+) -> None:
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Привет")
+    async with bridge(**drafting(llm, ai_drafts_auto=True)) as settings:
+        db = settings.database_path
+        topic = await a_topic(tg, "Привет")
+        tg.user_message("Здравствуйте!", thread_id=topic)  # not waiting: nothing to draft
+        await wait_for(lambda: len(ozon.sent_texts) == 1, within=15, what="the staff reply")
+        await wait_for(
+            lambda: llm.in_flight == 0 and all(s != "asked" for _, s, _ in draft_states(db)),
+            within=15,
+            what="the writer idle",
+        )
+        before, requests = len(draft_states(db)), len(llm.chat_requests)
+        # Three slow drafts asked by staff take every slot of the writer.
+        llm.queue(*[Answer(f"Черновик {n}", delay=4.0) for n in range(3)])
+        for _ in range(3):
+            tg.user_message("/draft", thread_id=topic)
+        await wait_for(lambda: llm.in_flight == 3, within=15, what="three drafts being written")
+
+        def auto_asked(count: int) -> Callable[[], bool]:
+            return lambda: sum(t == "auto" for t, _, _ in draft_states(db)[before:]) == count
+
+        ozon.add_message(chat, "Первый вопрос")
+        await wait_for(auto_asked(1), within=15, what="the first message's draft asked")
+        ozon.add_message(chat, "Второй вопрос")
+        await wait_for(auto_asked(2), within=15, what="the second message's draft asked")
+        await wait_for(
+            lambda: (
+                [(s, d) for t, s, d in draft_states(db)[before:] if t == "auto"]
+                == [
+                    ("cancelled", "the buyer wrote again: that message is drafted"),
+                    ("shown", None),
+                ]
+            ),
+            within=20,
+            what="the first dropped, the second shown",
+        )
+    auto = [r for r in llm.chat_requests if "Второй вопрос" in r.prompt]
+    assert len(auto) == 1
+    assert not any(r.prompt.endswith("Первый вопрос") for r in llm.chat_requests)
+    assert len(llm.chat_requests) - requests == 4  # three asked by staff, one automatic
