@@ -6,7 +6,9 @@ buyer post, staff reply or Telegram update waits for it, and a busy model is not
 each: the conversation is read afresh, the prompt built (`bot.core.drafts.prompt`), the model
 asked, its answer checked (`bot.core.drafts.checks`) and posted in the topic with «Отправить»
 and «Отменить» (an automatic draft in a spare slot of the group's budget, after buyer posts;
-one whose chat was answered meanwhile is dropped). Nothing is ever sent to a buyer here.
+one whose chat was answered meanwhile is dropped, and so is one whose buyer wrote again before
+the model was asked: the newer message has a draft of its own). Nothing is ever sent to a buyer
+here.
 
 A draft the model could not write is said in the topic in plain words (for `/draft`; automatic
 ones are only logged and counted), once the model's own time limit (AI_TIMEOUT_SECONDS) has
