@@ -247,6 +247,7 @@ class DraftWriter(Worker):
         else:
             return True
         await self._drafts.dropped(row.id, why)
+        self._meter.add(Count.DRAFTS, "dropped")
         log.info("draft %s dropped: %s", row.id, why)
         return False
 
