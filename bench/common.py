@@ -53,6 +53,10 @@ class Sizes:
     stats_calls: int = 50
     icon_chats: int = 500
     icon_scale: float = 0.01
+    draft_chats: int = 20
+    draft_messages: int = 200
+    draft_interval: float = 0.25
+    draft_solo: int = 8
 
 
 FULL = Sizes()
@@ -71,6 +75,9 @@ QUICK = Sizes(
     history_replies=20_000,
     icon_chats=100,
     stats_calls=10,
+    draft_chats=10,
+    draft_messages=60,
+    draft_solo=3,
 )
 
 

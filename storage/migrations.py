@@ -350,4 +350,38 @@ MIGRATIONS: tuple[str, ...] = (
         now)
     FROM (SELECT strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now') AS now);
     """,
+    # 15: reply drafts. A request is a row (`asked`) before the model is asked; the writer
+    # makes it `shown` with its text and post, staff make it `sent` or `cancelled`. One row per
+    # `/draft` command, and per buyer message for automatic drafts (the unique indexes); the
+    # sent ones join the outbox by their post (`message_id`) for the statistics.
+    """
+    CREATE TABLE drafts (
+        id                  INTEGER PRIMARY KEY,
+        source              TEXT NOT NULL,
+        conversation        TEXT NOT NULL,
+        forum_chat_id       INTEGER,
+        topic_id            INTEGER NOT NULL,
+        trigger             TEXT NOT NULL CHECK (trigger IN ('command', 'auto')),
+        request_message_id  INTEGER,
+        answers_id          TEXT,
+        answers_at          TEXT,
+        state               TEXT NOT NULL DEFAULT 'asked'
+                            CHECK (state IN ('asked', 'shown', 'sent', 'cancelled', 'failed')),
+        body                TEXT,
+        flags               TEXT NOT NULL DEFAULT '',
+        message_id          INTEGER,
+        staff_id            INTEGER,
+        staff_name          TEXT,
+        detail              TEXT,
+        asked_at            TEXT NOT NULL,
+        finished_at         TEXT
+    );
+    CREATE UNIQUE INDEX drafts_by_request ON drafts(forum_chat_id, request_message_id)
+        WHERE request_message_id IS NOT NULL;
+    CREATE UNIQUE INDEX drafts_auto_once ON drafts(source, conversation, answers_id)
+        WHERE trigger = 'auto';
+    CREATE INDEX drafts_asked ON drafts(id) WHERE state = 'asked';
+    CREATE INDEX drafts_by_post ON drafts(forum_chat_id, message_id)
+        WHERE message_id IS NOT NULL;
+    """,
 )

@@ -1,14 +1,15 @@
 """What the statistics count, by time range: buyer messages, the seller's messages written in
-Ozon's cabinet, staff replies delivered per person, and since when the help desk keeps count.
-Reads only; each query reads a partial index (migration 12), not a year of history.
+Ozon's cabinet, staff replies delivered per person and those of them sent from drafts, and since
+when the help desk keeps count. Reads only; each query reads a partial index (migrations 12 and
+15), not a year of history.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core.records import Staff, StaffReplies
-from bot.core.states import OutboxState
+from bot.core.records import DraftReply, Staff, StaffReplies
+from bot.core.states import DraftState, OutboxState
 from storage.db import Database, from_db_time, to_db_time
 
 BUYER_MESSAGES = """
@@ -28,6 +29,16 @@ STAFF_REPLIES = f"""
     ORDER BY replies DESC, staff_name
 """  # noqa: S608 - a constant, no input
 """Staff messages delivered, one per message however many parts it had, by who wrote them."""
+DRAFT_REPLIES = f"""
+    SELECT d.answers_at, o.finished_at
+    FROM outbox AS o INDEXED BY outbox_replies_by_time
+    JOIN drafts AS d ON d.forum_chat_id IS o.forum_chat_id AND d.message_id = o.tg_message_id
+    WHERE o.state = '{OutboxState.DELIVERED}' AND o.broadcast_id IS NULL AND o.part = 0
+      AND o.finished_at >= :since AND o.finished_at < :until
+      AND d.message_id IS NOT NULL AND d.state = '{DraftState.SENT}'
+    ORDER BY o.finished_at
+"""  # noqa: S608 - a constant, no input
+"""Staff replies sent from drafts and delivered (the draft's post is the outbox's key)."""
 
 
 class StatsRepository:
@@ -50,6 +61,15 @@ class StatsRepository:
             )
             for row in rows
         ]
+
+    async def draft_replies(self, since: datetime, until: datetime) -> list[DraftReply]:
+        rows = await self._db.fetch_all(DRAFT_REPLIES, _range(since, until))
+        replies = []
+        for row in rows:
+            delivered = from_db_time(row["finished_at"])
+            assert delivered is not None
+            replies.append(DraftReply(from_db_time(row["answers_at"]), delivered))
+        return replies
 
     async def desk_since(self) -> datetime | None:
         """When the help desk began to keep count (written by migration 14): the periods the

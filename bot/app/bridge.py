@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from aiogram import Bot
 
 from bot import __version__
-from bot.app.clients import make_bot, make_ozon
+from bot.app.clients import make_bot, make_llm, make_ozon
 from bot.app.desk import build_desk, build_icons
+from bot.app.drafts import build_drafts
 from bot.app.jobs import Jobs
 from bot.app.operations import build_operations
 from bot.app.relay import build_relay
@@ -76,6 +77,18 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
     if icons is not None:
         desk.changed.connect(icons.wake)
     replies = build_replies(settings, stores, ozon, tg, desk.desk, relay.syncer, meter)
+    llm = make_llm(settings)
+    if llm is not None:
+        stack.push_async_callback(llm.aclose)
+    drafts = build_drafts(
+        settings,
+        stores,
+        tg,
+        llm,
+        on_queued=replies.sender.wake,
+        posts_done=lambda: relay.relay.quiet,  # automatic drafts after buyer posts
+        meter=meter,
+    )
     ops = build_operations(
         settings, stores, ozon, tg, relay, desk.helpdesk, icons, jobs, meter, sandbox=sandbox
     )
@@ -84,6 +97,7 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
     services = Services(
         replies=replies.intake,
         templates=replies.templates,
+        drafts=drafts.drafts,
         broadcasts=replies.broadcasts,
         gateway=tg.gateway,
         speaker=tg.speaker,
@@ -101,7 +115,8 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
 
     # Stopped in this order: nothing new comes in (staff, pushes, polls), then what is in flight
     # is finished; a post waiting for the group's budget gives up at once.
-    workers = relay.workers + replies.workers + ([icons] if icons is not None else [])
+    workers = relay.workers + replies.workers + drafts.workers
+    workers += [icons] if icons is not None else []
     stages = [
         Stage("telegram", [TelegramPolling(dispatcher, bot)], grace=2.0),
         Stage("web", [ops.web], grace=2.0),

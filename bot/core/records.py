@@ -14,6 +14,8 @@ from bot.core.states import (
     ChatStatus,
     DeskState,
     Direction,
+    DraftState,
+    DraftTrigger,
     EndedBy,
     FailureReason,
     MessageState,
@@ -290,3 +292,43 @@ class CardRow:
     shown: str | None
     """The facts the post was last rendered from."""
     pinned: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DraftRow:
+    """A reply draft: what asked for it, what it answers, and what became of it."""
+
+    id: int
+    source: str
+    """The kind of conversation it answers (`chat`; reviews and questions later)."""
+    key: str
+    """That conversation's id within its source (a buyer chat's id)."""
+    topic_id: int
+    trigger: DraftTrigger
+    request_message_id: int | None
+    """The `/draft` command (None for an automatic draft), in the bound forum group."""
+    state: DraftState
+    asked_at: datetime
+    answers_id: str | None = None
+    """The buyer's message it answers (Ozon's id; None: not known when asked)."""
+    answers_at: datetime | None = None
+    """When that message was written."""
+    body: str | None = None
+    """The draft's text, exactly as shown and as «Отправить» sends it."""
+    flags: tuple[str, ...] = ()
+    """What its checks found (`bot.core.drafts.checks.Flag` values)."""
+    message_id: int | None = None
+    """The draft's post in the topic, in the bound forum group (None: not shown)."""
+    staff: Staff | None = None
+    """Who sent or cancelled it."""
+    detail: str | None = None
+    """Why it failed or was dropped."""
+
+
+@dataclass(frozen=True, slots=True)
+class DraftReply:
+    """A staff reply sent from a draft and delivered: when the buyer's message it answers was
+    written (None: it answered none), and when Ozon took the reply."""
+
+    answers_at: datetime | None
+    delivered_at: datetime

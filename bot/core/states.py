@@ -126,3 +126,27 @@ class CardState(StrEnum):
     PARTIAL = "partial"
     """An extra Ozon call failed for a reason that may pass: read again later."""
     COMPLETE = "complete"
+
+
+class DraftState(StrEnum):
+    """A reply draft written by the language model, from asked to its end."""
+
+    ASKED = "asked"
+    """To be written: staff typed `/draft`, or a buyer wrote with AI_DRAFTS_AUTO on."""
+    SHOWN = "shown"
+    """Posted in the topic with «Отправить» and «Отменить»; nothing sent."""
+    SENT = "sent"
+    """A person pressed «Отправить»: its text is in the outbox, keyed on the draft's post."""
+    CANCELLED = "cancelled"
+    """A person pressed «Отменить», or (an automatic draft) the chat was answered meanwhile."""
+    FAILED = "failed"
+    """The model gave no usable draft (`detail` says why)."""
+
+
+class DraftTrigger(StrEnum):
+    """Who asked for a draft."""
+
+    COMMAND = "command"
+    """Staff typed `/draft`: the draft answers that command."""
+    AUTO = "auto"
+    """A new buyer message, with AI_DRAFTS_AUTO on."""

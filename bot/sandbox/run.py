@@ -2,7 +2,8 @@
 
 Only Telegram is real: the bridge posts into the configured forum, and staff answer there. Ozon is
 the stand-in on 127.0.0.1; the sandbox never reaches the real Ozon and never touches the real
-database.
+database. With AI_API_URL set it drafts replies as the bridge does (`/draft`, AI_DRAFTS_AUTO),
+so that staff can try drafts on simulated buyers first.
 """
 
 from __future__ import annotations
@@ -121,10 +122,11 @@ async def run_sandbox(
         simulation.start()
         stack.push_async_callback(simulation.stop)
         log.info(
-            "sandbox: Ozon stand-in on %s with %d simulated buyers, database %s",
+            "sandbox: Ozon stand-in on %s with %d simulated buyers, database %s, reply drafts %s",
             ozon.url,
             buyers,
             derived.database_path,
+            f"by {derived.ai_model}" if derived.drafts_enabled else "off",
         )
         await runner(derived, stop, sandbox=True)
 

@@ -1,6 +1,8 @@
 """An OpenAI-compatible server on 127.0.0.1 standing in for the model that drafts replies:
 `GET /v1/models` and `POST /v1/chat/completions`, answered with JSON, or with Server-Sent Events
 (`chat.completion.chunk`s, then `data: [DONE]`) when the request says `stream: true`.
+Requests carry when they arrived and were answered; `most_in_flight` is the most answered at
+one time.
 
 `async with FakeOpenAI() as llm:` then point the client at `llm.url` (it ends in `/v1`, as a base
 URL does). Every request is recorded in `requests` (to assert what a prompt holds and what it
@@ -67,6 +69,10 @@ class RecordedRequest:
     body: Any
     """The parsed JSON body; None when there was none or it was not JSON."""
     status: int = 0
+    received_at: float = 0.0
+    """`time.monotonic()` when the request arrived."""
+    answered_at: float = 0.0
+    """`time.monotonic()` when its answer was ready to go (0: not yet)."""
 
     @property
     def messages(self) -> list[tuple[str, str]]:
@@ -105,6 +111,10 @@ class FakeOpenAI:
         self.answer_with: Callable[[RecordedRequest], str | Answer] | None = None
         self.requests: list[RecordedRequest] = []
         self.spec_violations: list[str] = []
+        self.in_flight = 0
+        """Requests being answered now."""
+        self.most_in_flight = 0
+        """The most requests being answered at one time."""
         self._answers: deque[Answer] = deque()
         self._failures: deque[Failure] = deque()
         self._runner: web.AppRunner | None = None
@@ -166,12 +176,22 @@ class FakeOpenAI:
         except ValueError:
             body = None
         record = RecordedRequest(
-            request.method, request.path, {k.title(): v for k, v in request.headers.items()}, body
+            request.method,
+            request.path,
+            {k.title(): v for k, v in request.headers.items()},
+            body,
+            received_at=time.monotonic(),
         )
         self.requests.append(record)
-        await self._pause(self.latency)
-        response = await self._answer(request, record, raw)
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            await self._pause(self.latency)
+            response = await self._answer(request, record, raw)
+        finally:
+            self.in_flight -= 1
         record.status = response.status
+        record.answered_at = time.monotonic()
         return response
 
     async def _answer(

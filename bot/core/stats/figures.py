@@ -14,7 +14,9 @@ a known history by hand:
   later as the order card says, passed with no reply: still waiting past it, or closed by Ozon
   or cleared with `/done` after it);
 - per staff member: replies delivered and the median first reply of the dialogs they answered;
-  the seller's replies written in Ozon's cabinet counted apart.
+  the seller's replies written in Ozon's cabinet counted apart;
+- replies sent from drafts: their share of the staff replies delivered, and the median time
+  from the buyer's message each answered to its delivery.
 
 A figure that cannot be computed is None, with the reason left to whoever words it (no dialog
 answered yet is not "0 minutes").
@@ -30,7 +32,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.desk.state import reply_deadline
-from bot.core.records import StaffReplies, WaitingPeriod
+from bot.core.records import DraftReply, StaffReplies, WaitingPeriod
 from bot.core.states import EndedBy
 
 DAY = timedelta(days=1)
@@ -44,6 +46,19 @@ class StaffFigures:
     """Their name in Telegram (None: replies sent before names were kept)."""
     replies: int
     first_reply_median: timedelta | None
+
+
+@dataclass(frozen=True, slots=True)
+class DraftFigures:
+    replies: int
+    """Staff replies delivered that were sent from drafts."""
+    share: float | None
+    """Their share (0..1) of the staff replies delivered; None when there were none."""
+    median: timedelta | None
+    """Median time from the buyer's message a draft answered to its delivery."""
+
+
+NO_DRAFTS = DraftFigures(0, None, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +77,7 @@ class Figures:
     cabinet_replies: int = 0
     partial_since: datetime | None = None
     """The help desk's history begins inside the range: the figures cover only from then."""
+    drafts: DraftFigures = NO_DRAFTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +148,7 @@ def figures(
     cabinet_replies: int,
     waiting_now: int,
     desk_since: datetime | None,
+    draft_replies: Sequence[DraftReply] = (),
 ) -> Figures:
     """The figures of the dialogs begun in [since, until)."""
     ours = [p for p in periods if since <= p.began_at < until]
@@ -150,7 +167,19 @@ def figures(
         staff=per_staff(ours, staff_replies),
         cabinet_replies=cabinet_replies,
         partial_since=partial,
+        drafts=from_drafts(draft_replies, staff_replies),
     )
+
+
+def from_drafts(
+    draft_replies: Sequence[DraftReply], staff_replies: Sequence[StaffReplies]
+) -> DraftFigures:
+    """How many replies were sent from drafts, their share of all staff replies delivered, and
+    how long after the buyer's message they reached the buyer (median)."""
+    total = sum(row.replies for row in staff_replies)
+    waits = [r.delivered_at - r.answers_at for r in draft_replies if r.answers_at is not None]
+    share = min(1.0, len(draft_replies) / total) if total else None
+    return DraftFigures(len(draft_replies), share, median(waits))
 
 
 def per_staff(

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.core.records import StaffReplies, Waiting, WaitingPeriod
+from bot.core.records import DraftReply, StaffReplies, Waiting, WaitingPeriod
 from bot.core.stats.figures import Day, Figures, daily, figures
 from bot.core.stats.grades import Grades
 
@@ -32,6 +32,10 @@ class StatsCounts(Protocol):
         ...
 
     async def staff_replies(self, since: datetime, until: datetime) -> list[StaffReplies]: ...
+
+    async def draft_replies(self, since: datetime, until: datetime) -> list[DraftReply]:
+        """Staff replies sent from drafts and delivered in the range."""
+        ...
 
     async def desk_since(self) -> datetime | None:
         """When the help desk's history begins (None: nothing kept yet)."""
@@ -89,6 +93,7 @@ class Reports:
                 cabinet_replies=await self._counts.cabinet_messages(since, now),
                 waiting_now=waiting,
                 desk_since=desk_since,
+                draft_replies=await self._counts.draft_replies(since, now),
             )
 
         return Report(

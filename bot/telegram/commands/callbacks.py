@@ -22,3 +22,10 @@ class TemplatePick(CallbackData, prefix="tpl"):
     """A template's button under `/t` in a buyer's topic: send it to that buyer."""
 
     name: str
+
+
+class DraftAction(CallbackData, prefix="draft"):
+    """«Отправить» / «Отменить» under a reply draft."""
+
+    draft_id: int
+    action: str  # "send" | "cancel"

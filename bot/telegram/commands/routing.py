@@ -15,6 +15,7 @@ from bot.core.cards.reader import CardReader
 from bot.core.cards.templates import Templates
 from bot.core.desk.queue import HelpDesk
 from bot.core.desk.state import Desk
+from bot.core.drafts.actions import Drafts
 from bot.core.ops.status import BridgeStatus
 from bot.core.relay.poller import Poller
 from bot.core.replies.intake import StaffReplies
@@ -22,6 +23,7 @@ from bot.telegram.commands.admin import build_admin_router, build_help_router
 from bot.telegram.commands.admins import Admins
 from bot.telegram.commands.broadcast import build_broadcast_router
 from bot.telegram.commands.desk import build_desk_router
+from bot.telegram.commands.drafts import build_draft_router
 from bot.telegram.commands.errors import build_error_router
 from bot.telegram.commands.replies import build_router
 from bot.telegram.commands.templates import (
@@ -40,6 +42,7 @@ class Services:
 
     replies: StaffReplies
     templates: Templates
+    drafts: Drafts
     broadcasts: Broadcasts
     gateway: TelegramGateway
     speaker: Speaker
@@ -55,8 +58,9 @@ class Services:
 
 
 def build_dispatcher(forum_chat_id: int, tz: ZoneInfo, services: Services) -> Dispatcher:
-    """The help desk's and the templates' routers come before the staff replies': `/done` and
-    `/t` in a topic are commands, while any other command typed there is answered as not sent."""
+    """The help desk's, the templates' and the drafts' routers come before the staff replies':
+    `/done`, `/t` and `/draft` in a topic are commands, while any other command typed there is
+    answered as not sent."""
     s = services
     dispatcher = Dispatcher()
     for router in (
@@ -64,6 +68,7 @@ def build_dispatcher(forum_chat_id: int, tz: ZoneInfo, services: Services) -> Di
         build_help_router(forum_chat_id, s.speaker),
         build_desk_router(forum_chat_id, s.speaker, s.desk, s.helpdesk, s.desk_view, s.cards),
         build_template_topic_router(forum_chat_id, s.templates, s.speaker),
+        build_draft_router(forum_chat_id, s.drafts, s.speaker),
         build_template_admin_router(forum_chat_id, s.templates, s.speaker, s.admins),
         build_admin_router(
             forum_chat_id, tz, s.speaker, s.admins, s.status, s.stats, s.poller, s.background

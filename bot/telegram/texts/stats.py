@@ -40,6 +40,11 @@ STATS_STAFF_NO_FIRST = "не было"
 STATS_STAFF_UNKNOWN = "до того, как бридж стал запоминать автора"
 STATS_STAFF_NONE = "• Ответов из Telegram за период не было"
 STATS_CABINET = "Из кабинета Ozon: {count}"
+STATS_DRAFTS = (
+    "✍️ Отправлено из черновиков: {replies} ({share} ответов из Telegram), от сообщения "
+    "покупателя до ответа — медиана {median}"
+)
+STATS_DRAFTS_NO_MEDIAN = "—"
 STATS_CHART_CAPTION = "Диалоги по дням и медиана первого ответа, 30 дней"
 STATS_DIGEST_TITLE = "🗓 <b>Еженедельная сводка</b>"
 

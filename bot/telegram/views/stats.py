@@ -18,6 +18,8 @@ from bot.telegram.texts.stats import (
     STATS_CABINET,
     STATS_DIALOGS,
     STATS_DIGEST_TITLE,
+    STATS_DRAFTS,
+    STATS_DRAFTS_NO_MEDIAN,
     STATS_FIRST_REPLY,
     STATS_GRADE,
     STATS_GRADE_HISTORY,
@@ -145,7 +147,17 @@ def _staff(figures: Figures) -> list[str]:
     if len(people) > STAFF_LIMIT:
         lines.append(QUEUE_MORE.format(count=len(people) - STAFF_LIMIT))
     lines.append(STATS_CABINET.format(count=figures.cabinet_replies))
-    return lines
+    return lines + _drafts(figures)
+
+
+def _drafts(figures: Figures) -> list[str]:
+    """Replies sent from drafts, once there are any."""
+    drafts = figures.drafts
+    if not drafts.replies:
+        return []
+    median = STATS_DRAFTS_NO_MEDIAN if drafts.median is None else duration(drafts.median)
+    shared = share(drafts.share) if drafts.share is not None else STATS_DRAFTS_NO_MEDIAN
+    return [STATS_DRAFTS.format(replies=drafts.replies, share=shared, median=median)]
 
 
 def render_report(report: Report, tz: ZoneInfo, *, digest: bool = False) -> str:
