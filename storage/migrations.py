@@ -332,4 +332,9 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX cards_wanted ON order_cards(chat_id) WHERE state != 'complete';
     """,
+    # 14: whether the post showing a chat's order card opens a recreated topic (its opening
+    # says that the earlier topic was deleted, and keeps saying so when the card is edited in).
+    """
+    ALTER TABLE order_cards ADD COLUMN recreated INTEGER NOT NULL DEFAULT 0;
+    """,
 )

@@ -12,6 +12,7 @@ from bot.telegram.texts.cards import (
     CARD_DATE_FORMAT,
     CARD_DELIVERY,
     CARD_HANDED_OVER,
+    CARD_KEPT,
     CARD_LOADING,
     CARD_NO_POSTINGS,
     CARD_OFFER,
@@ -57,15 +58,16 @@ class CardView:
         lines = [CARD_TITLE]
         for posting in card.postings:
             lines += self._posting(posting)
-        unread = Extra.POSTINGS in card.refused or Extra.POSTINGS in card.unavailable
-        if card.order_number and not card.postings and not unread:
+        if card.order_number and not card.postings and card.answered(Extra.POSTINGS):
             lines.append(CARD_NO_POSTINGS)
         if card.product is not None:
             lines.append(self._product(card.product))
         if card.refused:
             what = ", ".join(CARD_REFUSED.get(extra, extra) for extra in card.refused)
             lines.append(CARD_REFUSED_LINE.format(what=what))
-        if card.unavailable:
+        if card.kept:
+            lines.append(CARD_KEPT)
+        if set(card.unavailable) - set(card.kept):
             lines.append(CARD_UNAVAILABLE)
         return lines if len(lines) > 1 else []
 
