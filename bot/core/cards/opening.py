@@ -113,12 +113,28 @@ class Opening:
         )
         merged = self._renderer.merge_header(header, post, room=CARD_ROOM if loading else 0)
         if merged is None:
-            return FirstPost(header, post, False, "", None, shown, recreated)
+            return FirstPost(
+                header,
+                post,
+                merged=False,
+                tail="",
+                caption_tail=None,
+                shown=shown,
+                recreated=recreated,
+            )
         # The header is in the text, and in the pictures' caption when it fit there (which of
         # them Telegram shows, the sender says).
         in_caption = merged.kind == "photo" and merged.caption is not None
         caption_tail = (post.caption or "") if in_caption else None
-        return FirstPost(header, merged, True, post.text, caption_tail, shown, recreated)
+        return FirstPost(
+            header,
+            merged,
+            merged=True,
+            tail=post.text,
+            caption_tail=caption_tail,
+            shown=shown,
+            recreated=recreated,
+        )
 
     async def posted(self, chat_id: str, first: FirstPost, sent: Sent) -> None:
         """The merged post is shown as `sent`: a card read later is edited into its caption or
