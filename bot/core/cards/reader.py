@@ -20,6 +20,7 @@ from bot.core.cards.card import Card
 from bot.core.cards.opening import OpeningRenderer
 from bot.core.cards.reading import CardReading, ozon_id
 from bot.core.cards.showing import CardPosts, CardShowing, Outcome, Shown, ShownCards
+from bot.core.locks import KeyedLocks
 from bot.core.records import CardRow, ChatRow
 from bot.core.states import CardState
 from bot.core.worker import Clock, Worker
@@ -96,6 +97,7 @@ class CardReader(Worker):
         self._chats = chats
         self._reading = reading
         self._showing = CardShowing(cards, telegram, renderer)
+        self._showing_chat = KeyedLocks()
         self._pin = pin
         self._retry = retry
         self._posts_done = posts_done
@@ -114,7 +116,7 @@ class CardReader(Worker):
         for row in behind:
             if self.stopping or not self._posts_done():
                 break
-            await self.show(row)
+            await self.show(row.chat_id)
         if due or behind:
             return 0
         retry_in, self._retry_at = self._retry_at - self._clock.monotonic(), float("inf")
@@ -140,14 +142,17 @@ class CardReader(Worker):
         )
         return card
 
-    async def show(self, row: CardRow, *, now: bool = False) -> Shown:
-        """Edit the card into the topic's first post, and pin it. `now`: asked for by staff
-        (`/card`): a normal slot of the budget, not a spare one, and a post of its own when no
-        post shows the card."""
-        chat = await self._chats.get(row.chat_id)
-        if chat is None:
-            return Shown(Outcome.NO_POST)
-        return await self._showing.show(row, chat, pin=self._pin, spare=not now, asked=now)
+    async def show(self, chat_id: str, *, now: bool = False) -> Shown:
+        """Edit the chat's card into its topic's first post, and pin it. `now`: asked for by
+        staff (`/card`): a normal slot of the budget, not a spare one, and a post of its own
+        when no post shows the card. One chat's card is shown by one caller at a time, from
+        the row as it stands then (a card posted anew is not posted twice)."""
+        async with self._showing_chat.hold(chat_id):
+            row = await self._cards.get(chat_id)
+            chat = await self._chats.get(chat_id)
+            if row is None or chat is None:
+                return Shown(Outcome.NO_POST)
+            return await self._showing.show(row, chat, pin=self._pin, spare=not now, asked=now)
 
     @property
     def pin_problem(self) -> str | None:
@@ -164,6 +169,4 @@ class CardReader(Worker):
             return None
         self._reading.forget_product(row.sku)
         card = await self.read(row)
-        fresh = await self._cards.get(chat.chat_id)
-        shown = Shown(Outcome.NO_POST) if fresh is None else await self.show(fresh, now=True)
-        return Refreshed(card, shown)
+        return Refreshed(card, await self.show(chat.chat_id, now=True))
