@@ -39,6 +39,7 @@ def _card(row: aiosqlite.Row, forum_chat_id: int | None) -> CardRow:
         tail_is_caption=row["tail_kind"] == "caption",
         shown=row["shown"] if here else None,
         pinned=bool(row["pinned"]) and here,
+        recreated=bool(row["recreated"]) and here,
     )
 
 
@@ -101,19 +102,29 @@ class CardRepository:
         )
 
     async def posted(
-        self, chat_id: str, message_id: int, tail: str, *, caption: bool, shown: str | None
+        self,
+        chat_id: str,
+        message_id: int,
+        tail: str,
+        *,
+        caption: bool,
+        shown: str | None,
+        recreated: bool = False,
     ) -> None:
         """The topic's first post shows the card as `shown` (the facts it was rendered from;
-        None: no card yet), followed by `tail` (the buyer's words posted with it). A chat whose
-        messages named no order yet gets its row here, wanting nothing until they do."""
+        None: no card yet), followed by `tail` (the buyer's words posted with it; in the
+        pictures' caption when `caption`); `recreated`: its opening says that the chat's earlier
+        topic was deleted. A chat whose messages named no order yet gets its row here, wanting
+        nothing until they do."""
         now = to_db_time(utcnow())
         await self._db.execute(
             "INSERT INTO order_cards (chat_id, forum_chat_id, message_id, tail, tail_kind, shown, "
-            "state, pinned, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'complete', 0, ?) "
+            "recreated, state, pinned, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 'complete', 0, ?) "
             "ON CONFLICT (chat_id) DO UPDATE "
             "SET forum_chat_id = excluded.forum_chat_id, message_id = excluded.message_id, "
             "tail = excluded.tail, tail_kind = excluded.tail_kind, shown = excluded.shown, "
-            "pinned = 0",
+            "recreated = excluded.recreated, pinned = 0",
             (
                 chat_id,
                 self._db.forum_chat_id,
@@ -121,8 +132,18 @@ class CardRepository:
                 tail,
                 "caption" if caption else "text",
                 shown,
+                recreated,
                 now,
             ),
+        )
+
+    async def lost(self, chat_id: str, message_id: int) -> None:
+        """The post `message_id` can no longer show the card (its topic is gone): none does
+        until the topic's next opening is posted."""
+        await self._db.execute(
+            "UPDATE order_cards SET message_id = NULL, tail = NULL, tail_kind = NULL, "
+            "shown = NULL, recreated = 0, pinned = 0 WHERE chat_id = ? AND message_id = ?",
+            (chat_id, message_id),
         )
 
     async def shown(self, chat_id: str, shown: str) -> None:

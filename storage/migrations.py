@@ -384,4 +384,9 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX drafts_by_post ON drafts(forum_chat_id, message_id)
         WHERE message_id IS NOT NULL;
     """,
+    # 16: whether the post showing a chat's order card opens a recreated topic (its opening
+    # says that the earlier topic was deleted, and keeps saying so when the card is edited in).
+    """
+    ALTER TABLE order_cards ADD COLUMN recreated INTEGER NOT NULL DEFAULT 0;
+    """,
 )

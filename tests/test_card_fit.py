@@ -30,7 +30,7 @@ CARD = Card(
 
 def first_post(tail: str) -> str:
     renderer = Renderer(ZoneInfo("Europe/Moscow"), "https://seller.ozon.ru/{chat_id}")
-    return with_card(renderer, FACTS, CARD, tail, caption=False)
+    return with_card(renderer, FACTS, CARD, tail, caption=False, recreated=False)
 
 
 def test_the_whole_card_when_it_fits() -> None:

@@ -175,3 +175,60 @@ async def test_a_long_text_with_a_picture_keeps_its_words_when_the_card_comes(
             lambda: "33713378-0051-1" in first_post(tg, topic), within=30, what="card edited in"
         )
         assert long_text.strip() in first_post(tg, topic)
+
+
+async def test_a_cancelled_posting_does_not_extend_the_reply_window(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    an_order(ozon)
+    ozon.postings["33713378-0051-1"].status = "cancelled"
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Почему отменили?", order_number="33713378-0051")
+    async with bridge():
+        await wait_for(lambda: "Почему отменили?" in tg.shown(), within=15)
+        (topic,) = list(tg.topics)
+        await wait_for(lambda: "отменён" in first_post(tg, topic), within=15, what="the card")
+        tg.user_message("/queue", thread_id=None)
+        await wait_for(lambda: "Ждут ответа: 1" in tg.shown(), within=15)
+    assert "ответить можно ещё 1 дн 23 ч" in tg.shown()  # the 48 hours after the buyer wrote
+
+
+async def test_a_delivered_posting_counts_from_its_delivery_not_the_promised_window(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    an_order(ozon)  # promised for 2 to 4 days from now, but already delivered
+    posting = ozon.postings["33713378-0051-1"]
+    posting.status = "delivered"
+    posting.delivering_date = datetime.now(UTC) - timedelta(hours=1)
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Пришёл не тот цвет", order_number="33713378-0051")
+    async with bridge():
+        await wait_for(lambda: "Пришёл не тот цвет" in tg.shown(), within=15)
+        (topic,) = list(tg.topics)
+        await wait_for(lambda: "доставлен" in first_post(tg, topic), within=15, what="the card")
+        tg.user_message("/queue", thread_id=None)
+        await wait_for(lambda: "Ждут ответа: 1" in tg.shown(), within=15)
+    # Delivered no earlier than it was handed to delivery an hour ago: 72 hours from then.
+    assert "ответить можно ещё 2 дн 22 ч" in tg.shown()
+
+
+async def test_card_during_an_ozon_failure_keeps_the_card_and_its_window(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    an_order(ozon)
+    chat = ozon.add_chat()
+    ozon.add_message(chat, "Жду", order_number="33713378-0051")
+    async with bridge():
+        await wait_for(lambda: "Жду" in tg.shown(), within=15)
+        (topic,) = list(tg.topics)
+        await wait_for(lambda: "33713378-0051-1" in first_post(tg, topic), within=15)
+        ozon.fail_next("/v4/posting/fbs/list", 503, count=50)
+        posts = len(tg.thread_messages(topic))
+        tg.user_message("/card", thread_id=topic)
+        await wait_for(lambda: len(tg.thread_messages(topic)) > posts, within=30, what="answer")
+        assert "33713378-0051-1 · FBS · доставляется" in first_post(tg, topic)
+        assert "Ozon сейчас не ответил о заказе: показаны прежние сведения" in first_post(tg, topic)
+        assert "Ozon сейчас не ответил" in (tg.thread_messages(topic)[-1].text or "")
+        tg.user_message("/queue", thread_id=None)
+        await wait_for(lambda: "Ждут ответа: 1" in tg.shown(), within=15)
+    assert "ответить можно ещё 6 дн 23 ч" in tg.shown()

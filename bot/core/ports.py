@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 from typing import Literal, Protocol
 
 from bot.core.records import ChatRow, MessageRow
@@ -90,6 +91,26 @@ class Post:
     """For a picture post: the pictures' caption when the text went before them."""
     reply_to: int | None = None
     """The earlier post this one answers (the old text of a message the buyer edited)."""
+
+
+class Shows(Enum):
+    """What the first Telegram message of a sent post shows: a picture post falls back to its
+    text when its pictures cannot be shown, and a refused text to a notice."""
+
+    CAPTION = "caption"
+    """The pictures, with the post's `caption` under the first."""
+    TEXT = "text"
+    """The post's `text` (before its pictures, if any could be shown)."""
+    NOTICE = "notice"
+    """A notice standing in for a text Telegram refused: none of the post's words."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A post as Telegram took it: its first message, and what that message shows."""
+
+    message_id: int
+    shows: Shows
 
 
 class PostRenderer(Protocol):

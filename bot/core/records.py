@@ -292,6 +292,8 @@ class CardRow:
     shown: str | None
     """The facts the post was last rendered from."""
     pinned: bool
+    recreated: bool = False
+    """The post opens a recreated topic (its opening says that the earlier one was deleted)."""
 
 
 @dataclass(frozen=True, slots=True)

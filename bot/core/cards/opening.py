@@ -2,8 +2,10 @@
 first post, and remembered as the post a card read later is edited into.
 
 The relay asks for the opening when it posts into a fresh topic (`Opening.compose`) and says where
-it went (`Opening.posted`); it never looks at the card itself. A card Ozon has not been asked for
-yet is "on its way": the opening leaves room for it, and the card reader edits it in later.
+it went and what that message shows (`Opening.posted`: a picture post may have gone as its text);
+it never looks at the card itself. A card Ozon has not been asked for yet is "on its way": the
+opening leaves room for it, and the card reader edits it in later, into the caption or the text
+the message really has, with the opening's lines as they were (a recreated topic says so).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Protocol
 
 from bot.core.cards.card import Card
 from bot.core.logfields import event
-from bot.core.ports import ChatFacts, Post
+from bot.core.ports import ChatFacts, Post, Sent, Shows
 from bot.core.records import CardRow, ChatRow
 
 log = logging.getLogger(__name__)
@@ -52,10 +54,18 @@ class OpeningCards(Protocol):
     async def get(self, chat_id: str) -> CardRow | None: ...
 
     async def posted(
-        self, chat_id: str, message_id: int, tail: str, *, caption: bool, shown: str | None
+        self,
+        chat_id: str,
+        message_id: int,
+        tail: str,
+        *,
+        caption: bool,
+        shown: str | None,
+        recreated: bool,
     ) -> None:
         """The post showing the chat's card (`tail`: the buyer's words after the opening, in
-        the caption when `caption`; `shown`: the card's facts it shows)."""
+        the caption when `caption`; `shown`: the card's facts it shows; `recreated`: its
+        opening says that the chat's earlier topic was deleted)."""
         ...
 
 
@@ -70,11 +80,13 @@ class FirstPost:
     one message (then the opening goes alone, first)."""
     merged: bool
     tail: str
-    """The buyer's words after the opening in the merged post (what an edit keeps)."""
-    caption: bool
-    """The merged post carries the opening in a picture's caption."""
+    """The buyer's words after the opening in the merged post's text (what an edit keeps)."""
+    caption_tail: str | None
+    """The same after the opening in the pictures' caption (None: the opening is not there)."""
     shown: str | None
     """The card's facts the opening shows (None: no card yet)."""
+    recreated: bool
+    """The opening says that the chat's earlier topic was deleted."""
 
 
 class Opening:
@@ -101,32 +113,73 @@ class Opening:
         )
         merged = self._renderer.merge_header(header, post, room=CARD_ROOM if loading else 0)
         if merged is None:
-            return FirstPost(header, post, merged=False, tail="", caption=False, shown=shown)
-        # The header went into the pictures' caption when it fit there, else into the text
-        # sent before them.
-        caption = merged.kind == "photo" and merged.caption is not None
-        tail = (post.caption or "") if caption else post.text
-        return FirstPost(header, merged, merged=True, tail=tail, caption=caption, shown=shown)
+            return FirstPost(
+                header,
+                post,
+                merged=False,
+                tail="",
+                caption_tail=None,
+                shown=shown,
+                recreated=recreated,
+            )
+        # The header is in the text, and in the pictures' caption when it fit there (which of
+        # them Telegram shows, the sender says).
+        in_caption = merged.kind == "photo" and merged.caption is not None
+        caption_tail = (post.caption or "") if in_caption else None
+        return FirstPost(
+            header,
+            merged,
+            merged=True,
+            tail=post.text,
+            caption_tail=caption_tail,
+            shown=shown,
+            recreated=recreated,
+        )
 
-    async def posted(self, chat_id: str, message_id: int, first: FirstPost, *, alone: bool) -> None:
-        """The opening is shown in `message_id` (`alone`: a post of its own): a card read later
-        is edited into it."""
-        tail, caption = ("", False) if alone else (first.tail, first.caption)
-        await self._cards.posted(chat_id, message_id, tail, caption=caption, shown=first.shown)
+    async def posted(self, chat_id: str, first: FirstPost, sent: Sent) -> None:
+        """The merged post is shown as `sent`: a card read later is edited into its caption or
+        its text, whichever the message has. (A notice standing in for the post carries no
+        opening: the relay posts it alone, `posted_alone`.)"""
+        caption = sent.shows is Shows.CAPTION and first.caption_tail is not None
+        tail = first.caption_tail if caption else first.tail
+        await self._remember(chat_id, sent.message_id, tail or "", first, caption=caption)
+
+    async def posted_alone(self, chat_id: str, message_id: int, first: FirstPost) -> None:
+        """The opening is shown in a post of its own: a card read later is edited into it."""
+        await self._remember(chat_id, message_id, "", first, caption=False)
+
+    async def _remember(
+        self, chat_id: str, message_id: int, tail: str, first: FirstPost, *, caption: bool
+    ) -> None:
+        await self._cards.posted(
+            chat_id,
+            message_id,
+            tail,
+            caption=caption,
+            shown=first.shown,
+            recreated=first.recreated,
+        )
         self._on_posted()
 
 
 def with_card(
-    renderer: OpeningRenderer, chat: ChatFacts, card: Card, tail: str, caption: bool
+    renderer: OpeningRenderer,
+    chat: ChatFacts,
+    card: Card,
+    tail: str,
+    caption: bool,
+    *,
+    recreated: bool,
 ) -> str:
     """A first post's text again with its card, as much of the card as fits beside the buyer's
     words (`tail`; in a picture's caption when `caption`): the whole card, or its postings
-    without their products, or none (never "on its way")."""
+    without their products, or none (never "on its way"). `recreated`: the opening says that
+    the chat's earlier topic was deleted, as it did when posted."""
     lean = replace(
         card, postings=tuple(replace(p, products=()) for p in card.postings), product=None
     )
     for shown in (card, lean, None):
-        header = renderer.header(chat, recreated=False, card=shown)
+        header = renderer.header(chat, recreated=recreated, card=shown)
         text = renderer.with_header(header, tail)
         if renderer.fits(text, caption=caption):
             if shown is not card:

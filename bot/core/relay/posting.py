@@ -1,6 +1,7 @@
 """Putting one post into a chat's topic exactly as often as Telegram lets us know: mark started,
 send, settle, record. A deleted topic is recreated and a closed one reopened (once each); a fresh
-topic's first post carries its opening (`bot.core.cards.opening`).
+topic's first post carries its opening (`bot.core.cards.opening`), or, when Telegram refused the
+buyer's words and a notice stands in for them, the opening follows in a post of its own.
 
 Telegram takes no idempotency key: before each post the rows it carries are marked as started,
 so that a post no answer settles (a crash, a lost answer) is posted again saying it may already
@@ -24,7 +25,7 @@ from bot.core.faults import (
     TopicGone,
 )
 from bot.core.logfields import event
-from bot.core.ports import Post
+from bot.core.ports import Post, Sent, Shows
 from bot.core.records import ChatRow
 from bot.core.relay.forum import Forum
 from bot.core.relay.sending import Sender
@@ -95,7 +96,7 @@ class TopicPoster:
                 if reopen_now:
                     reopen_now = False  # a topic deleted meanwhile raises TopicGone here
                     await self._reopen(chat, topic_id)
-                await self._post(chat, post, recreated=recreated, unsure=unsure)
+                fresh = await self._post(chat, post, recreated=recreated, unsure=unsure)
             except TopicGone:
                 if recreated:
                     raise ChatProblem("a freshly created topic is reported gone") from None
@@ -107,7 +108,7 @@ class TopicPoster:
                     raise ChatProblem("a reopened topic is still reported closed") from None
                 reopened = reopen_now = True
                 continue
-            return replace(chat, topic_fresh=False)
+            return replace(chat, topic_fresh=fresh)
 
     async def _reopen(self, chat: ChatRow, topic_id: int) -> None:
         log.info(
@@ -121,8 +122,9 @@ class TopicPoster:
 
     async def _post(
         self, chat: ChatRow, post: Post, *, recreated: bool, unsure: frozenset[int]
-    ) -> None:
-        """Send one post, with the topic's opening in front when the topic is fresh."""
+    ) -> bool:
+        """Send one post, with the topic's opening in front when the topic is fresh; whether
+        the topic still lacks its opening after it."""
         first = await self._opening_of(chat, post, recreated) if chat.topic_fresh else None
         if first is not None:
             post = first.post
@@ -132,11 +134,12 @@ class TopicPoster:
             # it may be shown already.
             await self._messages.mark_post_started(ids)
         try:
-            tg_message_id = await self._sender.send(chat, post)
+            sent = await self._sender.send(chat, post)
         except TelegramFault as exc:
             await self._settle_refused(exc, ids, unsure)
             raise
-        await self._recorded(chat, ids, tg_message_id, first)
+        tg_message_id = sent.message_id
+        fresh = await self._recorded(chat, ids, sent, first)
         log.info(
             "chat %s: posted %d message(s) to topic %s as %s",
             chat.chat_id,
@@ -151,6 +154,7 @@ class TopicPoster:
                 count=len(ids),
             ),
         )
+        return fresh
 
     async def _opening_of(self, chat: ChatRow, post: Post, recreated: bool) -> FirstPost | None:
         """The opening merged into this post; when they do not fit together, the opening is
@@ -159,12 +163,14 @@ class TopicPoster:
         first = await self._opening.compose(chat, post, recreated=recreated)
         if first.merged:
             return first
+        await self._opening_alone(chat, first)
+        return None
+
+    async def _opening_alone(self, chat: ChatRow, first: FirstPost) -> None:
+        assert chat.topic_id is not None
         message_id = await self._telegram.post_text(chat.topic_id, first.header)
         await self._record(lambda: self._chats.mark_topic_opened(chat.chat_id))
-        await self._record(
-            lambda: self._opening.posted(chat.chat_id, message_id, first, alone=True)
-        )
-        return None
+        await self._record(lambda: self._opening.posted_alone(chat.chat_id, message_id, first))
 
     async def _settle_refused(
         self, exc: TelegramFault, ids: Sequence[int], unsure: frozenset[int]
@@ -177,17 +183,32 @@ class TopicPoster:
             await self._messages.clear_post_started(fresh)
 
     async def _recorded(
-        self, chat: ChatRow, ids: Sequence[int], tg_message_id: int, first: FirstPost | None
-    ) -> None:
-        """Write down that Telegram shows the post (and the opening in it)."""
-        if ids or first is not None:
+        self, chat: ChatRow, ids: Sequence[int], sent: Sent, first: FirstPost | None
+    ) -> bool:
+        """Write down that Telegram shows the post (and the opening in it); whether the topic
+        still lacks its opening. A notice standing in for the post carries no opening: it
+        follows alone (should Telegram refuse that too, the topic's next post carries it)."""
+        opened = first is not None and sent.shows is not Shows.NOTICE
+        if ids or opened:
             await self._record(
-                lambda: self._posted(chat.chat_id, ids, tg_message_id, opened=first is not None)
+                lambda: self._posted(chat.chat_id, ids, sent.message_id, opened=opened)
             )
-        if first is not None:
-            await self._record(
-                lambda: self._opening.posted(chat.chat_id, tg_message_id, first, alone=False)
+        if first is None:
+            return False
+        if opened:
+            await self._record(lambda: self._opening.posted(chat.chat_id, first, sent))
+            return False
+        try:
+            await self._opening_alone(chat, first)
+        except TelegramFault as exc:
+            log.warning(
+                "chat %s: the topic's opening not posted (%s), the next post carries it",
+                chat.chat_id,
+                exc,
+                extra=event("opening_not_posted", chat_id=chat.chat_id, topic_id=chat.topic_id),
             )
+            return True
+        return False
 
     async def _posted(
         self, chat_id: str, ids: Sequence[int], tg_message_id: int, *, opened: bool

@@ -2,7 +2,9 @@
 (an album for several) with the whole text as their caption when everything fits, otherwise the
 text first (with a link to each picture) and then the pictures that could be fetched. What
 Telegram refuses for its content falls back (pictures to their links, a text to a notice that
-the message is in Ozon's cabinet), so that every post shows something.
+the message is in Ozon's cabinet), so that every post shows something. `Sender.send` says what
+the first message it posted shows (`Sent`): a topic's opening went into the caption or the text,
+and the order card is edited in there later.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Protocol
 
 from bot.core.faults import PostRejected
 from bot.core.logfields import event
-from bot.core.ports import ChatFacts, MediaFetcher, Post, PostRenderer, ShownMessage
+from bot.core.ports import ChatFacts, MediaFetcher, Post, PostRenderer, Sent, ShownMessage, Shows
 from bot.core.records import ChatRow, MessageRow
 from bot.core.relay.forum import ForumPosts
 from bot.ozon.errors import MediaUnavailable
@@ -40,13 +42,13 @@ class Sender:
         self._media = media
         self._messages = messages
 
-    async def send(self, chat: ChatRow, post: Post) -> int:
-        """The Telegram message id of the post (the first message, for a picture post)."""
+    async def send(self, chat: ChatRow, post: Post) -> Sent:
+        """The post's first Telegram message (of a picture post too), and what it shows."""
         if post.kind == "photo" and post.image_urls:
             return await self._send_pictures(chat, post)
         return await self._send_text(chat, post)
 
-    async def _send_pictures(self, chat: ChatRow, post: Post) -> int:
+    async def _send_pictures(self, chat: ChatRow, post: Post) -> Sent:
         """A message's pictures, with its whole text as their caption when everything fits;
         otherwise the text (with a link to each picture) first, then the pictures that could be
         fetched. No picture at all: the text alone."""
@@ -54,9 +56,10 @@ class Sender:
         pictures = await self._fetch(chat, post.image_urls)
         if pictures and len(pictures) == len(post.image_urls) and post.caption is not None:
             try:
-                return await self._post_pictures(
+                message_id = await self._post_pictures(
                     chat.topic_id, pictures, post.caption, reply_to=post.reply_to
                 )
+                return Sent(message_id, Shows.CAPTION)
             except PostRejected as exc:
                 log.warning(
                     "chat %s: pictures refused (%s), posting links",
@@ -109,10 +112,13 @@ class Sender:
             )
         return await self._telegram.post_album(topic_id, pictures, caption, reply_to=reply_to)
 
-    async def _send_text(self, chat: ChatRow, post: Post) -> int:
+    async def _send_text(self, chat: ChatRow, post: Post) -> Sent:
         assert chat.topic_id is not None
         try:
-            return await self._telegram.post_text(chat.topic_id, post.text, reply_to=post.reply_to)
+            message_id = await self._telegram.post_text(
+                chat.topic_id, post.text, reply_to=post.reply_to
+            )
+            return Sent(message_id, Shows.TEXT)
         except PostRejected as exc:
             log.warning(
                 "chat %s: post refused (%s), posting a notice",
@@ -123,4 +129,4 @@ class Sender:
         pending = await self._messages.pending(chat.chat_id)
         rows = [ShownMessage.of(m) for m in pending if m.id in post.message_ids]
         notice = self._renderer.unshowable(ChatFacts.of(chat), rows)
-        return await self._telegram.post_text(chat.topic_id, notice)
+        return Sent(await self._telegram.post_text(chat.topic_id, notice), Shows.NOTICE)

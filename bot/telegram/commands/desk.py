@@ -18,7 +18,6 @@ from bot.core.records import Sight
 from bot.telegram.commands.admin import outside_topics
 from bot.telegram.commands.people import staff_of
 from bot.telegram.gateway.speaker import Speaker
-from bot.telegram.texts.cards import CARD_NOTHING, CARD_REFRESHED
 from bot.telegram.texts.desk import (
     DONE_BUT_NEWER,
     DONE_MARKED,
@@ -28,6 +27,7 @@ from bot.telegram.texts.desk import (
     DONE_UNKNOWN_TOPIC,
     QUEUE_NOT_MEMBER,
 )
+from bot.telegram.views.card import card_answer
 from bot.telegram.views.desk import DeskView
 
 _MEMBERS = ("creator", "administrator", "member")
@@ -73,8 +73,7 @@ def build_desk_router(
     @router.message(in_topic, person | anonymous_admin, Command("card"))
     async def card(message: Message) -> None:
         assert message.message_thread_id is not None
-        refreshed = await cards.refresh(message.message_thread_id)
-        answer = CARD_REFRESHED if refreshed is not None else CARD_NOTHING
+        answer = card_answer(await cards.refresh(message.message_thread_id))
         await speaker.reply_in_topic(message.message_thread_id, message.message_id, answer)
 
     @router.message(outside_topics(forum_chat_id), person | anonymous_admin, Command("done"))

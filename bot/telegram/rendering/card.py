@@ -12,6 +12,7 @@ from bot.telegram.texts.cards import (
     CARD_DATE_FORMAT,
     CARD_DELIVERY,
     CARD_HANDED_OVER,
+    CARD_KEPT,
     CARD_LOADING,
     CARD_NO_POSTINGS,
     CARD_OFFER,
@@ -116,16 +117,18 @@ class CardView:
 
 def _known_to_have_no_postings(card: Card) -> bool:
     """The chat names an order, and Ozon was read and lists no posting of it."""
-    unread = Extra.POSTINGS in card.refused or Extra.POSTINGS in card.unavailable
-    return bool(card.order_number) and not card.postings and not unread
+    return bool(card.order_number) and not card.postings and card.answered(Extra.POSTINGS)
 
 
 def _shortfalls(card: Card) -> list[str]:
-    """What the card cannot show: extras the key may not read, and Ozon not answering."""
+    """What the card cannot show: extras the key may not read, and Ozon not answering (with
+    the last good facts kept, or none)."""
     lines = []
     if card.refused:
         what = ", ".join(CARD_REFUSED.get(extra, extra) for extra in card.refused)
         lines.append(CARD_REFUSED_LINE.format(what=what))
-    if card.unavailable:
+    if card.kept:
+        lines.append(CARD_KEPT)  # Ozon did not answer now: the last good facts are shown
+    if set(card.unavailable) - set(card.kept):
         lines.append(CARD_UNAVAILABLE)
     return lines
