@@ -386,7 +386,14 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 16: whether the post showing a chat's order card opens a recreated topic (its opening
     # says that the earlier topic was deleted, and keeps saying so when the card is edited in).
+    # A card's reply window now follows what each posting is (a cancelled one extends nothing,
+    # a delivered one counts from its handing over): the cards of the chats waiting now, whose
+    # window /queue and the reminders count down, are read again (the others keep theirs until
+    # their chat next names its order, or `/card`).
     """
     ALTER TABLE order_cards ADD COLUMN recreated INTEGER NOT NULL DEFAULT 0;
+    UPDATE order_cards SET state = 'wanted', attempts = 0, not_before = NULL
+        WHERE state = 'complete'
+          AND chat_id IN (SELECT chat_id FROM waiting_periods WHERE ended_at IS NULL);
     """,
 )

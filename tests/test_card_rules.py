@@ -5,14 +5,20 @@ card, and a recreated topic's opening keeping its line when the card is edited i
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.core.cards.card import AFTER_DELIVERY, Card, CardPosting, CardProduct, Extra
 from bot.core.cards.opening import with_card
 from bot.core.ports import ChatFacts
+from bot.core.states import CardState
 from bot.telegram.rendering.posts import Renderer
+from storage.cards import CardRepository
+from storage.db import Database
+from storage.migrations import MIGRATIONS
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 MUG = CardProduct(name="Кружка", sku="1234567")
@@ -103,3 +109,42 @@ def test_a_recreated_topic_keeps_its_line_when_the_card_is_edited_in() -> None:
     assert "Прежняя тема этого чата была удалена" in text
     text = with_card(renderer, chat, card(on_its_way()), "Здравствуйте", False, recreated=False)
     assert "Прежняя тема" not in text
+
+
+async def test_the_upgrade_reads_again_the_cards_of_chats_waiting_now(tmp_path: Path) -> None:
+    """A card stored by an earlier version holds a reply window worked out before a cancelled
+    posting stopped extending it: the cards of the chats that wait now (whose window /queue and
+    the reminders count down) are read again; the others keep theirs."""
+    path = tmp_path / "bridge.sqlite3"
+    conn = sqlite3.connect(path)
+    for script in MIGRATIONS[:13]:
+        conn.executescript(script)
+    now = "2026-12-01T12:00:00.000000+00:00"
+    for chat in ("waiting", "answered"):
+        conn.execute(
+            "INSERT INTO chats (chat_id, chat_type, status, first_seen_at, updated_at) "
+            "VALUES (?, 'BUYER_SELLER', 'OPENED', ?, ?)",
+            (chat, now, now),
+        )
+        conn.execute(
+            "INSERT INTO order_cards (chat_id, order_number, facts, state, attempts, "
+            "reply_until, updated_at) VALUES (?, '100-1', '{}', 'complete', 0, ?, ?)",
+            (chat, "2026-12-20T12:00:00.000000+00:00", now),
+        )
+    conn.execute(
+        "INSERT INTO waiting_periods (chat_id, began_at, last_buyer_at) VALUES ('waiting', ?, ?)",
+        (now, now),
+    )
+    conn.execute("PRAGMA user_version=13")
+    conn.commit()
+    conn.close()
+    db = await Database.open(path)
+    try:
+        cards = CardRepository(db)
+        waiting, answered = await cards.get("waiting"), await cards.get("answered")
+        assert waiting is not None
+        assert answered is not None
+        assert (waiting.state, answered.state) == (CardState.WANTED, CardState.COMPLETE)
+        assert [row.chat_id for row in await cards.due()] == ["waiting"]
+    finally:
+        await db.close()
