@@ -17,6 +17,7 @@ from bot.core.states import (
     MessageState,
     OutboxKind,
     OutboxState,
+    OutboxTarget,
 )
 from storage.db import from_db_time
 
@@ -101,6 +102,9 @@ def outbox_row(row: aiosqlite.Row) -> OutboxRow:
         sending_at=from_db_time(row["sending_at"]),
         broadcast_id=row["broadcast_id"],
         staff=None if row["staff_name"] is None else Staff(row["staff_id"], row["staff_name"]),
+        target=OutboxTarget(row["target"]),
+        target_id=row["target_id"],
+        target_sku=row["target_sku"],
     )
 
 

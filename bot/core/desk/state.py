@@ -245,11 +245,12 @@ class Desk:
         is answered, in one unit of work."""
         async with self._db.transaction() as tx:
             await self._outbox.delivered(row.id, echo, tx)
-            if row.broadcast_id is not None:
+            chat_id = row.chat_id
+            if row.broadcast_id is not None or chat_id is None:
                 return
             at = self._now()
             change = await self._apply(
-                tx, row.chat_id, lambda f: answered(f, at, EndedBy.TELEGRAM, row.staff)
+                tx, chat_id, lambda f: answered(f, at, EndedBy.TELEGRAM, row.staff)
             )
         if change:
             self._on_changed()

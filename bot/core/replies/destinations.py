@@ -4,7 +4,9 @@ arrived did: a `Destination` sends a row's payload and finds the row's copy on O
 A buyer chat is the destination of staff replies, quick replies and broadcasts: text goes by
 `send/message`, files by `send/file`, and a send that may have arrived is looked for in the
 chat's history, read again (the bridge's own message found there, linked to the row that sent it,
-is the answer). Another source of buyer text brings a destination of its own.
+is the answer). Another source of buyer text brings a destination of its own (reviews and
+questions: `bot.core.feedback.destinations`); `bot.core.replies.targets` hands each row to the
+destination of its `target`.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ class ChatDestination:
         self._outbox = outbox
 
     async def send(self, row: OutboxRow, payload: str | bytes) -> None:
+        assert row.chat_id is not None
         if isinstance(payload, str):
             await self._ozon.send_message(row.chat_id, payload)
             return
@@ -64,6 +67,7 @@ class ChatDestination:
     async def echo_of(self, row: OutboxRow) -> str | None:
         if row.ozon_message_id is not None:
             return row.ozon_message_id
+        assert row.chat_id is not None
         recorded = await self._chats.sync_chat(row.chat_id)
         if row.id in recorded.echoes:
             return recorded.echoes[row.id]

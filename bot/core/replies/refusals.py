@@ -12,6 +12,7 @@ from bot.ozon.errors import (
     OzonConflict,
     OzonError,
     OzonForbidden,
+    OzonNoSubscription,
     OzonNotFound,
 )
 
@@ -38,6 +39,8 @@ def classify_refusal(exc: OzonError) -> Failure:
         return Failure(reason, exc.explanation, retriable=True)
     message = getattr(exc, "message", "") or str(exc)
     lowered = message.lower()
+    if isinstance(exc, OzonNoSubscription):
+        return Failure(FailureReason.NO_SUBSCRIPTION, message, retriable=True)
     if isinstance(exc, OzonForbidden) and "premium" in lowered:
         return Failure(FailureReason.NO_PREMIUM, message, retriable=True)
     if isinstance(exc, OzonNotFound):
