@@ -46,7 +46,9 @@ class FeedbackRepository:
         counts = tuple(json.loads(row["counts"])) if row["counts"] else None
         return FeedbackSource(kind, since, counts)
 
-    async def known(self, kind: FeedbackKind, ozon_ids: Iterable[str]) -> dict[str, FeedbackOutcome]:
+    async def known(
+        self, kind: FeedbackKind, ozon_ids: Iterable[str]
+    ) -> dict[str, FeedbackOutcome]:
         """Of these ids, those recorded, with what became of them."""
         wanted = list(dict.fromkeys(ozon_ids))
         if not wanted:
@@ -143,17 +145,23 @@ class FeedbackRepository:
                 [(forum, message_id, item_id) for message_id in {shown_in, *messages}],
             )
 
-    async def post_failed(self, item_id: int, *, give_up: bool) -> int:
-        """A post of it failed and surely is not shown; returns its attempts so far. `give_up`:
-        it is never posted (skipped)."""
+    async def not_shown(self, item_id: int) -> None:
+        """Telegram refused a post of it: it is surely not shown."""
+        await self._db.execute(
+            "UPDATE feedback SET post_started_at = NULL WHERE id = ?", (item_id,)
+        )
+
+    async def post_failed(self, item_id: int, *, max_attempts: int) -> bool:
+        """A post of it failed and surely is not shown. After `max_attempts` failures it is
+        never posted (skipped): returns whether it came to that."""
         async with self._db.transaction() as tx:
             await tx.execute(
                 "UPDATE feedback SET attempts = attempts + 1, post_started_at = NULL, "
-                "post = CASE WHEN ? THEN 'skipped' ELSE post END WHERE id = ?",
-                (int(give_up), item_id),
+                "post = CASE WHEN attempts + 1 >= ? THEN 'skipped' ELSE post END WHERE id = ?",
+                (max_attempts, item_id),
             )
-            row = await tx.fetch_one("SELECT attempts FROM feedback WHERE id = ?", (item_id,))
-        return 0 if row is None else int(row["attempts"])
+            row = await tx.fetch_one("SELECT post FROM feedback WHERE id = ?", (item_id,))
+        return row is not None and row["post"] == FeedbackPost.SKIPPED
 
     async def by_message(self, message_id: int) -> FeedbackItem | None:
         """The item whose post (in the bound forum group) holds this message."""
@@ -235,12 +243,12 @@ class FeedbackRepository:
     async def shown(self, item_id: int, outcome: FeedbackOutcome) -> None:
         await self._db.execute("UPDATE feedback SET shown = ? WHERE id = ?", (outcome, item_id))
 
-    async def statuses_due(self, limit: int = 100) -> list[FeedbackItem]:
-        """Items whose status the bridge still owes Ozon."""
+    async def statuses_due(self, kind: FeedbackKind, limit: int = 100) -> list[FeedbackItem]:
+        """Items of `kind` whose status the bridge still owes Ozon."""
         rows = await self._db.fetch_all(
             "SELECT * FROM feedback INDEXED BY feedback_status_due "
-            "WHERE status_wanted IS NOT NULL ORDER BY id LIMIT ?",
-            (limit,),
+            "WHERE status_wanted IS NOT NULL AND kind = ? ORDER BY id LIMIT ?",
+            (kind, limit),
         )
         return [self._item(row) for row in rows]
 

@@ -20,7 +20,9 @@ class FeedbackStatsRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def fates(self, kind: FeedbackKind, since: datetime, until: datetime) -> list[FeedbackFate]:
+    async def fates(
+        self, kind: FeedbackKind, since: datetime, until: datetime
+    ) -> list[FeedbackFate]:
         """The items of `kind` published in [since, until) that were to be shown."""
         rows = await self._db.fetch_all(
             _FATES, {"kind": kind, "since": to_db_time(since), "until": to_db_time(until)}
@@ -30,6 +32,8 @@ class FeedbackStatsRepository:
             published = from_db_time(row["published_at"])
             assert published is not None
             fates.append(
-                FeedbackFate(published, FeedbackOutcome(row["outcome"]), from_db_time(row["answered_at"]))
+                FeedbackFate(
+                    published, FeedbackOutcome(row["outcome"]), from_db_time(row["answered_at"])
+                )
             )
         return fates

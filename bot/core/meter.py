@@ -22,6 +22,7 @@ class Count(StrEnum):
     OZON_RATE_LIMITED_SECONDS = "ozon_rate_limited_seconds"
     TELEGRAM_CALLS = "telegram_calls"
     ALERTS = "alerts"
+    FEEDBACK_POSTED = "feedback_posted"
 
 
 LABELS: dict[Count, tuple[str, ...]] = {
@@ -33,6 +34,7 @@ LABELS: dict[Count, tuple[str, ...]] = {
     Count.OZON_RATE_LIMITED_SECONDS: (),
     Count.TELEGRAM_CALLS: ("method", "outcome"),
     Count.ALERTS: ("cause", "state"),
+    Count.FEEDBACK_POSTED: ("kind",),
 }
 """The label names of each count, in the order `Meter.add` takes their values."""
 

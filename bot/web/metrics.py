@@ -32,6 +32,7 @@ _COUNTS: dict[Count, str] = {
     Count.OZON_RATE_LIMITED_SECONDS: "Seconds every Ozon caller was held by Ozon's 429s.",
     Count.TELEGRAM_CALLS: "Bot API calls, by method and outcome.",
     Count.ALERTS: "Alerts posted in General, by cause and state (begun, ended).",
+    Count.FEEDBACK_POSTED: "Reviews and product questions posted into their topics, by kind.",
 }
 
 
