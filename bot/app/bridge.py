@@ -15,6 +15,7 @@ from aiogram import Bot
 from bot import __version__
 from bot.app.clients import make_bot, make_ozon
 from bot.app.desk import build_desk, build_icons
+from bot.app.feedback import build_feedback
 from bot.app.jobs import Jobs
 from bot.app.operations import build_operations
 from bot.app.relay import build_relay
@@ -70,14 +71,47 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
     tg = TelegramSide.build(settings, bot, sandbox=sandbox)
     jobs = Jobs()
 
-    desk = build_desk(settings, stores, ozon, tg, jobs)
+    # Reviews and questions post only once every buyer message is posted (the relay is quiet).
+    feedback = build_feedback(
+        settings,
+        stores,
+        ozon,
+        media,
+        tg,
+        jobs,
+        meter,
+        posts_done=lambda: relay.relay.quiet,
+        sandbox=sandbox,
+    )
+    desk = build_desk(settings, stores, ozon, tg, jobs, more_stats=feedback.stats_text)
     relay = build_relay(settings, stores, ozon, media, tg, desk, jobs, meter)
     icons = build_icons(settings, stores, tg, posts_done=lambda: relay.relay.quiet)
     if icons is not None:
         desk.changed.connect(icons.wake)
-    replies = build_replies(settings, stores, ozon, tg, desk.desk, relay.syncer, meter)
+    replies = build_replies(
+        settings,
+        stores,
+        ozon,
+        tg,
+        desk.desk,
+        relay.syncer,
+        meter,
+        destinations=feedback.destinations,
+        deliveries=feedback.deliveries,
+    )
+    feedback.answer_queued.connect(replies.sender.wake)
     ops = build_operations(
-        settings, stores, ozon, tg, relay, desk.helpdesk, icons, jobs, meter, sandbox=sandbox
+        settings,
+        stores,
+        ozon,
+        tg,
+        relay,
+        desk.helpdesk,
+        icons,
+        jobs,
+        meter,
+        sandbox=sandbox,
+        feedback=feedback.poll,
     )
 
     background = Background()
@@ -96,12 +130,17 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
         desk_view=desk.view,
         stats=desk.stats,
         background=background,
+        feedback=feedback.answers,
+        feedback_topics=feedback.topics,
+        more_queue=feedback.queue_text,
     )
     dispatcher = build_dispatcher(settings.forum_chat_id, settings.tz, services)
 
     # Stopped in this order: nothing new comes in (staff, pushes, polls), then what is in flight
     # is finished; a post waiting for the group's budget gives up at once.
-    workers = relay.workers + replies.workers + ([icons] if icons is not None else [])
+    workers = (
+        relay.workers + replies.workers + feedback.workers + ([icons] if icons is not None else [])
+    )
     stages = [
         Stage("telegram", [TelegramPolling(dispatcher, bot)], grace=2.0),
         Stage("web", [ops.web], grace=2.0),

@@ -120,6 +120,16 @@ class FeedbackPoll:
     def kinds(self) -> list[FeedbackKind]:
         return [source.kind for source in self._sources]
 
+    @property
+    def off(self) -> dict[FeedbackKind, FeatureOff]:
+        """The kinds Ozon refuses, and why (for `/status` and the alerts)."""
+        return {kind: health.off for kind, health in self.health.items() if health.off}
+
+    def asked(self, kind: FeedbackKind) -> bool:
+        """Ozon answered or refused the kind at least once (before that, nothing is known)."""
+        health = self.health.get(kind)
+        return health is not None and health.asked
+
     async def poll(self) -> int:
         """One poll of every kind (the scheduled job); returns how many items were recorded.
         One kind failing does not keep the other from being read."""
