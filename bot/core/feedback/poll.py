@@ -131,17 +131,18 @@ class FeedbackPoll:
         return health is not None and health.asked
 
     async def poll(self) -> int:
-        """One poll of every kind (the scheduled job); returns how many items were recorded.
-        One kind failing does not keep the other from being read."""
-        recorded = 0
+        """One poll of every kind (the scheduled job); returns how many items were recorded
+        or found handled in the cabinet. One kind failing does not keep the other from being
+        read."""
+        changed = 0
         for source in self._sources:
             try:
-                recorded += await self._poll(source)
+                changed += await self._poll(source)
             except OzonError as exc:
                 self._failed(source.kind, exc)
-        if recorded:
+        if changed:
             self._on_recorded()
-        return recorded
+        return changed
 
     async def _poll(self, source: Source) -> int:
         health = self.health[source.kind]
@@ -177,7 +178,7 @@ class FeedbackPoll:
                 len(walk.handled),
                 extra=event("feedback_recorded", kind=str(source.kind), new=added),
             )
-        return added
+        return added + len(walk.handled)
 
     async def _cabinet_line(self, kind: FeedbackKind, deep: bool) -> datetime | None:
         """How far back to read for what the cabinet handled (None: not at all)."""
