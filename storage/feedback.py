@@ -18,10 +18,11 @@ from datetime import datetime
 import aiosqlite
 
 from bot.core.records import FeedbackItem, FeedbackSource, NewFeedback, Staff
-from bot.core.states import FeedbackKind, FeedbackOutcome, FeedbackPost
-from storage.db import Database, Transaction, from_db_time, to_db_time, utcnow
+from bot.core.states import OUTBOX_OPEN, FeedbackKind, FeedbackOutcome, FeedbackPost
+from storage.db import Database, Transaction, from_db_time, state_in, to_db_time, utcnow
 
 PROCESSED = "PROCESSED"
+_ANSWER_OPEN = state_in(OUTBOX_OPEN)
 _INSERT = """
     INSERT INTO feedback (kind, ozon_id, published_at, text, sku, product, rating, order_status,
                           author, link, photos, photos_amount, post, recorded_at)
@@ -87,9 +88,15 @@ class FeedbackRepository:
                 for item in items:
                     added += await tx.execute(_INSERT, _values(item, post, now))
             for ozon_id in handled:
+                # Not while an answer from Telegram is on its way: Ozon shows the review
+                # processed by that answer's own comment, which then proves it arrived.
                 await tx.execute(
-                    "UPDATE feedback SET outcome = ?, answered_at = ? "
-                    "WHERE kind = ? AND ozon_id = ? AND outcome = ?",
+                    f"""
+                    UPDATE feedback SET outcome = ?, answered_at = ?
+                    WHERE kind = ? AND ozon_id = ? AND outcome = ? AND NOT EXISTS (
+                        SELECT 1 FROM outbox WHERE target = feedback.kind
+                        AND target_id = feedback.ozon_id AND {_ANSWER_OPEN})
+                    """,  # noqa: S608 - constants
                     (FeedbackOutcome.CABINET, now, source.kind, ozon_id, FeedbackOutcome.OPEN),
                 )
             await tx.execute(
