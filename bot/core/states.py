@@ -79,6 +79,9 @@ class FailureReason(StrEnum):
     """A broadcast was cancelled before this message was sent."""
     NO_SUBSCRIPTION = "no_subscription"
     """The seller's subscription does not include answering reviews or questions."""
+    UNCONFIRMED = "unconfirmed"
+    """A send that may have arrived, which Ozon cannot show yet (held in its moderation): not
+    sent again by itself; staff check in Ozon and may send it again."""
 
 
 class BroadcastState(StrEnum):

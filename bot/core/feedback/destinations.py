@@ -6,9 +6,13 @@ review marked processed with it) or as the seller's answer to the question
 Neither call takes an idempotency key. A send that may have arrived (a crash, a lost answer, a
 5xx) is looked for before it is ever sent again: in the review's comments the seller's own one
 with the same text, in the question's answers one with the same text. Ozon lists the seller's
-comments and answers only once its moderation has passed them, so a review is also asked for
-its status: an unanswered review that Ozon now shows processed was processed by the comment
-(sent with `mark_review_as_processed`), which is taken as delivered rather than sent twice.
+comments and answers only once its moderation has passed them, so not finding one proves
+nothing by itself. A review is then asked for its status: an unanswered review that Ozon now
+shows processed was processed by the comment (sent with `mark_review_as_processed`), which is
+taken as delivered; one not processed never got it, and it is sent again. Where nothing can
+tell (a question; a review processed before), the row is given up as unconfirmed
+(`bot.core.replies.destinations.Unconfirmed`): staff look in Ozon and may send it again,
+which looks once more first.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from bot.core.records import FeedbackItem, OutboxRow, Staff
+from bot.core.replies.destinations import Unconfirmed
 from bot.core.states import FeedbackKind, FeedbackOutcome, OutboxTarget
 from bot.core.units import Transactions, Tx
 from bot.ozon.questions import Answer
@@ -27,6 +32,7 @@ PROCESSED = "PROCESSED"
 IN_MODERATION = "in-moderation"
 """The echo of a comment Ozon does not list yet though its review shows it was made: delivered,
 with no comment id to link."""
+UNLISTED = "not in Ozon's list yet (the seller's answers are listed once moderation passed them)"
 SKEW = timedelta(minutes=5)
 """Clocks of Ozon and the bridge may differ this much."""
 COMMENT_PAGE = 100
@@ -81,8 +87,10 @@ class ReviewDestination:
                 return comment.id
         item = await self._items.find(FeedbackKind.REVIEW, row.target_id)
         if item is None or item.outcome is not FeedbackOutcome.OPEN:
-            return None  # processed before this answer: the status proves nothing
+            # Processed before this answer: its status proves nothing either way.
+            raise Unconfirmed(UNLISTED)
         info = await self._ozon.review_info(row.target_id)
+        # The comment processes the review: an unprocessed one never got it.
         return IN_MODERATION if info.status == PROCESSED else None
 
     async def _comments(self, review_id: str) -> AsyncIterator[ReviewComment]:
@@ -122,7 +130,9 @@ class QuestionDestination:
             early = answer.published_at is not None and answer.published_at < began - SKEW
             if not early and same_text(answer.text, row.body):
                 return answer.id
-        return None
+        # Ozon lists the seller's answers only once moderation passed them, and nothing else
+        # about the question changes with an answer.
+        raise Unconfirmed(UNLISTED)
 
 
 # ---- delivery -------------------------------------------------------------------------------

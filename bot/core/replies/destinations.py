@@ -17,13 +17,19 @@ from typing import Protocol
 from bot.core.records import OutboxRow
 
 
+class Unconfirmed(Exception):
+    """Ozon cannot show whether a send that may have arrived did (its copy may be held back by
+    moderation): the row is given up for staff to look, never sent again by itself."""
+
+
 class Destination(Protocol):
     async def send(self, row: OutboxRow, payload: str | bytes) -> None:
         """Send the row's text (`str`) or file (`bytes`); raises `bot.ozon.errors.OzonError`."""
         ...
 
     async def echo_of(self, row: OutboxRow) -> str | None:
-        """The row's copy on Ozon's side (its id), read afresh; None: not there."""
+        """The row's copy on Ozon's side (its id), read afresh; None: surely not there. Raises
+        `Unconfirmed` when Ozon cannot tell."""
         ...
 
 

@@ -16,6 +16,8 @@ client's global limiter. Neither Ozon nor Telegram takes an idempotency key, so:
    send (a file that could not be downloaded, a reconciliation Ozon did not answer).
 3. A row whose last send may have arrived is never given up without one more look at Ozon's
    history; a row given up as unreachable that turns up there later is delivered after all.
+   Where Ozon cannot tell (a review's comment or a question's answer held in moderation), the
+   row is given up as unconfirmed rather than sent a second time.
 
 Staff see the outcome through `bot.core.replies.outcomes`.
 """
@@ -33,7 +35,7 @@ from bot.core.faults import FileUnavailable, ShuttingDown, StorageError, Telegra
 from bot.core.logfields import event
 from bot.core.meter import Count, Meter
 from bot.core.records import OutboxRow
-from bot.core.replies.destinations import Destination
+from bot.core.replies.destinations import Destination, Unconfirmed
 from bot.core.replies.files import detect_file_type
 from bot.core.replies.refusals import Failure, classify_refusal
 from bot.core.states import FailureReason, OutboxKind, OutboxState, OutboxTarget
@@ -258,6 +260,9 @@ class OutboxSender(Worker):
             echo = await self._destination.echo_of(row)
         except OzonError as exc:
             return retry_or_give_up(row, f"reconciling: {exc}", unsure=True, sent=False)
+        except Unconfirmed as exc:
+            # Never sent twice on a guess: staff look in Ozon and may press «Повторить».
+            return GiveUp(Failure(FailureReason.UNCONFIRMED, str(exc), retriable=True))
         step = after_reconciliation(row, echo)
         if isinstance(step, Send):
             log.info("chat %s: outbox %s is not in Ozon's history: sending", row.lane, row.id)
