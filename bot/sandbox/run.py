@@ -66,8 +66,8 @@ def sandbox_settings(env_file: str | Path | None = ".env") -> Settings:
 
 def bridge_settings(settings: Settings, ozon: OzonStandIn) -> Settings:
     """The bridge's settings in the sandbox: Ozon is the stand-in, the database its own file,
-    polling (chats, reviews and questions) every few seconds, push off. Refuses anything that could reach the real Ozon or
-    the real database."""
+    polling (chats, reviews and questions) every few seconds, push off. Refuses anything that
+    could reach the real Ozon or the real database."""
     database = settings.database_path.parent / SANDBOX_DATABASE
     if settings.database_path.resolve() == database.resolve():
         raise SandboxError(
