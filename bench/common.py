@@ -53,6 +53,9 @@ class Sizes:
     stats_calls: int = 50
     icon_chats: int = 500
     icon_scale: float = 0.01
+    feedback_chats: int = 500
+    feedback_reviews: int = 500
+    feedback_scale: float = 0.01
 
 
 FULL = Sizes()
@@ -71,6 +74,8 @@ QUICK = Sizes(
     history_replies=20_000,
     icon_chats=100,
     stats_calls=10,
+    feedback_chats=100,
+    feedback_reviews=100,
 )
 
 

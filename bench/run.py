@@ -22,6 +22,7 @@ from bench.common import FULL, QUICK, BenchError, Row, Sizes, log
 from bench.report import machine, render
 from bench.scenarios.broadcast import broadcast
 from bench.scenarios.cpu import cpu
+from bench.scenarios.feedback import feedback
 from bench.scenarios.flood import flood
 from bench.scenarios.history import history
 from bench.scenarios.icons import icons
@@ -47,6 +48,7 @@ SCENARIOS: dict[str, Scenario] = {
     "history": history,
     "icons": icons,
     "probe": probe,
+    "feedback": feedback,
 }
 
 
