@@ -56,6 +56,7 @@ class Sizes:
     feedback_chats: int = 500
     feedback_reviews: int = 500
     feedback_scale: float = 0.01
+    feedback_rounds: int = 2
 
 
 FULL = Sizes()
@@ -76,6 +77,7 @@ QUICK = Sizes(
     stats_calls=10,
     feedback_chats=100,
     feedback_reviews=100,
+    feedback_rounds=1,
 )
 
 
