@@ -251,3 +251,17 @@ async def test_reviews_wait_until_every_buyer_message_is_posted(
     first_review = min(i for i, text in enumerate(order) if "Отзыв во время наплыва" in text)
     assert posted(tg, "Покупатель №") == len(chats)
     assert first_review > last_buyer
+
+
+async def test_photos_telegram_refuses_become_links(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    with_product(ozon)
+    photos = [png(40, 30, (200, 30, 30)), png(40, 30, (30, 200, 30))]
+    ozon.add_review(MUG, "Фото, которые Telegram не возьмёт", rating=2, photos=photos)
+    tg.fail_next("sendMediaGroup", 400, description="Bad Request: PHOTO_INVALID_DIMENSIONS")
+    async with bridge(**FEEDBACK):
+        await wait_for(lambda: posted(tg, "Telegram не возьмёт") == 1, within=15)
+    shown = post(tg, "Telegram не возьмёт")
+    assert shown.kind == "text"
+    assert (shown.source_text or "").count("<a href=") == 2

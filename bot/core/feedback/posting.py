@@ -199,21 +199,46 @@ class FeedbackPoster(Worker):
         await self._items.post_started(item.id)
         try:
             if pictures and self._renderer.fits_caption(item):
-                html = self._renderer.post(item, caption=True)
-                first = await self._post_pictures(topic, pictures, html)
-                return _Shown(first, _album(first, len(pictures)), caption=True)
+                shown = await self._album_post(topic, item, pictures)
+                if shown is not None:
+                    return shown
             shown_in = await self._telegram.post_text(
                 topic, self._renderer.post(item, caption=False)
             )
             if not pictures:
                 return _Shown(shown_in, (shown_in,), caption=False)
-            first = await self._post_pictures(topic, pictures, "", reply_to=shown_in)
-            return _Shown(shown_in, (shown_in, *_album(first, len(pictures))), caption=False)
+            album_ids = await self._album_after(topic, item, pictures, shown_in)
+            return _Shown(shown_in, (shown_in, *album_ids), caption=False)
         except TelegramFault as exc:
             settled = not isinstance(exc, TelegramUnavailable) or exc.operator_hint is not None
             if settled and item.post_started_at is None:
                 await self._items.not_shown(item.id)  # refused: no "maybe shown" next time
             raise
+
+    async def _album_post(
+        self, topic: int, item: FeedbackItem, pictures: Sequence[tuple[bytes, str]]
+    ) -> _Shown | None:
+        """The photos with the whole post as their caption; None when Telegram refuses the
+        pictures (the post then goes as text with links)."""
+        try:
+            first = await self._post_pictures(
+                topic, pictures, self._renderer.post(item, caption=True)
+            )
+        except PostRejected as exc:
+            log.warning("%s %s: photos refused (%s), linked", item.kind, item.ozon_id, exc)
+            return None
+        return _Shown(first, _album(first, len(pictures)), caption=True)
+
+    async def _album_after(
+        self, topic: int, item: FeedbackItem, pictures: Sequence[tuple[bytes, str]], text: int
+    ) -> tuple[int, ...]:
+        """The photos under the post's text (which links them too); none when refused."""
+        try:
+            first = await self._post_pictures(topic, pictures, "", reply_to=text)
+        except PostRejected as exc:
+            log.warning("%s %s: photos refused (%s), linked", item.kind, item.ozon_id, exc)
+            return ()
+        return _album(first, len(pictures))
 
     async def _pictures(self, item: FeedbackItem) -> list[tuple[bytes, str]]:
         """The photos, fetched, when all of them can go in one album (none: links)."""

@@ -101,7 +101,7 @@ FAILURE_REASONS = {
     "no_role": "У API-ключа Ozon нет роли для работы с чатами. Нужен ключ с этой ролью.",
     "auth": "Ozon не принял ключ API. Администратору нужно проверить настройки бриджа.",
     "rejected": "Ozon отклонил сообщение: {detail}",
-    "chat_not_found": "Ozon не нашёл этот чат.",
+    "chat_not_found": "Ozon не нашёл этот чат (или отзыв, вопрос: его могли удалить).",
     "file_too_large": "Файл больше {max_mb} МБ.",
     "file_wrong_type": "Файл не JPEG, PNG, WEBP или PDF.",
     "file_unavailable": "Не удалось скачать файл из Telegram.",
