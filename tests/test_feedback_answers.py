@@ -55,9 +55,25 @@ async def test_a_reply_to_a_review_is_the_sellers_comment_sent_once(
     assert ozon.review_status_changes == []
     kept = db_rows(settings.database_path, "SELECT outcome, staff_name FROM feedback")
     assert kept == [("answered", "Анна")]
-    # Answers are counted apart from the replies to buyer chats.
+    # Answers are counted apart from the replies to buyer chats, and mark no chat read.
     outbox = db_rows(settings.database_path, "SELECT target, target_id, chat_id FROM outbox")
     assert outbox == [("review", review, None)]
+    assert ozon.count("/v2/chat/read") == 0
+
+
+async def test_an_answer_outside_the_subscription_says_so(
+    ozon: FakeOzon, tg: FakeTelegram, bridge: Bridge
+) -> None:
+    with_product(ozon)
+    ozon.add_review(MUG, "Подписку отключат", rating=3)
+    async with bridge(**FEEDBACK):
+        await wait_for(lambda: posted(tg, "Подписку отключат") == 1, within=15)
+        ozon.reviews_subscription(False)
+        answer = reply(tg, post(tg, "Подписку отключат"), "Спасибо за отзыв")
+        await wait_for(lambda: bool(answers_to(tg, answer)), within=15, what="why")
+    assert reaction(tg, answer) == "👎"
+    assert "в подписке продавца нет работы с отзывами" in answers_to(tg, answer)[0]
+    assert ozon.posted_comments == []
 
 
 async def test_a_reply_to_a_question_is_the_sellers_answer_and_it_is_processed(

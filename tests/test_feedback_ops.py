@@ -100,6 +100,8 @@ async def test_stats_count_reviews_and_questions_per_kind(
     assert "Отзывы за 7 дн: 2, отвечено 50%, медиана до ответа меньше минуты" in text
     assert "Отзывы за 30 дн: 2, отвечено 50%" in text
     assert "Вопросы за 7 дн: 1, отвечено 0%, медиана до ответа ещё ни на один не ответили" in text
+    # The team's figures count replies to buyer chats: the answer to a review is not one.
+    assert "Ответов из Telegram за период не было" in text
 
 
 async def test_a_subscription_ozon_refuses_is_one_line_one_alert_and_no_retry_storm(

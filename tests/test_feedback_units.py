@@ -4,6 +4,7 @@ when it fits), what a staff message in these topics becomes, and the settings.""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,10 +16,21 @@ from bot.config_feedback import parse_ratings
 from bot.core.feedback.answers import Answered, FeedbackAnswers
 from bot.core.feedback.sources import QuestionSource, ReviewSource
 from bot.core.records import FeedbackItem, OutboxRow, Staff
+from bot.core.replies.refusals import classify_refusal
 from bot.core.replies.staff import StaffFile, StaffMessage, Unsendable
-from bot.core.states import FeedbackKind, FeedbackOutcome, FeedbackPost, OutboxTarget
+from bot.core.states import (
+    FailureReason,
+    FeedbackKind,
+    FeedbackOutcome,
+    FeedbackPost,
+    OutboxTarget,
+)
+from bot.ozon.errors import api_error
+from bot.telegram.gateway.calls import GroupCalls, SpareCalls
+from bot.telegram.gateway.flood import FloodControl
 from bot.telegram.rendering.measure import visible_length
 from bot.telegram.views.feedback import CAPTION_LIMIT, TEXT_LIMIT, FeedbackView
+from tests.clock import FakeClock
 
 T0 = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 
@@ -187,3 +199,34 @@ def test_reviews_ratings_parse_and_a_wrong_one_names_the_setting(tmp_path: Path)
         line.startswith("REVIEWS_RATINGS is invalid: '0-6' is not a rating") for line in lines
     )
     assert any(line.startswith("FEEDBACK_POLL_SECONDS is invalid") for line in lines)
+
+
+def test_a_refusal_for_the_subscription_is_its_own_reason() -> None:
+    message = "Implementation.CommentCreate error: CommentCreate error: rpc error: code = "
+    refused = api_error(
+        403, 7, message + "PermissionDenied desc = not available with existing subscription"
+    )
+    failure = classify_refusal(refused)
+    assert (failure.reason, failure.retriable) == (FailureReason.NO_SUBSCRIPTION, True)
+
+
+async def test_spare_calls_never_take_a_slot_a_post_could_use() -> None:
+    clock = FakeClock()
+    flood = FloodControl(6, 10.0, min_interval=0.0, clock=clock.monotonic, sleep=clock.sleep)
+    made: list[str] = []
+
+    async def post() -> str:
+        made.append("post")
+        return "post"
+
+    async def spare_post() -> str:
+        made.append("spare")
+        return "spare"
+
+    await GroupCalls(flood)(post)  # one slot of six taken: the five kept free are all left
+    waiting = asyncio.create_task(SpareCalls(flood)(spare_post))
+    await asyncio.sleep(0.01)
+    assert made == ["post"]
+    clock.advance(10.0)  # the post's slot leaves the window
+    await asyncio.wait_for(waiting, 1.0)
+    assert made == ["post", "spare"]
