@@ -57,6 +57,10 @@ class Sizes:
     draft_messages: int = 200
     draft_interval: float = 0.25
     draft_solo: int = 8
+    feedback_chats: int = 500
+    feedback_reviews: int = 500
+    feedback_scale: float = 0.01
+    feedback_rounds: int = 2
 
 
 FULL = Sizes()
@@ -78,6 +82,9 @@ QUICK = Sizes(
     draft_chats=10,
     draft_messages=60,
     draft_solo=3,
+    feedback_chats=100,
+    feedback_reviews=100,
+    feedback_rounds=1,
 )
 
 

@@ -23,6 +23,7 @@ from bench.report import machine, render
 from bench.scenarios.broadcast import broadcast
 from bench.scenarios.cpu import cpu
 from bench.scenarios.drafts import drafts
+from bench.scenarios.feedback import feedback
 from bench.scenarios.flood import flood
 from bench.scenarios.history import history
 from bench.scenarios.icons import icons
@@ -49,6 +50,7 @@ SCENARIOS: dict[str, Scenario] = {
     "icons": icons,
     "probe": probe,
     "drafts": drafts,
+    "feedback": feedback,
 }
 
 

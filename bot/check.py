@@ -25,7 +25,9 @@ from bot.core.faults import StorageError
 from bot.llm import ModelError
 from bot.ozon import OzonAuthError, OzonError, OzonTransportError, RolesInfo
 from bot.ozon.client import OzonClient
+from bot.ozon.errors import feature_off
 from bot.ozon.orders import extras_allowed
+from bot.ozon.refusals import FeatureOff
 from bot.secrets import remember, scrub
 from bot.telegram.gateway.icons import IconChoiceError, Sticker, choose_icons
 from storage.db import Database
@@ -88,6 +90,7 @@ async def run_check(settings: Settings, out: TextIO = sys.stdout) -> int:
             if await step("ozon credentials", checks.credentials):
                 await step("ozon chat access", checks.chat_access)
                 await step("ozon extras", checks.extras)
+                await step("ozon reviews and questions", lambda: checks.feedback(settings))
 
     await step("reply drafts", lambda: _check_drafts(settings))
 
@@ -285,3 +288,42 @@ class _OzonChecks:
             for extra, what, why in _EXTRAS
         ]
         return "; ".join(parts)
+
+    async def feedback(self, settings: Settings) -> str:
+        """Whether Ozon gives the reviews and questions the settings ask for; a kind Ozon
+        refuses is said, not failed (chats work without it)."""
+        asks = (
+            ("reviews", settings.reviews_enabled, self._ozon.review_count, _REVIEWS_OFF),
+            ("questions", settings.questions_enabled, self._ozon.question_count, _QUESTIONS_OFF),
+        )
+        parts = []
+        for what, enabled, count, refused in asks:
+            if not enabled:
+                parts.append(f"{what}: off ({what.upper()}_ENABLED=false)")
+                continue
+            try:
+                await count()
+            except OzonError as exc:
+                off = feature_off(exc)
+                if off is None:
+                    raise CheckFailed(f"Ozon did not answer the {what} count: {exc}") from None
+                parts.append(f"{what}: no, {refused[off]}")
+                continue
+            parts.append(f"{what}: yes")
+        return "; ".join(parts)
+
+
+_REVIEWS_OFF = {
+    FeatureOff.NO_SUBSCRIPTION: (
+        "Ozon refuses them for the subscription (they need «Управление отзывами» or Premium "
+        "Pro); set REVIEWS_ENABLED=false to stop asking"
+    ),
+    FeatureOff.MISSING_ROLE: "the key lacks the role for /v2/review/count and /v2/review/list",
+}
+_QUESTIONS_OFF = {
+    FeatureOff.NO_SUBSCRIPTION: (
+        "Ozon refuses them for the subscription (they need Premium Plus); set "
+        "QUESTIONS_ENABLED=false to stop asking"
+    ),
+    FeatureOff.MISSING_ROLE: "the key lacks the role for /v1/question/count and /v1/question/list",
+}

@@ -17,6 +17,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from bot.config_drafts import DraftSettings
+from bot.config_feedback import FeedbackSettings
 from bot.core.hours import Weekly, WorkingHours, parse_durations
 
 OZON_PUSH_NETWORKS = ("195.34.21.0/24", "185.73.192.0/22", "91.223.93.0/24")
@@ -34,8 +35,9 @@ def _split_list(value: object) -> object:
     return value
 
 
-class Settings(DraftSettings):
-    """Everything the bridge reads from its environment (AI_* from `DraftSettings`)."""
+class Settings(DraftSettings, FeedbackSettings):
+    """Everything the bridge reads from its environment (AI_* from `DraftSettings`, reviews
+    and questions from `FeedbackSettings`)."""
 
     model_config = SettingsConfigDict(
         env_file=".env",

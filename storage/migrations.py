@@ -396,4 +396,133 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE state = 'complete'
           AND chat_id IN (SELECT chat_id FROM waiting_periods WHERE ended_at IS NULL);
     """,
+    # 17: reviews and product questions (`storage.feedback`). Each is recorded once, before it is
+    # posted in its topic (`feedback_topics`: one per kind and forum group); `feedback_posts`
+    # maps every Telegram message of a post (an album's pictures too) to its item, so that a
+    # staff reply to any of them answers it; `feedback_sources` keeps each kind's first-sight
+    # line and Ozon's counts at the last poll; question reminders are claimed once per
+    # threshold. The outbox is rebuilt to carry answers too: a row goes to a buyer chat
+    # (`target` 'chat', `chat_id` set) or to a review or question (`target_id`, and a question's
+    # `target_sku`); rows still go in order per chat, or per review or question.
+    """
+    CREATE TABLE outbox_new (
+        id               INTEGER PRIMARY KEY,
+        chat_id          TEXT REFERENCES chats(chat_id),
+        kind             TEXT NOT NULL CHECK (kind IN ('text', 'file')),
+        body             TEXT,
+        file_id          TEXT,
+        file_name        TEXT,
+        forum_chat_id    INTEGER,
+        tg_message_id    INTEGER,
+        topic_id         INTEGER,
+        part             INTEGER NOT NULL DEFAULT 0,
+        parts            INTEGER NOT NULL DEFAULT 1,
+        state            TEXT NOT NULL DEFAULT 'queued'
+                         CHECK (state IN ('queued', 'sending', 'delivered', 'failed')),
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        not_before       TEXT,
+        reason           TEXT,
+        detail           TEXT,
+        retriable        INTEGER NOT NULL DEFAULT 0,
+        notified         INTEGER NOT NULL DEFAULT 0,
+        ozon_message_id  TEXT,
+        created_at       TEXT NOT NULL,
+        sending_at       TEXT,
+        finished_at      TEXT,
+        broadcast_id     INTEGER REFERENCES broadcasts(id),
+        album            TEXT,
+        staff_id         INTEGER,
+        staff_name       TEXT,
+        target           TEXT NOT NULL DEFAULT 'chat'
+                         CHECK (target IN ('chat', 'review', 'question')),
+        target_id        TEXT,
+        target_sku       TEXT,
+        UNIQUE (forum_chat_id, tg_message_id, part),
+        CHECK ((target = 'chat') = (chat_id IS NOT NULL)),
+        CHECK ((target = 'chat') = (target_id IS NULL))
+    );
+    INSERT INTO outbox_new (id, chat_id, kind, body, file_id, file_name, forum_chat_id,
+                            tg_message_id, topic_id, part, parts, state, attempts, not_before,
+                            reason, detail, retriable, notified, ozon_message_id, created_at,
+                            sending_at, finished_at, broadcast_id, album, staff_id, staff_name)
+        SELECT id, chat_id, kind, body, file_id, file_name, forum_chat_id,
+               tg_message_id, topic_id, part, parts, state, attempts, not_before,
+               reason, detail, retriable, notified, ozon_message_id, created_at,
+               sending_at, finished_at, broadcast_id, album, staff_id, staff_name
+        FROM outbox;
+    DROP TABLE outbox;
+    ALTER TABLE outbox_new RENAME TO outbox;
+    CREATE INDEX outbox_open ON outbox(chat_id, target_id, id) WHERE state IN ('queued', 'sending');
+    CREATE INDEX outbox_unnotified ON outbox(forum_chat_id, tg_message_id)
+        WHERE notified = 0 AND state IN ('delivered', 'failed');
+    CREATE INDEX outbox_echo ON outbox(chat_id, ozon_message_id);
+    CREATE INDEX outbox_failed ON outbox(id) WHERE state = 'failed';
+    CREATE INDEX outbox_replies_by_time ON outbox(finished_at)
+        WHERE state = 'delivered' AND broadcast_id IS NULL AND part = 0;
+
+    CREATE TABLE feedback (
+        id               INTEGER PRIMARY KEY,
+        kind             TEXT NOT NULL CHECK (kind IN ('review', 'question')),
+        ozon_id          TEXT NOT NULL,
+        published_at     TEXT NOT NULL,
+        text             TEXT NOT NULL,
+        sku              TEXT,
+        product          TEXT,
+        rating           INTEGER,
+        order_status     TEXT,
+        author           TEXT,
+        link             TEXT,
+        photos           TEXT NOT NULL DEFAULT '[]',
+        photos_amount    INTEGER NOT NULL DEFAULT 0,
+        post             TEXT NOT NULL CHECK (post IN ('pending', 'posted', 'skipped')),
+        forum_chat_id    INTEGER,
+        message_id       INTEGER,
+        caption          INTEGER NOT NULL DEFAULT 0,
+        post_started_at  TEXT,
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        outcome          TEXT NOT NULL DEFAULT 'open'
+                         CHECK (outcome IN ('open', 'answered', 'cabinet', 'done')),
+        answered_at      TEXT,
+        staff_id         INTEGER,
+        staff_name       TEXT,
+        shown            TEXT NOT NULL DEFAULT 'open'
+                         CHECK (shown IN ('open', 'answered', 'cabinet', 'done')),
+        status_wanted    TEXT,
+        recorded_at      TEXT NOT NULL,
+        UNIQUE (kind, ozon_id)
+    );
+    CREATE INDEX feedback_to_post ON feedback(id) WHERE post = 'pending';
+    CREATE INDEX feedback_to_show ON feedback(id) WHERE post = 'posted' AND shown != outcome;
+    CREATE INDEX feedback_status_due ON feedback(id) WHERE status_wanted IS NOT NULL;
+    CREATE INDEX feedback_open ON feedback(kind, published_at)
+        WHERE outcome = 'open' AND post != 'skipped';
+    CREATE INDEX feedback_by_time ON feedback(kind, published_at);
+
+    CREATE TABLE feedback_posts (
+        forum_chat_id  INTEGER NOT NULL,
+        message_id     INTEGER NOT NULL,
+        item_id        INTEGER NOT NULL REFERENCES feedback(id),
+        PRIMARY KEY (forum_chat_id, message_id)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE feedback_topics (
+        forum_chat_id  INTEGER NOT NULL,
+        kind           TEXT NOT NULL CHECK (kind IN ('review', 'question')),
+        topic_id       INTEGER NOT NULL,
+        PRIMARY KEY (forum_chat_id, kind)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE feedback_sources (
+        kind    TEXT PRIMARY KEY CHECK (kind IN ('review', 'question')),
+        since   TEXT NOT NULL,
+        counts  TEXT
+    );
+
+    CREATE TABLE feedback_reminders (
+        item_id    INTEGER NOT NULL REFERENCES feedback(id),
+        threshold  INTEGER NOT NULL,
+        sent_at    TEXT NOT NULL,
+        PRIMARY KEY (item_id, threshold)
+    ) WITHOUT ROWID;
+    """,
 )

@@ -18,6 +18,7 @@ from bot.core.records import OutboxItem, OutboxRow, Staff
 from bot.core.states import OUTBOX_OPEN, FailureReason, OutboxKind, OutboxState
 from storage.db import Database, Transaction, state_in, to_db_time, utcnow
 from storage.echoes import EchoClaims
+from storage.outbox_answers import AnswerIntake
 from storage.outcomes import OutcomeQueries
 from storage.rows import outbox_row
 
@@ -30,7 +31,7 @@ BACKLOG = (
 )
 
 
-class OutboxRepository(EchoClaims, OutcomeQueries):
+class OutboxRepository(EchoClaims, OutcomeQueries, AnswerIntake):
     def __init__(self, db: Database) -> None:
         self._db = db
 
@@ -130,12 +131,14 @@ class OutboxRepository(EchoClaims, OutcomeQueries):
     # ---- reading -------------------------------------------------------------------------
 
     async def heads(self) -> list[OutboxRow]:
-        """The first open row of every chat (a chat's rows go strictly in order)."""
+        """The first open row of every chat, and of every review or question answered (their
+        rows go strictly in order)."""
         rows = await self._db.fetch_all(
             f"""
             SELECT * FROM outbox o
             WHERE {_OPEN}
-              AND id = (SELECT min(id) FROM outbox i WHERE i.chat_id = o.chat_id AND i.{_OPEN})
+              AND id = (SELECT min(id) FROM outbox i WHERE i.chat_id IS o.chat_id
+                        AND i.target_id IS o.target_id AND i.{_OPEN})
             ORDER BY id
             """  # noqa: S608 - constants
         )

@@ -25,6 +25,7 @@ from bot.core.states import (
     MessageState,
     OutboxKind,
     OutboxState,
+    OutboxTarget,
 )
 from storage.db import from_db_time
 
@@ -110,6 +111,9 @@ def outbox_row(row: aiosqlite.Row) -> OutboxRow:
         sending_at=from_db_time(row["sending_at"]),
         broadcast_id=row["broadcast_id"],
         staff=None if row["staff_name"] is None else Staff(row["staff_id"], row["staff_name"]),
+        target=OutboxTarget(row["target"]),
+        target_id=row["target_id"],
+        target_sku=row["target_sku"],
     )
 
 

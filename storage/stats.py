@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.records import DraftReply, Staff, StaffReplies
-from bot.core.states import DraftState, OutboxState
+from bot.core.states import DraftState, OutboxState, OutboxTarget
 from storage.db import Database, from_db_time, to_db_time
 
 BUYER_MESSAGES = """
@@ -24,11 +24,13 @@ STAFF_REPLIES = f"""
     SELECT staff_id, staff_name, count(*) AS replies
     FROM outbox INDEXED BY outbox_replies_by_time
     WHERE state = '{OutboxState.DELIVERED}' AND broadcast_id IS NULL AND part = 0
+      AND target = '{OutboxTarget.CHAT}'
       AND finished_at >= :since AND finished_at < :until
     GROUP BY staff_id, staff_name
     ORDER BY replies DESC, staff_name
 """  # noqa: S608 - a constant, no input
-"""Staff messages delivered, one per message however many parts it had, by who wrote them."""
+"""Staff messages delivered to buyer chats, one per message however many parts it had, by who
+wrote them (answers to reviews and questions are counted apart, `storage.feedback_stats`)."""
 DRAFT_REPLIES = f"""
     SELECT d.answers_at, o.finished_at
     FROM outbox AS o INDEXED BY outbox_replies_by_time

@@ -36,7 +36,7 @@ def line(lines: list[str], name: str) -> str:
 async def test_everything_right(make_settings: MakeSettings) -> None:
     code, lines = await check(make_settings())
     assert code == 0, lines
-    assert [text.split()[0] for text in lines[:-1]] == ["OK"] * 10
+    assert [text.split()[0] for text in lines[:-1]] == ["OK"] * 11
     assert "@ozon_bridge_bot" in line(lines, "telegram token")
     assert "forum supergroup" in line(lines, "forum group")
     assert "manage topics" in line(lines, "bot rights")
@@ -45,6 +45,7 @@ async def test_everything_right(make_settings: MakeSettings) -> None:
         "order card postings: yes; order card products: yes; /stats grades: yes"
     )
     assert "the key expires on" in line(lines, "ozon credentials")
+    assert line(lines, "ozon reviews and questions").endswith("reviews: yes; questions: yes")
     assert line(lines, "reply drafts").endswith(
         "off (set AI_API_URL to have a language model draft replies)"
     )

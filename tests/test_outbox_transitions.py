@@ -174,9 +174,9 @@ class Chat:
 
     async def send(self, row: OutboxRow, payload: str | bytes) -> None:
         if isinstance(payload, str):
-            await self._ozon.send_message(row.chat_id, payload)
+            await self._ozon.send_message(row.lane, payload)
         else:
-            await self._ozon.send_file(row.chat_id, payload, row.file_name or "")
+            await self._ozon.send_file(row.lane, payload, row.file_name or "")
 
     async def echo_of(self, row: OutboxRow) -> str | None:
         return f"copy-{row.id}" if row.body in self._ozon.received else None

@@ -219,3 +219,53 @@ async def test_python_m_bot_sandbox_needs_only_telegram(tg: FakeTelegram, tmp_pa
         assert await proc.stop() == 0, proc.output
     assert (tmp_path / "sandbox.sqlite3").exists()
     assert not (tmp_path / "bridge.sqlite3").exists()
+
+
+async def test_simulated_reviews_and_questions_can_be_answered(
+    ozon: FakeOzon, tg: FakeTelegram, make_settings: MakeSettings
+) -> None:
+    settings = make_settings()
+    stand_in = FakeOzon()
+    used: list[Settings] = []
+
+    async def bridge(derived: Settings, stop: asyncio.Event, *, sandbox: bool) -> None:
+        used.append(derived)
+        await run_bridge(
+            derived.model_copy(update={"feedback_poll_seconds": 1}), stop, sandbox=sandbox
+        )
+
+    timings = Timings(
+        mean_interval=600.0, reply_delay=0.3, close_after=600.0, close_chance=0.0,
+        feedback_interval=0.5,
+    )  # fmt: skip
+    stop = asyncio.Event()
+    sandbox = asyncio.create_task(
+        run_sandbox(
+            settings, stop, run_bridge=bridge, buyers=3, timings=timings, seed=5, stand_in=stand_in
+        )
+    )
+    names = ("🧪 Песочница · ⭐ Отзывы", "🧪 Песочница · ❓ Вопросы")
+    try:
+
+        def feedback_post() -> bool:
+            topics = {t.thread_id for t in tg.topics.values() if t.name in names}
+            return any(m.thread_id in topics for m in tg.sent)
+
+        await wait_for(feedback_post, within=30, what="a simulated review or question posted")
+        topics = {t.thread_id for t in tg.topics.values() if t.name in names}
+        shown = next(m for m in tg.sent if m.thread_id in topics)
+        assert shown.thread_id is not None
+        tg.user_message(
+            "Спасибо, что написали!", thread_id=shown.thread_id, reply_to=shown.message_id
+        )
+        await wait_for(
+            lambda: len(stand_in.posted_comments) + len(stand_in.posted_answers) == 1,
+            within=20,
+            what="the answer in the stand-in",
+        )
+    finally:
+        stop.set()
+        await asyncio.wait_for(sandbox, timeout=20)
+    assert ozon.requests == []
+    assert used[0].feedback_poll_seconds == 5  # the sandbox's, shorter than the default 300 s
+    assert stand_in.spec_violations == []

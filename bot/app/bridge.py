@@ -16,6 +16,7 @@ from bot import __version__
 from bot.app.clients import make_bot, make_llm, make_ozon
 from bot.app.desk import build_desk, build_icons
 from bot.app.drafts import build_drafts
+from bot.app.feedback import FeedbackReports, build_feedback
 from bot.app.jobs import Jobs
 from bot.app.operations import build_operations
 from bot.app.relay import build_relay
@@ -71,12 +72,36 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
     tg = TelegramSide.build(settings, bot, sandbox=sandbox)
     jobs = Jobs()
 
-    desk = build_desk(settings, stores, ozon, tg, jobs)
+    reviews_and_questions = FeedbackReports.build(settings, stores, sandbox=sandbox)
+    desk = build_desk(settings, stores, ozon, tg, jobs, more_stats=reviews_and_questions.stats_text)
     relay = build_relay(settings, stores, ozon, media, tg, desk, jobs, meter)
+    # Reviews and questions post only once every buyer message is posted (the relay is quiet).
+    feedback = build_feedback(
+        settings,
+        stores,
+        ozon,
+        media,
+        tg,
+        jobs,
+        meter,
+        reviews_and_questions,
+        posts_done=lambda: relay.relay.quiet,
+    )
     icons = build_icons(settings, stores, tg, posts_done=lambda: relay.relay.quiet)
     if icons is not None:
         desk.changed.connect(icons.wake)
-    replies = build_replies(settings, stores, ozon, tg, desk.desk, relay.syncer, meter)
+    replies = build_replies(
+        settings,
+        stores,
+        ozon,
+        tg,
+        desk.desk,
+        relay.syncer,
+        meter,
+        destinations=feedback.destinations,
+        deliveries=feedback.deliveries,
+    )
+    feedback.answer_queued.connect(replies.sender.wake)
     llm = make_llm(settings)
     if llm is not None:
         stack.push_async_callback(llm.aclose)
@@ -90,7 +115,17 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
         meter=meter,
     )
     ops = build_operations(
-        settings, stores, ozon, tg, relay, desk.helpdesk, icons, jobs, meter, sandbox=sandbox
+        settings,
+        stores,
+        ozon,
+        tg,
+        relay,
+        desk.helpdesk,
+        icons,
+        jobs,
+        meter,
+        sandbox=sandbox,
+        feedback=feedback.poll,
     )
 
     background = Background()
@@ -110,12 +145,15 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
         desk_view=desk.view,
         stats=desk.stats,
         background=background,
+        feedback=feedback.answers,
+        feedback_topics=feedback.topics,
+        more_queue=reviews_and_questions.queue_text,
     )
     dispatcher = build_dispatcher(settings.forum_chat_id, settings.tz, services)
 
     # Stopped in this order: nothing new comes in (staff, pushes, polls), then what is in flight
     # is finished; a post waiting for the group's budget gives up at once.
-    workers = relay.workers + replies.workers + drafts.workers
+    workers = relay.workers + replies.workers + feedback.workers + drafts.workers
     workers += [icons] if icons is not None else []
     stages = [
         Stage("telegram", [TelegramPolling(dispatcher, bot)], grace=2.0),

@@ -3,7 +3,7 @@ and the statistics with their timed jobs, and the topic icons that follow the st
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.app.jobs import Jobs
@@ -32,14 +32,21 @@ class DeskParts:
 
 
 def build_desk(
-    settings: Settings, stores: Stores, ratings: RatingSource, tg: TelegramSide, jobs: Jobs
+    settings: Settings,
+    stores: Stores,
+    ratings: RatingSource,
+    tg: TelegramSide,
+    jobs: Jobs,
+    *,
+    more_stats: Callable[[], Awaitable[str]] | None = None,
 ) -> DeskParts:
+    """`more_stats`: what the statistics say after the team's figures (reviews, questions)."""
     forum = settings.forum_chat_id
     changed = Signal()
     desk = Desk(stores.db, stores.chats, stores.periods, stores.outbox, on_changed=changed)
     view = DeskView(forum, tg.renderer)
     reports = Reports(stores.periods, stores.stats, OzonGrades(ratings), tz=settings.tz)
-    stats = StatsPublisher(reports, tg.speaker, settings.tz)
+    stats = StatsPublisher(reports, tg.speaker, settings.tz, more=more_stats)
     if settings.digest is not None:
         jobs.digest(settings.digest, settings.tz, lambda: stats.publish(forum, digest=True))
     reminders = Reminders(

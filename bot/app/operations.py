@@ -16,14 +16,28 @@ from bot.app.telegram import TelegramSide
 from bot.config import Settings
 from bot.core.desk.icons import IconPainter
 from bot.core.desk.queue import HelpDesk
+from bot.core.feedback.poll import FeedbackPoll
 from bot.core.meter import Meter
 from bot.core.ops.alerts import Alerts, Cause, StoredLedger, Watch
 from bot.core.ops.status import BridgeStatus
-from bot.core.ops.watches import DatabaseWatch, GroupWatch, KeyExpiry, KeyRefused, NotSynced
+from bot.core.ops.watches import (
+    DatabaseWatch,
+    FeedbackOff,
+    GroupWatch,
+    KeyExpiry,
+    KeyRefused,
+    NotSynced,
+)
+from bot.core.states import FeedbackKind
 from bot.ozon.client import OzonClient
 from bot.telegram.views.alerts import GeneralAlerts, TelegramGroupProbe
 from bot.web import WebServer
 from bot.web.metrics import Metrics
+
+_FEEDBACK_CAUSES = {
+    FeedbackKind.REVIEW: Cause.REVIEWS_OFF,
+    FeedbackKind.QUESTION: Cause.QUESTIONS_OFF,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +58,7 @@ def build_operations(
     meter: Meter,
     *,
     sandbox: bool,
+    feedback: FeedbackPoll | None = None,
 ) -> OperationParts:
     status = BridgeStatus(
         version=__version__,
@@ -58,8 +73,9 @@ def build_operations(
         helpdesk=helpdesk,
         icons=icons,
         sandbox=sandbox,
+        feedback=feedback,
     )
-    alerts = _alerts(settings, stores, ozon, tg, relay, jobs, meter)
+    alerts = _alerts(settings, stores, ozon, tg, relay, jobs, meter, feedback)
     metrics = _metrics(settings, status, tg, alerts, jobs, meter)
     secret = settings.push_hmac_secret
     web = WebServer(
@@ -86,6 +102,7 @@ def _alerts(
     relay: RelayParts,
     jobs: Jobs,
     meter: Meter,
+    feedback: FeedbackPoll | None,
 ) -> Alerts | None:
     """The alerts in General (ALERTS_ENABLED), a pass every ALERT_CHECK_SECONDS."""
     if not settings.alerts_enabled:
@@ -102,6 +119,10 @@ def _alerts(
             every=timedelta(seconds=5 * settings.alert_check_seconds),
         ),
     }
+    if feedback is not None:
+        for kind, cause in _FEEDBACK_CAUSES.items():
+            if kind in feedback.kinds:
+                watches[cause] = FeedbackOff(feedback, kind, cause)
     port = GeneralAlerts(tg.speaker, settings.forum_chat_id, settings.tz)
     alerts = Alerts(watches, port, StoredLedger(stores.meta("alerts")), meter=meter)
     jobs.every("alerts", alerts.run, settings.alert_check_seconds, what="alerts")

@@ -3,6 +3,7 @@ quick-reply templates and broadcasts, all sending through the same outbox."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.app.stores import Stores
@@ -14,11 +15,13 @@ from bot.core.cards.templates import CardFacts, Templates
 from bot.core.desk.state import Desk
 from bot.core.meter import Meter
 from bot.core.relay.sync import Syncer
-from bot.core.replies.destinations import ChatDestination
+from bot.core.replies.destinations import ChatDestination, Destination
 from bot.core.replies.intake import StaffReplies
 from bot.core.replies.notices import Notices
-from bot.core.replies.outbox import OutboxSender
+from bot.core.replies.outbox import Delivery, OutboxSender
 from bot.core.replies.outcomes import Outcomes
+from bot.core.replies.targets import DeliveryByTarget, DestinationByTarget
+from bot.core.states import OutboxTarget
 from bot.core.worker import Worker
 from bot.ozon.client import OzonClient
 from bot.telegram.commands.broadcast import ProgressReporter
@@ -47,13 +50,20 @@ def build_replies(
     desk: Desk,
     syncer: Syncer,
     meter: Meter,
+    *,
+    destinations: Mapping[OutboxTarget, Destination] | None = None,
+    deliveries: Mapping[OutboxTarget, Delivery] | None = None,
 ) -> ReplyParts:
+    """`destinations` and `deliveries`: those of other sources of buyer text (reviews and
+    questions), beside the buyer chats'."""
     outcomes = Outcomes(stores.outbox, tg.gateway, ozon, mark_read=settings.ozon_mark_read)
+    chat = ChatDestination(ozon, syncer, stores.outbox)
     sender = OutboxSender(
         stores.outbox,
-        ChatDestination(ozon, syncer, stores.outbox),
+        DestinationByTarget({OutboxTarget.CHAT: chat, **(destinations or {})}),
         tg.gateway,
-        desk,  # a delivered reply answers the chat
+        # A delivered reply answers the chat; an answer, its review or question.
+        DeliveryByTarget({OutboxTarget.CHAT: desk, **(deliveries or {})}),
         on_finished=outcomes.wake,
         per_chat_per_minute=settings.reply_per_chat_per_minute,
         meter=meter,

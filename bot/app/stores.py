@@ -9,6 +9,9 @@ from storage.cards import CardRepository
 from storage.chats import ChatRepository
 from storage.db import Database
 from storage.desk import DeskRepository
+from storage.feedback import FeedbackRepository
+from storage.feedback_stats import FeedbackStatsRepository
+from storage.feedback_topics import FeedbackTopicRepository
 from storage.messages import MessageRepository
 from storage.meta import MetaValues
 from storage.outbox import OutboxRepository
@@ -29,6 +32,9 @@ class Stores:
     recipients: RecipientRepository
     templates: TemplateRepository
     stats: StatsRepository
+    feedback: FeedbackRepository
+    feedback_topics: FeedbackTopicRepository
+    feedback_stats: FeedbackStatsRepository
 
     @classmethod
     def of(cls, db: Database) -> Stores:
@@ -43,6 +49,9 @@ class Stores:
             recipients=RecipientRepository(db),
             templates=TemplateRepository(db),
             stats=StatsRepository(db),
+            feedback=FeedbackRepository(db),
+            feedback_topics=FeedbackTopicRepository(db),
+            feedback_stats=FeedbackStatsRepository(db),
         )
 
     def meta(self, key: str) -> MetaValues:

@@ -23,6 +23,7 @@ class Count(StrEnum):
     TELEGRAM_CALLS = "telegram_calls"
     ALERTS = "alerts"
     DRAFTS = "drafts"
+    FEEDBACK_POSTED = "feedback_posted"
 
 
 LABELS: dict[Count, tuple[str, ...]] = {
@@ -35,6 +36,7 @@ LABELS: dict[Count, tuple[str, ...]] = {
     Count.TELEGRAM_CALLS: ("method", "outcome"),
     Count.ALERTS: ("cause", "state"),
     Count.DRAFTS: ("event",),
+    Count.FEEDBACK_POSTED: ("kind",),
 }
 """The label names of each count, in the order `Meter.add` takes their values."""
 

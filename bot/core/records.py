@@ -18,9 +18,13 @@ from bot.core.states import (
     DraftTrigger,
     EndedBy,
     FailureReason,
+    FeedbackKind,
+    FeedbackOutcome,
+    FeedbackPost,
     MessageState,
     OutboxKind,
     OutboxState,
+    OutboxTarget,
 )
 
 
@@ -146,7 +150,8 @@ class OutboxItem:
 @dataclass(frozen=True, slots=True)
 class OutboxRow:
     id: int
-    chat_id: str
+    chat_id: str | None
+    """The buyer chat it goes to (None: a review's or question's answer, `target`)."""
     kind: OutboxKind
     body: str | None
     file_id: str | None
@@ -171,6 +176,17 @@ class OutboxRow:
     broadcast_id: int | None = None
     staff: Staff | None = None
     """Who wrote the staff message this row carries (None for a broadcast's rows)."""
+    target: OutboxTarget = OutboxTarget.CHAT
+    """Where it goes: a buyer chat (`chat_id`), or a review's or question's answer."""
+    target_id: str | None = None
+    """The review's or question's Ozon id (None for a chat's rows)."""
+    target_sku: str | None = None
+    """The product a question is about (Ozon wants it with the answer)."""
+
+    @property
+    def lane(self) -> str:
+        """What its rows go in order within: its chat, or its review or question."""
+        return self.chat_id if self.chat_id is not None else f"{self.target}:{self.target_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,3 +350,83 @@ class DraftReply:
 
     answers_at: datetime | None
     delivered_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewFeedback:
+    """A review or a question read from Ozon, about to be recorded."""
+
+    kind: FeedbackKind
+    ozon_id: str
+    published_at: datetime
+    text: str
+    sku: str | None = None
+    product: str | None = None
+    """The product's name (`/v3/product/info/list`), when Ozon gave it."""
+    rating: int | None = None
+    """A review's stars, 1..5."""
+    order_status: str | None = None
+    """A review's order: `DELIVERED` or `CANCELLED`."""
+    author: str | None = None
+    """A question's author, as Ozon names them."""
+    link: str | None = None
+    """A question's public link."""
+    photos: tuple[str, ...] = ()
+    """A review's pictures (public links)."""
+    photos_amount: int = 0
+    """How many pictures Ozon says the review has (the links may not have been read)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackItem:
+    """A review or a question as the bridge keeps it: what it says, its post in the forum, and
+    what became of it."""
+
+    id: int
+    kind: FeedbackKind
+    ozon_id: str
+    published_at: datetime
+    text: str
+    sku: str | None
+    product: str | None
+    rating: int | None
+    order_status: str | None
+    author: str | None
+    link: str | None
+    photos: tuple[str, ...]
+    photos_amount: int
+    post: FeedbackPost
+    message_id: int | None
+    """The post showing it (its text or caption), in the bound forum group."""
+    caption: bool
+    """The post's text is a caption (an album's), not a message's text."""
+    post_started_at: datetime | None
+    """A post of it went to Telegram and was not settled: it may be shown already."""
+    outcome: FeedbackOutcome
+    answered_at: datetime | None
+    staff: Staff | None
+    """Who answered it from Telegram or marked it done."""
+    shown: FeedbackOutcome
+    """The outcome its post shows."""
+    status_wanted: str | None
+    """A status to set in Ozon (`PROCESSED`) that is not set yet."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackSource:
+    """What the bridge knows of one kind's list in Ozon."""
+
+    kind: FeedbackKind
+    since: datetime
+    """Nothing published before this is recorded (the first poll's first-sight line)."""
+    counts: tuple[int, ...] | None
+    """Ozon's counts when the list was last read through (None: never)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackFate:
+    """What became of a review or question, for the statistics."""
+
+    published_at: datetime
+    outcome: FeedbackOutcome
+    answered_at: datetime | None

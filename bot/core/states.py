@@ -77,6 +77,11 @@ class FailureReason(StrEnum):
     """An earlier part of the same staff message failed: this one was not sent."""
     CANCELLED = "cancelled"
     """A broadcast was cancelled before this message was sent."""
+    NO_SUBSCRIPTION = "no_subscription"
+    """The seller's subscription does not include answering reviews or questions."""
+    UNCONFIRMED = "unconfirmed"
+    """A send that may have arrived, which Ozon cannot show yet (held in its moderation): not
+    sent again by itself; staff check in Ozon and may send it again."""
 
 
 class BroadcastState(StrEnum):
@@ -150,3 +155,44 @@ class DraftTrigger(StrEnum):
     """Staff typed `/draft`: the draft answers that command."""
     AUTO = "auto"
     """A new buyer message, with AI_DRAFTS_AUTO on."""
+
+
+class OutboxTarget(StrEnum):
+    """Where an outbox row goes in Ozon: a buyer chat, or a product review's or question's
+    public answer (`bot.core.replies.destinations`)."""
+
+    CHAT = "chat"
+    REVIEW = "review"
+    """A seller's comment under a review."""
+    QUESTION = "question"
+    """A seller's answer to a product question."""
+
+
+class FeedbackKind(StrEnum):
+    """The two sources of buyer text that live on the product's page."""
+
+    REVIEW = "review"
+    QUESTION = "question"
+
+
+class FeedbackPost(StrEnum):
+    """A review's or question's post in its forum topic."""
+
+    PENDING = "pending"
+    """Recorded, to be posted."""
+    POSTED = "posted"
+    SKIPPED = "skipped"
+    """Recorded and never posted: older than first sight allows, or a rating not shown."""
+
+
+class FeedbackOutcome(StrEnum):
+    """What became of a review or question (what its post shows under it)."""
+
+    OPEN = "open"
+    """Nobody has answered it yet."""
+    ANSWERED = "answered"
+    """Staff answered it from Telegram (the answer was delivered to Ozon)."""
+    CABINET = "cabinet"
+    """Ozon shows it processed, and the bridge did not do it: handled in Ozon's cabinet."""
+    DONE = "done"
+    """Staff marked it as needing no answer (`/done`)."""

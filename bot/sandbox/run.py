@@ -31,7 +31,8 @@ BridgeRunner = Callable[..., Awaitable[None]]
 SANDBOX_DATABASE = "sandbox.sqlite3"
 """The sandbox's own database, next to the configured one."""
 SANDBOX_POLL_SECONDS = 5
-"""The longest poll interval in the sandbox: buyers' messages show within seconds."""
+"""The longest poll interval in the sandbox (chats, reviews and questions): buyers' messages,
+reviews and questions show within seconds."""
 SANDBOX_API_KEY = "sandbox"
 _PLACEHOLDERS: dict[str, Any] = {
     "ozon_client_id": "100500",
@@ -66,8 +67,8 @@ def sandbox_settings(env_file: str | Path | None = ".env") -> Settings:
 
 def bridge_settings(settings: Settings, ozon: OzonStandIn) -> Settings:
     """The bridge's settings in the sandbox: Ozon is the stand-in, the database its own file,
-    polling every few seconds, push off. Refuses anything that could reach the real Ozon or
-    the real database."""
+    polling (chats, reviews and questions) every few seconds, push off. Refuses anything that
+    could reach the real Ozon or the real database."""
     database = settings.database_path.parent / SANDBOX_DATABASE
     if settings.database_path.resolve() == database.resolve():
         raise SandboxError(
@@ -81,6 +82,7 @@ def bridge_settings(settings: Settings, ozon: OzonStandIn) -> Settings:
             "ozon_api_key": SecretStr(ozon.api_key),
             "database_path": database,
             "poll_interval_seconds": min(settings.poll_interval_seconds, SANDBOX_POLL_SECONDS),
+            "feedback_poll_seconds": min(settings.feedback_poll_seconds, SANDBOX_POLL_SECONDS),
             "push_enabled": False,
         }
     )

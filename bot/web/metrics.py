@@ -34,6 +34,7 @@ _COUNTS: dict[Count, str] = {
     Count.ALERTS: "Alerts posted in General, by cause and state (begun, ended).",
     Count.DRAFTS: "Reply drafts, by event (asked, shown, sent, cancelled; dropped: automatic "
     "ones no longer wanted; failed).",
+    Count.FEEDBACK_POSTED: "Reviews and product questions posted into their topics, by kind.",
 }
 
 

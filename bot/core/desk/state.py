@@ -333,12 +333,13 @@ class Desk:
         is answered (as far as its writer could see), in one unit of work."""
         async with self._db.transaction() as tx:
             await self._outbox.delivered(row.id, echo, tx)
-            if row.broadcast_id is not None:
+            chat_id = row.chat_id
+            if row.broadcast_id is not None or chat_id is None:
                 return
             at = self._now()
-            unseen = await self._unseen(tx, row.chat_id, sight_of(row))
+            unseen = await self._unseen(tx, chat_id, sight_of(row))
             applied = await self._apply(
-                tx, row.chat_id, lambda f: answered(f, at, EndedBy.TELEGRAM, row.staff, unseen)
+                tx, chat_id, lambda f: answered(f, at, EndedBy.TELEGRAM, row.staff, unseen)
             )
         if applied.state_changed:
             self._on_changed()

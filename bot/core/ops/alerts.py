@@ -41,6 +41,10 @@ class Cause(StrEnum):
     """No successful read of Ozon for more than three poll intervals."""
     DATABASE = "database"
     """The database does not answer or does not take writes."""
+    REVIEWS_OFF = "reviews_off"
+    """Ozon refuses reviews (the subscription or the key's role lacks them); chats go on."""
+    QUESTIONS_OFF = "questions_off"
+    """Ozon refuses product questions (the subscription or the key's role lacks them)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from bot.core.desk.queue import HelpDesk
 from bot.core.relay.health import SyncHealth
+from bot.core.states import FeedbackKind
+from bot.ozon.refusals import FeatureOff
 
 
 class DatabaseHealth(Protocol):
@@ -42,6 +44,15 @@ class Icons(Protocol):
     @property
     def problem(self) -> str | None:
         """Why topic icons are not shown (None while they are)."""
+        ...
+
+
+class FeedbackHealth(Protocol):
+    """How reading reviews and questions goes (`bot.core.feedback.poll.FeedbackPoll`)."""
+
+    @property
+    def off(self) -> Mapping[FeedbackKind, FeatureOff]:
+        """The kinds Ozon refuses, and why (the subscription or the key's role)."""
         ...
 
 
@@ -87,6 +98,8 @@ class Snapshot:
     longest_wait: timedelta | None = None
     icons_problem: str | None = None
     """Why topic icons are not shown (relaying goes on)."""
+    feedback_off: dict[FeedbackKind, FeatureOff] = field(default_factory=dict)
+    """Reviews or questions Ozon refuses, and why (chats go on)."""
 
 
 class BridgeStatus:
@@ -105,6 +118,7 @@ class BridgeStatus:
         helpdesk: HelpDesk | None = None,
         icons: Icons | None = None,
         sandbox: bool = False,
+        feedback: FeedbackHealth | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._version = version
@@ -119,6 +133,7 @@ class BridgeStatus:
         self._helpdesk = helpdesk
         self._icons = icons
         self._sandbox = sandbox
+        self._feedback = feedback
         self._now = now
         self._started = now()
         self.latest: Snapshot | None = None
@@ -151,6 +166,7 @@ class BridgeStatus:
             waiting=len(queue),
             longest_wait=max((chat.waited for chat in queue), default=None),
             icons_problem=None if self._icons is None else self._icons.problem,
+            feedback_off={} if self._feedback is None else dict(self._feedback.off),
         )
         return self.latest
 

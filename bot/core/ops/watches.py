@@ -9,6 +9,7 @@ six hours, the group's set-up every five passes.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -16,8 +17,10 @@ from bot.core.faults import GroupFault, TelegramUnavailable
 from bot.core.ops.alerts import UNKNOWN, Cause, Reading, Trouble, Unknown
 from bot.core.ops.status import DatabaseHealth
 from bot.core.relay.health import SyncHealth
+from bot.core.states import FeedbackKind
 from bot.ozon.errors import OzonError
 from bot.ozon.models import RolesInfo
+from bot.ozon.refusals import FeatureOff
 
 log = logging.getLogger(__name__)
 
@@ -157,3 +160,32 @@ class GroupWatch:
         if isinstance(seen, Unknown) or seen is None:
             return seen
         return Trouble(Cause.GROUP_SETUP, seen[1], kind=seen[0])
+
+
+class FeedbackAsked(Protocol):
+    """How reading reviews and questions goes (`bot.core.feedback.poll.FeedbackPoll`)."""
+
+    @property
+    def off(self) -> Mapping[FeedbackKind, FeatureOff]: ...
+
+    def asked(self, kind: FeedbackKind) -> bool:
+        """Ozon answered or refused the kind at least once."""
+        ...
+
+
+class FeedbackOff:
+    """Ozon refuses a kind of buyer text for the subscription or the key's role (known from the
+    poll, which asks again hourly; this watch asks nothing itself)."""
+
+    def __init__(self, feedback: FeedbackAsked, kind: FeedbackKind, cause: Cause) -> None:
+        self._feedback = feedback
+        self._kind = kind
+        self._cause = cause
+
+    async def __call__(self, now: datetime) -> Reading:
+        if not self._feedback.asked(self._kind):
+            return UNKNOWN
+        off = self._feedback.off.get(self._kind)
+        if off is None:
+            return None
+        return Trouble(self._cause, f"Ozon refuses {self._kind}s: {off}", kind=str(off))

@@ -4,7 +4,9 @@ arrived did: a `Destination` sends a row's payload and finds the row's copy on O
 A buyer chat is the destination of staff replies, quick replies and broadcasts: text goes by
 `send/message`, files by `send/file`, and a send that may have arrived is looked for in the
 chat's history, read again (the bridge's own message found there, linked to the row that sent it,
-is the answer). Another source of buyer text brings a destination of its own.
+is the answer). Another source of buyer text brings a destination of its own (reviews and
+questions: `bot.core.feedback.destinations`); `bot.core.replies.targets` hands each row to the
+destination of its `target`.
 """
 
 from __future__ import annotations
@@ -15,13 +17,19 @@ from typing import Protocol
 from bot.core.records import OutboxRow
 
 
+class Unconfirmed(Exception):
+    """Ozon cannot show whether a send that may have arrived did (its copy may be held back by
+    moderation): the row is given up for staff to look, never sent again by itself."""
+
+
 class Destination(Protocol):
     async def send(self, row: OutboxRow, payload: str | bytes) -> None:
         """Send the row's text (`str`) or file (`bytes`); raises `bot.ozon.errors.OzonError`."""
         ...
 
     async def echo_of(self, row: OutboxRow) -> str | None:
-        """The row's copy on Ozon's side (its id), read afresh; None: not there."""
+        """The row's copy on Ozon's side (its id), read afresh; None: surely not there. Raises
+        `Unconfirmed` when Ozon cannot tell."""
         ...
 
 
@@ -55,6 +63,7 @@ class ChatDestination:
         self._outbox = outbox
 
     async def send(self, row: OutboxRow, payload: str | bytes) -> None:
+        assert row.chat_id is not None
         if isinstance(payload, str):
             await self._ozon.send_message(row.chat_id, payload)
             return
@@ -64,6 +73,7 @@ class ChatDestination:
     async def echo_of(self, row: OutboxRow) -> str | None:
         if row.ozon_message_id is not None:
             return row.ozon_message_id
+        assert row.chat_id is not None
         recorded = await self._chats.sync_chat(row.chat_id)
         if row.id in recorded.echoes:
             return recorded.echoes[row.id]

@@ -16,6 +16,8 @@ client's global limiter. Neither Ozon nor Telegram takes an idempotency key, so:
    send (a file that could not be downloaded, a reconciliation Ozon did not answer).
 3. A row whose last send may have arrived is never given up without one more look at Ozon's
    history; a row given up as unreachable that turns up there later is delivered after all.
+   Where Ozon cannot tell (a review's comment or a question's answer held in moderation), the
+   row is given up as unconfirmed rather than sent a second time.
 
 Staff see the outcome through `bot.core.replies.outcomes`.
 """
@@ -33,10 +35,10 @@ from bot.core.faults import FileUnavailable, ShuttingDown, StorageError, Telegra
 from bot.core.logfields import event
 from bot.core.meter import Count, Meter
 from bot.core.records import OutboxRow
-from bot.core.replies.destinations import Destination
+from bot.core.replies.destinations import Destination, Unconfirmed
 from bot.core.replies.files import detect_file_type
 from bot.core.replies.refusals import Failure, classify_refusal
-from bot.core.states import FailureReason, OutboxKind, OutboxState
+from bot.core.states import FailureReason, OutboxKind, OutboxState, OutboxTarget
 from bot.core.worker import Clock, Worker
 from bot.ozon.errors import OzonError, OzonRateLimited, OzonTransportError
 
@@ -198,7 +200,7 @@ class OutboxSender(Worker):
             if row.not_before is not None and row.not_before > now:
                 wait = min(wait, (row.not_before - now).total_seconds())
                 continue
-            budget_wait = self._chat_budget_wait(row.chat_id)
+            budget_wait = self._chat_budget_wait(row.lane)
             if budget_wait > 0:
                 wait = min(wait, budget_wait)
                 continue
@@ -207,7 +209,7 @@ class OutboxSender(Worker):
             except (ShuttingDown, TelegramUnavailable, StorageError):
                 raise  # not this row's problem: the worker waits
             except Exception as exc:  # one odd row must not stop the others
-                log.error("chat %s: outbox %s: unexpected error", row.chat_id, row.id, exc_info=exc)
+                log.error("chat %s: outbox %s: unexpected error", row.lane, row.id, exc_info=exc)
                 fresh = await self._outbox.get(row.id) or row
                 unsure = fresh.state == OutboxState.SENDING
                 detail = f"unexpected: {exc!r}"
@@ -243,9 +245,9 @@ class OutboxSender(Worker):
             await self._apply(row, GiveUp(refused.failure))
             return
         if not await self._outbox.begin_send(row.id, attempts=row.attempts + 1, settle=SETTLE):
-            log.info("chat %s: outbox %s was cancelled before its send", row.chat_id, row.id)
+            log.info("chat %s: outbox %s was cancelled before its send", row.lane, row.id)
             return
-        self._sent.setdefault(row.chat_id, deque()).append(self._clock.monotonic())
+        self._sent.setdefault(row.lane, deque()).append(self._clock.monotonic())
         error: OzonError | None = None
         try:
             await self._destination.send(row, payload)
@@ -258,9 +260,12 @@ class OutboxSender(Worker):
             echo = await self._destination.echo_of(row)
         except OzonError as exc:
             return retry_or_give_up(row, f"reconciling: {exc}", unsure=True, sent=False)
+        except Unconfirmed as exc:
+            # Never sent twice on a guess: staff look in Ozon and may press «Повторить».
+            return GiveUp(Failure(FailureReason.UNCONFIRMED, str(exc), retriable=True))
         step = after_reconciliation(row, echo)
         if isinstance(step, Send):
-            log.info("chat %s: outbox %s is not in Ozon's history: sending", row.chat_id, row.id)
+            log.info("chat %s: outbox %s is not in Ozon's history: sending", row.lane, row.id)
         return step
 
     async def _payload(self, row: OutboxRow) -> str | bytes:
@@ -276,22 +281,22 @@ class OutboxSender(Worker):
         return data
 
     async def _apply(self, row: OutboxRow, step: Step) -> None:
-        kind = "reply" if row.broadcast_id is None else "broadcast"
+        kind = _kind(row)
         if isinstance(step, Deliver):
             await self._delivery.delivered(row, step.echo)
             how = "its copy is in Ozon's history" if step.echo else row.kind
-            fields = event("reply_delivered", chat_id=row.chat_id, outbox_id=row.id, kind=kind)
-            log.info("chat %s: outbox %s delivered (%s)", row.chat_id, row.id, how, extra=fields)
+            fields = event("reply_delivered", chat_id=row.lane, outbox_id=row.id, kind=kind)
+            log.info("chat %s: outbox %s delivered (%s)", row.lane, row.id, how, extra=fields)
             self._meter.add(Count.REPLIES_DELIVERED, kind)
             self._on_finished()
         elif isinstance(step, Postpone):
             log.warning(
                 "chat %s: outbox %s not sent (%s); next attempt in %.0fs",
-                row.chat_id,
+                row.lane,
                 row.id,
                 step.detail,
                 step.delay.total_seconds(),
-                extra=event("reply_postponed", chat_id=row.chat_id, outbox_id=row.id, kind=kind),
+                extra=event("reply_postponed", chat_id=row.lane, outbox_id=row.id, kind=kind),
             )
             await self._outbox.postpone(
                 row.id, step.state, attempts=step.attempts, delay=step.delay, detail=step.detail
@@ -300,12 +305,19 @@ class OutboxSender(Worker):
             fail = step.failure
             detail = f"{fail.reason} {fail.detail}"
             fields = event(
-                "reply_failed", chat_id=row.chat_id, outbox_id=row.id, reason=fail.reason, kind=kind
+                "reply_failed", chat_id=row.lane, outbox_id=row.id, reason=fail.reason, kind=kind
             )
-            log.warning("chat %s: outbox %s failed: %s", row.chat_id, row.id, detail, extra=fields)
+            log.warning("chat %s: outbox %s failed: %s", row.lane, row.id, detail, extra=fields)
             await self._outbox.give_up(row, fail.reason, fail.detail, retriable=fail.retriable)
             self._meter.add(Count.REPLIES_FAILED, kind, fail.reason)
             self._on_finished()
+
+
+def _kind(row: OutboxRow) -> str:
+    """The row's kind as `/metrics` counts it: `reply`, `broadcast`, `review` or `question`."""
+    if row.target is not OutboxTarget.CHAT:
+        return str(row.target)
+    return "reply" if row.broadcast_id is None else "broadcast"
 
 
 class _Refused(Exception):

@@ -103,8 +103,9 @@ class Outcomes(Worker):
             outcome = outcome_of(rows)
             await self._telegram.show_outcome(rows[0].topic_id, staff_message, outcome)
             await self._outbox.mark_notified(staff_message)
-            if outcome.ok and self._mark_read:
-                await self._read(rows[0].chat_id)
+            chat_id = rows[0].chat_id  # None: an answer to a review or question
+            if outcome.ok and self._mark_read and chat_id is not None:
+                await self._read(chat_id)
         return self._idle_wait
 
     async def _read(self, chat_id: str) -> None:

@@ -12,6 +12,7 @@ from bot.ozon.errors import (
     OzonConflict,
     OzonError,
     OzonForbidden,
+    OzonNoSubscription,
     OzonNotFound,
 )
 
@@ -38,8 +39,13 @@ def classify_refusal(exc: OzonError) -> Failure:
         return Failure(reason, exc.explanation, retriable=True)
     message = getattr(exc, "message", "") or str(exc)
     lowered = message.lower()
-    if isinstance(exc, OzonForbidden) and "premium" in lowered:
-        return Failure(FailureReason.NO_PREMIUM, message, retriable=True)
+    if isinstance(exc, OzonForbidden) and (
+        isinstance(exc, OzonNoSubscription) or "premium" in lowered
+    ):
+        # A subscription without the method: reviews and questions, or chats (Premium).
+        subscription = isinstance(exc, OzonNoSubscription)
+        reason = FailureReason.NO_SUBSCRIPTION if subscription else FailureReason.NO_PREMIUM
+        return Failure(reason, message, retriable=True)
     if isinstance(exc, OzonNotFound):
         return Failure(FailureReason.CHAT_NOT_FOUND, message, retriable=False)
     if isinstance(exc, OzonBadRequest | OzonConflict | OzonForbidden):

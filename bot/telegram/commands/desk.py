@@ -5,6 +5,7 @@ needs no reply) and /card (read the order card again) in a buyer's topic."""
 from __future__ import annotations
 
 import html
+from collections.abc import Awaitable, Callable
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
@@ -40,8 +41,10 @@ def build_desk_router(
     helpdesk: HelpDesk,
     desk_view: DeskView,
     cards: CardReader,
+    more_queue: Callable[[], Awaitable[str]] | None = None,
 ) -> Router:
-    """Included before the staff-reply router: /done typed in a topic is the desk's."""
+    """Included before the staff-reply router: /done typed in a topic is the desk's.
+    `more_queue`: what /queue lists after the buyer chats (reviews and questions; "": none)."""
     router = Router(name="desk")
     person = F.from_user & ~F.from_user.is_bot
     anonymous_admin = F.sender_chat.id == forum_chat_id
@@ -52,7 +55,10 @@ def build_desk_router(
         if message.chat.type == "private" and not await _is_member(bot, forum_chat_id, message):
             await speaker.say(message.chat.id, QUEUE_NOT_MEMBER)
             return
-        await speaker.say(message.chat.id, desk_view.queue(await helpdesk.queue()))
+        chats = await helpdesk.queue()
+        more = await more_queue() if more_queue is not None else ""
+        parts = [desk_view.queue(chats)] if chats or not more else []
+        await speaker.say(message.chat.id, "\n\n".join([*parts, more] if more else parts))
 
     @router.message(in_topic, person | anonymous_admin, Command("done"))
     async def done(message: Message) -> None:

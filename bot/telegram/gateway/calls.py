@@ -146,6 +146,18 @@ async def _passing(exc: TelegramAPIError, failures: int) -> None:
     await asyncio.sleep(failures)
 
 
+class SpareCalls(GroupCalls):
+    """Group calls that all wait for spare slots of the budget: what a gateway built on them
+    posts (reviews and questions, their topics and edits) never goes ahead of a post that waits
+    for a slot, nor fills the window's last slots."""
+
+    async def __call__(self, make: Callable[[], Awaitable[T]], *, weight: int = 1) -> T:
+        async def slots() -> list[list[float]]:
+            return [await self._flood.acquire_spare() for _ in range(weight)]
+
+        return await self._run(make, slots)
+
+
 def classify(exc: TelegramAPIError) -> Exception:
     """What an error answer means for the bridge."""
     if isinstance(exc, TelegramBadRequest | TelegramEntityTooLarge):

@@ -41,6 +41,14 @@ from bot.telegram.texts.alerts import (
     ALERT_NOT_SYNCED_END,
     ALERT_SINCE_START,
 )
+from bot.telegram.texts.feedback import (
+    ALERT_FEEDBACK_OFF,
+    ALERT_FEEDBACK_OFF_END,
+    ALERT_SETTING,
+    ALERT_WHAT,
+    STATUS_WHAT,
+    WHY_OFF,
+)
 from bot.telegram.views.desk import duration
 
 _KEY_ADVICE = {
@@ -57,12 +65,17 @@ _GROUP_ADVICE = {
     GroupFault.MIGRATED: ALERT_GROUP_MIGRATED,
     GroupFault.UNAUTHORIZED: ALERT_GROUP_UNAUTHORIZED,
 }
+_FEEDBACK_KINDS = {Cause.REVIEWS_OFF: "review", Cause.QUESTIONS_OFF: "question"}
 _ENDS = {
     Cause.KEY_EXPIRING: ALERT_KEY_EXPIRING_END,
     Cause.KEY_REFUSED: ALERT_KEY_REFUSED_END,
     Cause.GROUP_SETUP: ALERT_GROUP_END,
     Cause.NOT_SYNCED: ALERT_NOT_SYNCED_END,
     Cause.DATABASE: ALERT_DATABASE_END,
+    **{
+        cause: ALERT_FEEDBACK_OFF_END.replace("{what}", ALERT_WHAT[kind])
+        for cause, kind in _FEEDBACK_KINDS.items()
+    },
 }
 
 
@@ -105,10 +118,17 @@ class AlertText:
         if trouble.cause == Cause.NOT_SYNCED:
             since = self._local(trouble.when) if trouble.when else ALERT_SINCE_START
             return ALERT_NOT_SYNCED.format(since=since)
+        if trouble.cause in _FEEDBACK_KINDS:
+            return _feedback_off(_FEEDBACK_KINDS[trouble.cause], trouble.kind)
         return ALERT_DATABASE
 
     def _local(self, when: datetime) -> str:
         return when.astimezone(self._tz).strftime("%d.%m.%Y %H:%M")
+
+
+def _feedback_off(kind: str, off: str | None) -> str:
+    why = WHY_OFF[kind].get(off or "", WHY_OFF[kind]["NO_SUBSCRIPTION"])
+    return ALERT_FEEDBACK_OFF.format(what=STATUS_WHAT[kind], why=why, setting=ALERT_SETTING[kind])
 
 
 class TelegramGroupProbe:

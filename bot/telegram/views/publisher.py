@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
@@ -19,10 +20,19 @@ log = logging.getLogger(__name__)
 
 
 class StatsPublisher:
-    def __init__(self, reports: Reports, speaker: Speaker, tz: ZoneInfo) -> None:
+    def __init__(
+        self,
+        reports: Reports,
+        speaker: Speaker,
+        tz: ZoneInfo,
+        *,
+        more: Callable[[], Awaitable[str]] | None = None,
+    ) -> None:
+        """`more`: what the report says after the team's figures (reviews and questions)."""
         self._reports = reports
         self._speaker = speaker
         self._tz = tz
+        self._more = more
         # One drawing thread, reused: matplotlib's caches and the thread's memory arena are
         # made once, and the bridge's memory stays flat however often /stats is asked.
         self._drawing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chart")
@@ -31,10 +41,12 @@ class StatsPublisher:
         """Gather the report and post it to `chat_id` (General, or an admin's private chat)."""
         try:
             report = await self._reports.report()
+            more = await self._more() if self._more is not None else ""
         except StorageError:
             await self._speaker.say(chat_id, NOT_DONE_STORAGE)
             return
-        await self._speaker.say(chat_id, render_report(report, self._tz, digest=digest))
+        text = render_report(report, self._tz, digest=digest)
+        await self._speaker.say(chat_id, f"{text}\n\n{more}" if more else text)
         png = await asyncio.get_running_loop().run_in_executor(
             self._drawing, draw_chart, report.days
         )

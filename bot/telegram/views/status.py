@@ -27,6 +27,7 @@ from bot.telegram.texts.admin import (
     STATUS_TOPICS_PROBLEM,
 )
 from bot.telegram.texts.desk import STATUS_DESK, STATUS_DESK_OLDEST, STATUS_ICONS_OFF
+from bot.telegram.texts.feedback import STATUS_FEEDBACK_OFF, STATUS_WHAT, WHY_OFF
 from bot.telegram.views.desk import duration
 
 
@@ -80,6 +81,8 @@ def _desk_lines(snap: Snapshot) -> str:
     lines = STATUS_DESK.format(waiting=snap.waiting, oldest=oldest)
     if snap.icons_problem:
         lines += STATUS_ICONS_OFF.format(problem=html.escape(snap.icons_problem))
+    for kind, off in sorted(snap.feedback_off.items()):
+        lines += STATUS_FEEDBACK_OFF.format(what=STATUS_WHAT[kind], why=WHY_OFF[kind][off])
     return lines
 
 
