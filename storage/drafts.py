@@ -196,6 +196,15 @@ class DraftRepository:
         )
         return [message_row(row) for row in rows]
 
+    async def buyer_messages(self, row_ids: list[int]) -> list[MessageRow]:
+        """These buyers' messages as they stand now, by their row ids (a row gone is left out)."""
+        marks = ",".join("?" * len(row_ids))
+        rows = await self._db.fetch_all(
+            f"SELECT * FROM messages WHERE id IN ({marks}) ORDER BY id",  # noqa: S608 - ours
+            tuple(row_ids),
+        )
+        return [message_row(row) for row in rows]
+
     async def last_row(self) -> int:
         """The id of the last message recorded (0: none)."""
         return int(await self._db.fetch_value("SELECT coalesce(max(id), 0) FROM messages"))

@@ -119,6 +119,8 @@ async def test_what_drafts_read_of_the_messages(tmp_path: Path) -> None:
         after = await drafts.buyer_messages_after(1, 10)
         assert [(m.chat_id, m.message_id) for m in after] == [("c1", "11"), ("c2", "12")]
         assert {m.state for m in after} == {MessageState.PENDING}
+        again = await drafts.buyer_messages([after[1].id, 99, after[0].id])
+        assert [m.message_id for m in again] == ["11", "12"]  # by row, a missing one left out
     finally:
         await db.close()
 

@@ -1,13 +1,18 @@
 """Automatic drafts (AI_DRAFTS_AUTO): every new buyer message, once it is posted in its topic,
 is asked a draft for, as `/draft` would ask.
 
-New messages are found by the `messages` table's row ids, past a mark kept in the database: a
-look reads only what was recorded since the last one (cheap however long the history), and a
-restart neither drafts a message twice nor skips one. The first look, as the bridge starts, sets
-the mark at the end, so turning AI_DRAFTS_AUTO on does not draft the whole history (what the
-start's first poll records is new, and drafted). A chat's latest buyer message is
-asked for once it is posted (a draft after the buyer's post, never before it), and only while
-the chat waits for a reply; looks wait while buyer posts are still going out.
+New messages are found by the `messages` table's row ids: a look reads only what was recorded
+since the one before (cheap however long the history). A chat's latest buyer message is asked
+for once it is posted (a draft after the buyer's post, never before it), and only while the chat
+waits for a reply; looks wait while buyer posts are still going out. A message still to be
+posted is held by its id and read again by each look until it is posted or superseded by the
+chat's next one, so however long it stays unposted, no other chat's draft waits behind it.
+
+The mark kept in the database is where a restart reads again from: the last row read, or just
+before the oldest message held. A restart may so read a message twice, and the request's unique
+index keeps it from being asked twice; it never skips one. The first look, as the bridge starts,
+sets the mark at the end, so turning AI_DRAFTS_AUTO on does not draft the whole history (what
+the start's first poll records is new, and drafted).
 """
 
 from __future__ import annotations
@@ -33,6 +38,10 @@ BATCH = 500
 class BuyerMessages(Protocol):
     async def buyer_messages_after(self, row_id: int, limit: int) -> list[MessageRow]:
         """Buyers' messages recorded after row `row_id`, in the order they were recorded."""
+        ...
+
+    async def buyer_messages(self, row_ids: list[int]) -> list[MessageRow]:
+        """These buyers' messages as they stand now (a row gone is left out)."""
         ...
 
     async def last_row(self) -> int:
@@ -81,35 +90,43 @@ class AutoDrafts:
         self._source = source
         self._posts_done = posts_done
         self._meter = meter or Meter()
-        self._seen: set[tuple[str, str]] = set()
-        """Messages looked at in this run (a message held back by another still to be posted
-        is read again by the next looks)."""
+        self._scan: int | None = None
+        """The last row read in this run (None: the mark is read first)."""
+        self._kept = -1
+        """The mark as last stored."""
+        self._held: dict[str, MessageRow] = {}
+        """Per chat, its latest buyer message read while still to be posted."""
 
     async def look(self) -> int:
         """Ask drafts for the buyer messages posted since the last look; how many were asked."""
-        mark = await self._current_mark()
+        if self._scan is None:
+            self._scan = self._kept = await self._current_mark()
         if not self._posts_done():
             return 0  # buyer posts first
-        rows = await self._messages.buyer_messages_after(mark, BATCH)
-        if not rows:
-            return 0
-        latest: dict[str, MessageRow] = {}
-        held = None
-        for row in rows:
-            latest[row.chat_id] = row
-            if row.state is MessageState.PENDING and held is None:
-                held = row.id  # not posted yet: looked at again next time
+        rows = await self._messages.buyer_messages_after(self._scan, BATCH)
+        held = await self._messages.buyer_messages(self._held_ids()) if self._held else []
+        latest = {r.chat_id: r for r in held}
+        latest.update((r.chat_id, r) for r in rows)  # a later message supersedes the held one
+        if rows:
+            self._scan = rows[-1].id
+        self._held = {c: r for c, r in latest.items() if r.state is MessageState.PENDING}
         asked = 0
         for row in latest.values():
-            if row.state is MessageState.POSTED and (row.chat_id, row.message_id) not in self._seen:
-                self._seen.add((row.chat_id, row.message_id))
+            if row.state is MessageState.POSTED:
                 asked += await self._ask(row)
-        moved = rows[-1].id if held is None else held - 1
-        if moved > mark:
-            await self._mark.set(str(moved))
-        if len(self._seen) > 10 * BATCH:
-            self._seen.clear()  # only the messages past the mark can come again
+        await self._keep_mark()
         return asked
+
+    def _held_ids(self) -> list[int]:
+        return [row.id for row in self._held.values()]
+
+    async def _keep_mark(self) -> None:
+        """Store where a restart reads again from, when that moved."""
+        assert self._scan is not None
+        mark = min(self._held_ids(), default=self._scan + 1) - 1
+        if mark != self._kept:
+            await self._mark.set(str(mark))
+            self._kept = mark
 
     async def _current_mark(self) -> int:
         stored = await self._mark.get()
