@@ -1,14 +1,15 @@
 """The writer: turns asked drafts into posts, off every path a buyer or staff waits on.
 
-Requests wait as `asked` rows; the writer takes them (commands before automatic ones) and writes
-at most `at_once` at a time, each in a task of its own, so that however slow the model is, no
-buyer post, staff reply or Telegram update waits for it, and a busy model is not flooded. For
-each: the conversation is read afresh, the prompt built (`bot.core.drafts.prompt`), the model
-asked, its answer checked (`bot.core.drafts.checks`) and posted in the topic with «Отправить»
-and «Отменить» (an automatic draft in a spare slot of the group's budget, after buyer posts;
-one whose chat was answered meanwhile is dropped, and so is one whose buyer wrote again before
-the model was asked: the newer message has a draft of its own). Nothing is ever sent to a buyer
-here.
+Requests wait as `asked` rows; the writer takes them (commands before automatic ones) and has
+the model write at most `at_once` at a time, each in a task of its own, so that however slow the
+model is, no buyer post, staff reply or Telegram update waits for it, and a busy model is not
+flooded. For each: the conversation is read afresh, the prompt built
+(`bot.core.drafts.prompt`), the model asked, its answer checked (`bot.core.drafts.checks`) and
+posted in the topic with «Отправить» and «Отменить». An automatic draft waits for a spare slot
+of the group's budget, after buyer posts, without keeping a `/draft` from the model; one whose
+chat is answered by the time its slot comes is dropped, never posted, and so is one whose buyer
+wrote again before the model was asked (the newer message has a draft of its own). Nothing is
+ever sent to a buyer here.
 
 A draft the model could not write is said in the topic in plain words (for `/draft`; automatic
 ones are only logged and counted), once the model's own time limit (AI_TIMEOUT_SECONDS) has
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -28,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.drafts.auto import LOOK, AutoDrafts
 from bot.core.drafts.checks import Checked, shaped
-from bot.core.drafts.conversation import Conversation, Sources
+from bot.core.drafts.conversation import Conversation, ConversationSource, Sources
 from bot.core.drafts.prompt import max_tokens, prompt
 from bot.core.faults import (
     PostRejected,
@@ -105,9 +106,12 @@ class Failure:
 class DraftPosts(Protocol):
     """Where drafts are shown: the conversation's topic."""
 
-    async def show(self, draft: DraftRow, checked: Checked, *, spare: bool) -> int:
+    async def show(
+        self, draft: DraftRow, checked: Checked, *, moot: Callable[[], Awaitable[bool]] | None
+    ) -> int | None:
         """Post the draft with its buttons, answering the `/draft` command when there is one;
-        the post's id. `spare`: in a spare slot of the group's budget."""
+        the post's id. With `moot`: in a spare slot of the group's budget, unless `moot()` says,
+        when the slot comes, that it is not wanted any more (None: not posted)."""
         ...
 
     async def tell_failure(self, draft: DraftRow, failure: Failure) -> None:
@@ -155,13 +159,16 @@ class DraftWriter(Worker):
         self._meter = meter or Meter()
         self._now = now
         self._running: dict[int, asyncio.Task[None]] = {}
+        self._writing: set[int] = set()
+        """The requests of `_running` the model is still asked for (at most `at_once`); the
+        others wait for their post's slot."""
         self._broken: set[int] = set()
         """Requests that failed in an unexpected way and could not be marked: not retried."""
 
     async def step(self) -> float | None:
         if self._auto is not None:
             await self._auto.look()
-        free = self._at_once - len(self._running)
+        free = self._at_once - len(self._writing)
         if free > 0:
             for row in await self._drafts.asked(free, skip=self._running.keys() | self._broken):
                 self._start(row)
@@ -180,11 +187,18 @@ class DraftWriter(Worker):
     def _start(self, row: DraftRow) -> None:
         task = asyncio.create_task(self._write(row), name=f"draft-{row.id}")
         self._running[row.id] = task
+        self._writing.add(row.id)
         task.add_done_callback(lambda _: self._finished(row.id))
+
+    def _written(self, draft_id: int) -> None:
+        """The model is done with this request: another may be written."""
+        if draft_id in self._writing:
+            self._writing.discard(draft_id)
+            self.wake()
 
     def _finished(self, draft_id: int) -> None:
         self._running.pop(draft_id, None)
-        self.wake()  # a slot is free
+        self._written(draft_id)
 
     async def _write(self, row: DraftRow) -> None:
         """Write one draft. What fails unexpectedly (the database, Telegram out of reach, a
@@ -204,7 +218,7 @@ class DraftWriter(Worker):
     async def _draft(self, row: DraftRow) -> None:
         source = self._sources.get(row.source)
         conversation = None if source is None else await source.read(row.key)
-        if conversation is None:
+        if source is None or conversation is None:
             await self._fail(row, Failure(Why.GONE), f"the {row.source} is gone")
             return
         if self._now() - row.asked_at > STALE:
@@ -220,17 +234,15 @@ class DraftWriter(Worker):
         except ModelError as exc:
             await self._fail(row, self._failure(exc), str(exc))
             return
+        finally:
+            self._written(row.id)
         checked = shaped(
             answer, limit=conversation.kind.limit, known_numbers=conversation.known_numbers
         )
         if checked is None:
             await self._fail(row, Failure(Why.EMPTY), "the answer had no text")
             return
-        if row.trigger is DraftTrigger.AUTO:
-            fresh = None if source is None else await source.read(row.key)
-            if fresh is None or not await self._wanted(row, fresh, before_model=False):
-                return
-        await self._show(row, checked)
+        await self._show(row, checked, source)
 
     async def _wanted(
         self, row: DraftRow, conversation: Conversation, *, before_model: bool
@@ -267,12 +279,23 @@ class DraftWriter(Worker):
             redact=self._redact,
         )
 
-    async def _show(self, row: DraftRow, checked: Checked) -> None:
+    async def _show(self, row: DraftRow, checked: Checked, source: ConversationSource) -> None:
+        async def moot() -> bool:
+            fresh = await source.read(row.key)
+            if fresh is None:
+                await self._fail(row, None, f"the {row.source} is gone")
+                return True
+            return not await self._wanted(row, fresh, before_model=False)
+
         try:
-            post = await self._posts.show(row, checked, spare=row.trigger is DraftTrigger.AUTO)
+            post = await self._posts.show(
+                row, checked, moot=moot if row.trigger is DraftTrigger.AUTO else None
+            )
         except (PostRejected, TopicGone, TopicClosed) as exc:
             await self._fail(row, None, f"telegram refused the post: {exc}")
             return
+        if post is None:
+            return  # dropped as its slot came
         await self._drafts.shown(row.id, checked.body, [str(f) for f in checked.flags], post)
         self._meter.add(Count.DRAFTS, "shown")
         log.info(

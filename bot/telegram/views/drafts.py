@@ -6,7 +6,7 @@ draft takes a spare slot only (`GroupCalls.spare`), so that it never delays a bu
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 
 from aiogram import Bot
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
@@ -81,7 +81,9 @@ class DraftBoard:
         self._chat_id = forum_chat_id
         self._group = group
 
-    async def show(self, draft: DraftRow, checked: Checked, *, spare: bool) -> int:
+    async def show(
+        self, draft: DraftRow, checked: Checked, *, moot: Callable[[], Awaitable[bool]] | None
+    ) -> int | None:
         def post() -> Awaitable[Message]:
             return self._bot.send_message(
                 self._chat_id,
@@ -92,15 +94,15 @@ class DraftBoard:
                 reply_markup=draft_buttons(draft.id, checked),
             )
 
-        if not spare:
+        if moot is None:
             return (await self._group(post)).message_id
         posted: list[Message] = []
 
         async def in_spare_slot() -> None:
             posted.append(await post())
 
-        await self._group.spare(in_spare_slot, moot=_never)
-        return posted[0].message_id
+        await self._group.spare(in_spare_slot, moot=moot)
+        return posted[0].message_id if posted else None
 
     async def tell_failure(self, draft: DraftRow, failure: Failure) -> None:
         text = DRAFT_FAILED[failure.why.value].format(
@@ -149,11 +151,6 @@ class DraftBoard:
         except PostRejected as exc:
             if "not modified" not in str(exc).lower():
                 raise
-
-
-async def _never() -> bool:
-    """A draft stays wanted however long it waits for its slot."""
-    return False
 
 
 def _answering(message_id: int | None) -> ReplyParameters | None:
