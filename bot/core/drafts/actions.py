@@ -21,7 +21,7 @@ from enum import Enum
 from typing import Protocol
 
 from bot.core.drafts.conversation import NotSendable, Sources
-from bot.core.faults import TelegramFault
+from bot.core.faults import StorageError, TelegramFault
 from bot.core.locks import KeyedLocks
 from bot.core.logfields import event
 from bot.core.meter import Count, Meter
@@ -166,7 +166,7 @@ class Drafts:
                 queued = await source.queue(draft, draft.body, staff)
             except NotSendable as exc:
                 return Press(Pressed.REFUSED, problem=exc)
-            await self._requests.sent(draft.id, staff)
+            await self._mark_sent(draft, staff)
             if not queued:
                 return Press(Pressed.ALREADY_SENT)  # queued before a restart
             self._meter.add(Count.DRAFTS, "sent")
@@ -201,6 +201,15 @@ class Drafts:
             )
             await self._shown(self._posts.remove(draft, staff), draft)
             return Press(Pressed.CANCELLED)
+
+    async def _mark_sent(self, draft: DraftRow, staff: Staff) -> None:
+        """Mark the draft sent once its text is in the outbox. A database failure now loses
+        nothing and must not read as "not sent": the outbox holds the text (a second press
+        finds it queued, and «Отменить» finds it in the outbox)."""
+        try:
+            await self._requests.sent(draft.id, staff)
+        except StorageError as exc:
+            log.warning("draft %s: queued, but not marked sent (%s)", draft.id, exc)
 
     async def _shown(self, showing: Awaitable[None], draft: DraftRow) -> None:
         """Change the draft's post. The press is done whatever Telegram says now: a refusal or
