@@ -110,6 +110,7 @@ async def assemble(settings: Settings, stack: AsyncExitStack, *, sandbox: bool =
         stores,
         tg,
         llm,
+        more_sources=feedback.conversations,
         on_queued=replies.sender.wake,
         posts_done=lambda: relay.relay.quiet,  # automatic drafts after buyer posts
         meter=meter,

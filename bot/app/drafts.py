@@ -4,7 +4,7 @@ posts in the topics) and, with AI_DRAFTS_AUTO, the look for new buyer messages."
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.core.drafts.actions import Drafts
 from bot.core.drafts.auto import AutoDrafts
 from bot.core.drafts.chats import BuyerChats
-from bot.core.drafts.conversation import Sources
+from bot.core.drafts.conversation import ConversationSource, Sources
 from bot.core.drafts.writer import DraftWriter
 from bot.core.meter import Meter
 from bot.core.worker import Worker
@@ -48,12 +48,14 @@ def build_drafts(
     tg: TelegramSide,
     llm: ModelClient | None,
     *,
+    more_sources: Sequence[ConversationSource] = (),
     on_queued: Callable[[], None],
     posts_done: Callable[[], bool],
     meter: Meter,
 ) -> DraftParts:
-    """`on_queued` wakes the outbox (a draft sent); `posts_done` says every buyer message is
-    posted (automatic drafts wait for it)."""
+    """`more_sources`: what else staff may draft answers to (reviews, questions) besides buyer
+    chats; `on_queued` wakes the outbox (a draft sent); `posts_done` says every buyer message is
+    posted (automatic drafts, for buyer chats, wait for it)."""
     repository = DraftRepository(stores.db)
     board = DraftBoard(tg.bot, settings.forum_chat_id, GroupCalls(tg.flood))
     chats = BuyerChats(
@@ -66,7 +68,7 @@ def build_drafts(
         statuses=CARD_STATUSES,
         max_parts=settings.reply_max_parts,
     )
-    sources = Sources(chats)
+    sources = Sources(chats, *more_sources)
     writer = None
     if llm is not None:
         # Whatever the bridge knows as a secret is scrubbed from every prompt too.

@@ -15,9 +15,11 @@ from bot.app.signals import Signal
 from bot.app.stores import Stores
 from bot.app.telegram import TelegramSide
 from bot.config import Settings
+from bot.core.drafts.conversation import ConversationSource
 from bot.core.feedback.answers import FeedbackAnswers
 from bot.core.feedback.desk import FeedbackFigures, FeedbackQueue, QuestionReminders
 from bot.core.feedback.destinations import FeedbackDelivery, QuestionDestination, ReviewDestination
+from bot.core.feedback.drafts import FeedbackConversations
 from bot.core.feedback.poll import FeedbackPoll
 from bot.core.feedback.posting import ALBUM_MOST, FeedbackPoster
 from bot.core.feedback.sources import ProductNames, QuestionSource, ReviewSource, Source
@@ -75,6 +77,8 @@ class FeedbackParts:
     deliveries: dict[OutboxTarget, Delivery]
     answer_queued: Signal = field(default_factory=Signal)
     """An answer was queued: the outbox's sender is connected to it once it is built."""
+    conversations: tuple[ConversationSource, ...] = ()
+    """Reviews and questions (those turned on) as the drafts room reads them."""
 
     @property
     def workers(self) -> list[Worker]:
@@ -152,6 +156,11 @@ def build_feedback(
         },
         deliveries={OutboxTarget.REVIEW: delivery, OutboxTarget.QUESTION: delivery},
         answer_queued=queued,
+        conversations=tuple(
+            FeedbackConversations(kind, stores.feedback, topics, stores.outbox, on_queued=queued)
+            for kind in FeedbackKind
+            if kind in kinds
+        ),
     )
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Protocol
 
+from bot.core.drafts import wording
 from bot.core.records import DraftRow, Staff
 
 
@@ -46,6 +47,8 @@ class Kind:
     name: str
     limit: int
     task: str
+    facts: str = wording.FACTS
+    """How the facts are introduced to the model (`{facts}`: one fact a line)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,7 +75,7 @@ def prompt(
     facts = [fact for fact in (_without_notes(f) for f in conversation.facts) if fact]
     user = [
         wording.NOW.format(now=_when(now, tz)),
-        wording.FACTS.format(facts="\n".join(facts)) if facts else wording.NO_FACTS,
+        conversation.kind.facts.format(facts="\n".join(facts)) if facts else wording.NO_FACTS,
         wording.TRANSCRIPT.format(lines=_transcript(conversation.turns, tz, bounds)),
         wording.ANSWER if conversation.answers is not None else wording.ANSWER_NO_BUYER,
     ]

@@ -44,6 +44,14 @@ ANSWER = "Напиши черновик ответа на последнее с�
 ANSWER_NO_BUYER = "Покупатель ещё ничего не написал: напиши черновик первого сообщения ему."
 
 CHAT_TASK = "Напиши черновик ответа продавца покупателю в чате Ozon."
+REVIEW_TASK = (
+    "Напиши черновик публичного ответа продавца на отзыв о товаре на Ozon: его прочтут и "
+    "будущие покупатели."
+)
+QUESTION_TASK = (
+    "Напиши черновик публичного ответа продавца на вопрос о товаре на Ozon: его прочтут и "
+    "другие покупатели."
+)
 DATE_TIME = "%d.%m.%Y %H:%M"
 
 ORDER = "Заказ {number}"
@@ -61,4 +69,13 @@ ITEM_OFFER = ", артикул {offer_id}"
 ITEM_QUANTITY = ", {quantity} шт."
 ITEM_PRICE = ", цена {price} {currency}"
 NOT_ANSWERED_YET = "(Ozon пока не ответил о заказе: данные неполные)"
+
+REVIEW_FACTS = "Данные об отзыве:\n{facts}"
+QUESTION_FACTS = "Данные о вопросе:\n{facts}"
+REVIEWED_PRODUCT = "Товар: {name}"
+PRODUCT_SKU = "SKU товара: {sku}"
+RATING = "Оценка покупателя: {rating} из 5"
+ORDER_DELIVERED = "Заказ доставлен покупателю"
+ORDER_CANCELLED = "Заказ отменён"
+NO_TEXT = "(оценка без текста)"
 DATE = "%d.%m.%Y"

@@ -1,6 +1,7 @@
-"""Reply drafts in Telegram: `/draft` typed in a buyer's topic by any member (anonymous
-administrators too) asks for one; «Отправить» and «Отменить» under a draft act on it for
-whoever pressed. The draft itself comes later, from the writer, as an answer to the command."""
+"""Reply drafts in Telegram: `/draft` typed in a buyer's topic, or sent in reply to a review's
+or a question's post, by any member (anonymous administrators too) asks for one; «Отправить» and
+«Отменить» under a draft act on it for whoever pressed. The draft itself comes later, from the
+writer, as an answer to the command."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from bot.telegram.texts.drafts import (
     PRESS_CANCELLED,
     PRESS_NOT_SENDABLE,
     PRESS_OUTDATED,
+    PRESS_OVER_LIMIT,
     PRESS_SENT,
     PRESS_TOO_LONG,
     PRESS_WAS_CANCELLED,
@@ -39,6 +41,8 @@ def press_text(press: Press) -> str:
         problem = press.problem
         if problem is not None and problem.reason == "too_long":
             return PRESS_TOO_LONG.format(**problem.values)
+        if problem is not None and problem.reason == "over_limit":
+            return PRESS_OVER_LIMIT.format(**problem.values)
         return PRESS_NOT_SENDABLE
     return {
         Pressed.SENT: PRESS_SENT,

@@ -1,6 +1,7 @@
 """Staff messages in the reviews' and questions' topics: a reply to an item's post answers it in
 Ozon, `/done` in reply says it needs no answer. Included before the help desk's and the buyer
-chats' routers, so that these two topics are this room's alone.
+chats' routers, so that these two topics are this room's alone, but for `/draft`, which the
+drafts router takes.
 
 The handlers turn aiogram's message into the core's `StaffMessage` (as for buyer chats) and the
 message it replies to, hand them over, and word what the core did.
@@ -64,7 +65,8 @@ def build_feedback_router(
         kind = await topics.kind_of(message.message_thread_id)
         return False if kind is None else {"kind": kind}
 
-    router.message.filter(in_topic, feedback_topic)
+    # `/draft` in reply to a post is the drafts router's (it drafts an answer to the post).
+    router.message.filter(in_topic, feedback_topic, ~Command("draft"))
     router.edited_message.filter(in_topic, feedback_topic)
 
     @router.message(Command("done"))
