@@ -25,16 +25,20 @@ MUG = CardProduct(name="Кружка", sku="1234567")
 LID = CardProduct(name="Крышка", sku="7654321")
 
 
-def posting(number: str, status: str, *, scheme: str = "FBS", **dates: datetime) -> CardPosting:
-    return CardPosting(number=number, status=status, scheme=scheme, **dates)  # type: ignore[arg-type]
-
-
 def on_its_way(number: str = "100-1-1", *, until: datetime = NOW) -> CardPosting:
-    return posting(number, "delivering", delivery_from=until - timedelta(days=1), delivery_to=until)
+    return CardPosting(
+        number=number,
+        status="delivering",
+        scheme="FBS",
+        delivery_from=until - timedelta(days=1),
+        delivery_to=until,
+    )
 
 
-def card(*postings: CardPosting, **fields: object) -> Card:
-    return Card("100-1", None, postings, **fields)  # type: ignore[arg-type]
+def card(
+    *postings: CardPosting, product: CardProduct | None = None, unavailable: tuple[str, ...] = ()
+) -> Card:
+    return Card("100-1", None, postings, product=product, unavailable=unavailable)
 
 
 def test_a_posting_on_its_way_extends_the_window_to_72_hours_after_the_promised_end() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -144,7 +145,7 @@ def test_the_list_of_broadcasts_shortens_each_text() -> None:
         created_at=datetime(2026, 1, 2, 10, 0, tzinfo=UTC),
         reported=True,
     )
-    text = render_list([job] * 10, UTC)  # type: ignore[arg-type]
+    text = render_list([job] * 10, ZoneInfo("UTC"))
     assert visible_length(text) <= TEXT_LIMIT
     assert text.count(ECHO_SHORTENED) == 10
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from bot.config import ConfigError, load_settings
 from bot.config_feedback import parse_ratings
 from bot.core.feedback.answers import Answered, FeedbackAnswers
-from bot.core.feedback.sources import QuestionSource, ReviewSource
+from bot.core.feedback.sources import only_new as counts_only_new
 from bot.core.records import FeedbackItem, OutboxRow, Staff
 from bot.core.replies.refusals import classify_refusal
 from bot.core.replies.staff import StaffFile, StaffMessage, Unsendable
@@ -35,8 +36,9 @@ from tests.clock import FakeClock
 T0 = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 
 
-def item(text: str = "Хорошая кружка", **changes: object) -> FeedbackItem:
-    values: dict[str, object] = {
+def item(text: str = "Хорошая кружка", **changes: Any) -> FeedbackItem:
+    """A review as the bridge keeps it, with `changes` (field: value)."""
+    values: dict[str, Any] = {
         "id": 1,
         "kind": FeedbackKind.REVIEW,
         "ozon_id": "r-1",
@@ -61,7 +63,7 @@ def item(text: str = "Хорошая кружка", **changes: object) -> Feedba
         "status_wanted": None,
     }
     values.update(changes)
-    return FeedbackItem(**values)  # type: ignore[arg-type]
+    return FeedbackItem(**values)
 
 
 VIEW = FeedbackView(-1001234567890, ZoneInfo("Europe/Moscow"))
@@ -79,8 +81,7 @@ VIEW = FeedbackView(-1001234567890, ZoneInfo("Europe/Moscow"))
 def test_review_counts_say_whether_only_new_reviews_arrived(
     before: tuple[int, ...], now: tuple[int, ...], only_new: bool
 ) -> None:
-    assert ReviewSource(None).only_new(before, now) is only_new  # type: ignore[arg-type]
-    assert QuestionSource(None).only_new(before, now) is only_new  # type: ignore[arg-type]
+    assert counts_only_new(before, now) is only_new
 
 
 def test_a_post_escapes_buyer_text_and_names_the_outcome() -> None:
@@ -168,8 +169,14 @@ async def test_what_a_staff_message_in_these_topics_becomes() -> None:
     outbox = _Outbox()
     answers = FeedbackAnswers(_Items(question), outbox, on_queued=lambda: None, on_done=print)
 
-    async def said(reply_to: int | None, **message: object) -> Answered:
-        staff = StaffMessage(topic_id=20, message_id=99, **message)  # type: ignore[arg-type]
+    async def said(
+        reply_to: int | None,
+        *,
+        text: str,
+        files: tuple[StaffFile, ...] = (),
+        unsendable: Unsendable | None = None,
+    ) -> Answered:
+        staff = StaffMessage(20, 99, text=text, files=files, unsendable=unsendable)
         return (await answers.handle(FeedbackKind.QUESTION, staff, reply_to)).answered
 
     assert await said(None, text="кто возьмёт?") is Answered.NO_TARGET

@@ -85,6 +85,13 @@ class ReviewReader(Protocol):
     async def set_review_status(self, review_ids: Sequence[str], status: str) -> None: ...
 
 
+def only_new(before: tuple[int, ...], now: tuple[int, ...]) -> bool:
+    """Counts of one kind as both sources read them (all, new, viewed, processed) moved only
+    by new items arriving: no status changed."""
+    everything, new, viewed, processed = (b - a for a, b in zip(before, now, strict=True))
+    return everything == new >= 0 and viewed == processed == 0
+
+
 class ReviewSource:
     kind = FeedbackKind.REVIEW
 
@@ -96,8 +103,7 @@ class ReviewSource:
         return (count.total, count.new, count.viewed, count.processed)
 
     def only_new(self, before: tuple[int, ...], now: tuple[int, ...]) -> bool:
-        total, new, viewed, processed = (b - a for a, b in zip(before, now, strict=True))
-        return total == new >= 0 and viewed == processed == 0
+        return only_new(before, now)
 
     async def pages(self) -> AsyncIterator[list[Listed]]:
         last_id: str | None = None
@@ -161,8 +167,7 @@ class QuestionSource:
         return (count.all, count.new, count.viewed, count.processed)
 
     def only_new(self, before: tuple[int, ...], now: tuple[int, ...]) -> bool:
-        everything, new, viewed, processed = (b - a for a, b in zip(before, now, strict=True))
-        return everything == new >= 0 and viewed == processed == 0
+        return only_new(before, now)
 
     async def pages(self) -> AsyncIterator[list[Listed]]:
         last_id: str | None = None
