@@ -18,7 +18,7 @@ from storage.db import Database
 from storage.forum import bind_forum
 from storage.messages import BACKLOG as MESSAGES_BACKLOG
 from storage.messages import MessageRepository
-from storage.migrations import MIGRATIONS
+from storage.migrations import MIGRATIONS, read_migrations
 from storage.outbox import BACKLOG as OUTBOX_BACKLOG
 from storage.outbox import OutboxRepository
 from storage.outcomes import FINISHED_UNNOTIFIED
@@ -471,3 +471,17 @@ async def test_telegram_ids_are_claimed_for_the_first_group_and_kept_apart_from_
         assert await bind_forum(db, new_group) is None
     finally:
         await db.close()
+
+
+def test_migrations_are_read_in_order_and_a_gap_is_refused() -> None:
+    script = (
+        "-- migration 1: one\nCREATE TABLE a (x);\n\n-- migration 2: two\n-- more words\n"
+        "SELECT 1;\n"
+    )
+    assert read_migrations(script) == (
+        "-- migration 1: one\nCREATE TABLE a (x);",
+        "-- migration 2: two\n-- more words\nSELECT 1;",
+    )
+    with pytest.raises(ValueError, match=r"\[1, 3\]"):
+        read_migrations("-- migration 1: one\nSELECT 1;\n-- migration 3: three\nSELECT 3;\n")
+    assert len(MIGRATIONS) >= 17  # the shipped ones are read from the file
