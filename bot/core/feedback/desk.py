@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.core.faults import ShuttingDown, TelegramUnavailable
 from bot.core.hours import WorkingHours
 from bot.core.logfields import event
 from bot.core.records import FeedbackFate, FeedbackItem
@@ -27,6 +26,8 @@ QUEUED_RATINGS = (1, 2, 3)
 """Reviews of these ratings wait in the queue until answered."""
 PERIODS = (7, 30)
 """Days the statistics count back."""
+PER_REMINDER = 30
+"""Questions one reminder names, at most (as many as a reminder about chats)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,30 +118,22 @@ class QuestionReminders:
         self._now = now
 
     async def run(self) -> int:
-        """One pass (a scheduled job): remind of what is newly due; returns how many questions
-        were named. A reminder Telegram did not take is due again at the next pass."""
+        """One pass (a scheduled job): remind of what is newly due, at most `PER_REMINDER`
+        questions, the longest-waiting first (the rest at the next pass); returns how many were
+        named. A reminder not posted (Telegram out of reach, or refusing it) is due again at
+        the next pass."""
         now = self._now()
-        if not self._thresholds or (
-            self._hours is not None and not self._hours.contains(now.astimezone(self._tz))
-        ):
+        if not self._thresholds or not self._working(now):
             return 0
-        questions = await self._items.unanswered(FeedbackKind.QUESTION)
-        reminded = await self._items.reminded([q.id for q in questions])
-        due = {}
-        for question in questions:
-            waited = (now - question.published_at).total_seconds()
-            passed = reminded.get(question.id, frozenset())
-            newly = [t for t in self._thresholds if t <= waited and t not in passed]
-            if newly:
-                due[question.id] = (question, newly)
-        claims = [(item_id, t) for item_id, (_, newly) in due.items() for t in newly]
+        due = await self._due(now)
+        claims = [(item.id, t) for item, newly in due for t in newly]
         claimed = await self._items.claim_reminders(claims, now)
         reminders = _reminders(due, claimed, now)
         if not reminders:
             return 0
         try:
             await self._port.remind_questions(reminders)
-        except (TelegramUnavailable, ShuttingDown):
+        except Exception:
             await self._items.release_reminders(claimed)
             raise
         log.info(
@@ -150,9 +143,28 @@ class QuestionReminders:
         )
         return len(reminders)
 
+    def _working(self, now: datetime) -> bool:
+        return self._hours is None or self._hours.contains(now.astimezone(self._tz))
+
+    async def _due(self, now: datetime) -> list[tuple[FeedbackItem, list[int]]]:
+        """The questions that newly passed a threshold, the longest-waiting first, at most
+        `PER_REMINDER`, each with the thresholds it passed."""
+        questions = sorted(
+            await self._items.unanswered(FeedbackKind.QUESTION), key=lambda q: q.published_at
+        )
+        reminded = await self._items.reminded([q.id for q in questions])
+        due = []
+        for question in questions:
+            waited = (now - question.published_at).total_seconds()
+            passed = reminded.get(question.id, frozenset())
+            newly = [t for t in self._thresholds if t <= waited and t not in passed]
+            if newly:
+                due.append((question, newly))
+        return due[:PER_REMINDER]
+
 
 def _reminders(
-    due: dict[int, tuple[FeedbackItem, list[int]]],
+    due: Sequence[tuple[FeedbackItem, list[int]]],
     claimed: Sequence[tuple[int, int]],
     now: datetime,
 ) -> list[QuestionReminder]:
@@ -160,9 +172,9 @@ def _reminders(
     for item_id, threshold in claimed:
         mine[item_id] = max(threshold, mine.get(item_id, 0))
     return [
-        QuestionReminder(WaitingItem(question, now - question.published_at), mine[item_id])
-        for item_id, (question, _) in due.items()
-        if item_id in mine
+        QuestionReminder(WaitingItem(question, now - question.published_at), mine[question.id])
+        for question, _ in due
+        if question.id in mine
     ]
 
 
