@@ -164,23 +164,20 @@ class CardFacts:
         self._statuses = statuses
 
     def of(self, chat: ChatRow, row: CardRow | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        lines: list[str] = []
-        numbers = [n for n in (chat.order_number, chat.sku) if n]
-        if chat.order_number:
-            lines.append(wording.ORDER.format(number=chat.order_number))
         card = None if row is None or row.facts is None else Card.from_json(row.facts)
+        return tuple(self._lines(chat, card)), tuple(numbers_of(chat, card))
+
+    def _lines(self, chat: ChatRow, card: Card | None) -> list[str]:
+        lines = [wording.ORDER.format(number=chat.order_number)] if chat.order_number else []
         if card is None:
-            return tuple(lines), tuple(numbers)
+            return lines
         for posting in card.postings:
             lines += self._posting(posting)
-            numbers += [n for n in (posting.number, posting.tracking_number) if n]
-            numbers += [p.offer_id for p in posting.products if p.offer_id]
         if card.product is not None:
             lines.append(wording.PRODUCT.format(item=self._item(card.product)))
-            numbers += [n for n in (card.product.offer_id, card.product.sku) if n]
         if card.unavailable:
             lines.append(wording.NOT_ANSWERED_YET)
-        return tuple(lines), tuple(numbers)
+        return lines
 
     def _posting(self, posting: CardPosting) -> list[str]:
         status = self._statuses.get(posting.status, posting.status)
@@ -220,3 +217,16 @@ class CardFacts:
 
     def _date(self, moment: datetime) -> str:
         return moment.astimezone(self._tz).strftime(wording.DATE)
+
+
+def numbers_of(chat: ChatRow, card: Card | None) -> list[str]:
+    """The chat's own numbers a draft may quote: the order's, each posting's and its tracking
+    number, the products' offer ids and the SKU."""
+    found = [chat.order_number, chat.sku]
+    if card is not None:
+        for posting in card.postings:
+            found += [posting.number, posting.tracking_number]
+            found += [product.offer_id for product in posting.products]
+        if card.product is not None:
+            found += [card.product.offer_id, card.product.sku]
+    return [number for number in found if number]
