@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smh])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600}
@@ -98,3 +99,9 @@ class Weekly:
     def __str__(self) -> str:
         days = "daily" if self.days == _DAYS else ",".join(self.days)
         return f"{days} {self.at:%H:%M}"
+
+
+def at_work(hours: WorkingHours | None, now: datetime, tz: ZoneInfo) -> bool:
+    """Whether the moment `now` falls within the working hours, read in the bridge's time zone
+    `tz` (always, without working hours)."""
+    return hours is None or hours.contains(now.astimezone(tz))

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import openai
 
 from bot.llm.errors import ModelAnswerUnusable, ModelError, ModelRefused, ModelUnavailable
+from bot.retry_after import parse_retry_after
 
 __all__ = [
     "BASE_EXAMPLE",
@@ -104,7 +103,7 @@ def _status_error(exc: openai.APIStatusError, target: Target, endpoint: Endpoint
     said = f"HTTP {status}: {_server_words(exc, target)}"
     where = f"the model server at AI_API_URL ({target.url})"
     if status == 429 and exc.code != "insufficient_quota":
-        wait = _retry_after(exc.response.headers.get("retry-after"))
+        wait = parse_retry_after(exc.response.headers.get("retry-after"))
         when = f"in {max(1, math.ceil(wait))} s" if wait is not None else "in a minute"
         return ModelUnavailable(
             f"{where} is overloaded or limits requests ({said}); try again {when}",
@@ -188,23 +187,6 @@ def _server_words(exc: openai.APIStatusError, target: Target) -> str:
     if isinstance(body, str) and body.strip():
         return target.quote(body)
     return exc.response.reason_phrase or "no details"
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (a number or an HTTP date); None when absent or bad."""
-    if value is None or not value.strip():
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - datetime.now(UTC)).total_seconds()
-    return max(seconds, 0.0) if math.isfinite(seconds) else None
 
 
 def asks_for_completion_tokens(exc: openai.BadRequestError) -> bool:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import math
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
 from bot.ozon.errors import OzonAPIError, OzonResponseError, OzonTransportError, api_error
+from bot.retry_after import parse_retry_after
 
 __all__ = [
     "as_dict",
@@ -49,25 +47,6 @@ def transport_error(exc: httpx.HTTPError, path: str, secret: str) -> OzonTranspo
         path=path,
         may_have_arrived=not isinstance(exc, _NEVER_SENT),
     )
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (a number or an HTTP date); None when absent or bad."""
-    if value is None or not value.strip():
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - datetime.now(UTC)).total_seconds()
-    if not math.isfinite(seconds):
-        return None
-    return max(seconds, 0.0)
 
 
 def error_from_response(response: httpx.Response, path: str, secret: str) -> OzonAPIError:

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.desk.queue import WaitingChat, waiting_chat
 from bot.core.desk.state import reply_deadline
-from bot.core.hours import WorkingHours
+from bot.core.hours import WorkingHours, at_work
 from bot.core.logfields import event
 from bot.core.records import Waiting
 
@@ -95,7 +95,7 @@ class Reminders:
         """One pass (the scheduled job): post what is newly due; returns how many chats were
         named. A post that fails is due again at the next pass."""
         now = self._now()
-        if not self._thresholds or not self._working(now):
+        if not self._thresholds or not at_work(self._hours, now, self._tz):
             return 0
         due = self._due(await self._periods.waiting(), now)[:PER_REMINDER]
         claims = [(waiting.period.id, t) for waiting, newly in due for t in newly]
@@ -115,9 +115,6 @@ class Reminders:
             extra=event("reminders_posted", count=len(reminders)),
         )
         return len(reminders)
-
-    def _working(self, now: datetime) -> bool:
-        return self._hours is None or self._hours.contains(now.astimezone(self._tz))
 
     def _due(self, waiting: Sequence[Waiting], now: datetime) -> Due:
         """The chats with a topic, still in their reply window, that newly passed a threshold:

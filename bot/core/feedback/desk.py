@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.core.hours import WorkingHours
+from bot.core.hours import WorkingHours, at_work
 from bot.core.logfields import event
 from bot.core.records import FeedbackFate, FeedbackItem
 from bot.core.states import FeedbackKind, FeedbackOutcome
@@ -123,7 +123,7 @@ class QuestionReminders:
         named. A reminder not posted (Telegram out of reach, or refusing it) is due again at
         the next pass."""
         now = self._now()
-        if not self._thresholds or not self._working(now):
+        if not self._thresholds or not at_work(self._hours, now, self._tz):
             return 0
         due = await self._due(now)
         claims = [(item.id, t) for item, newly in due for t in newly]
@@ -142,9 +142,6 @@ class QuestionReminders:
             extra=event("question_reminders_posted", count=len(reminders)),
         )
         return len(reminders)
-
-    def _working(self, now: datetime) -> bool:
-        return self._hours is None or self._hours.contains(now.astimezone(self._tz))
 
     async def _due(self, now: datetime) -> list[tuple[FeedbackItem, list[int]]]:
         """The questions that newly passed a threshold, the longest-waiting first, at most
